@@ -1,0 +1,102 @@
+"""Configuration classes, driven by the environment.
+
+`MHU_CONFIG` picks the class (development, production, test); `DATABASE_URL` picks the database
+(SQLite in instance/ when unset). Production refuses to start without a real SECRET_KEY.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("MHU_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def database_url(default: str) -> str:
+    """DATABASE_URL with any PostgreSQL scheme mapped to the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL") or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def local_secret_key() -> str:
+    """A key generated once into instance/ so local sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SECRET_KEY = os.environ.get("MHU_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'mhu.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite: WAL, foreign keys and this busy timeout are set on every connection (mhu/db_setup.py).
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    API_TITLE = "MHU API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    API_TOKEN_TTL = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=10)
+
+    FOLLOWUP_DUE_HOURS = 48
+    REPEAT_WINDOW_DAYS = 90
+    HIGH_UTILIZER_THRESHOLD = 4
+    SUPPRESSION_THRESHOLD = 11
+    DEFAULT_PAGE_SIZE = 50
+    MAX_PAGE_SIZE = 500
+
+    DEMO_PASSWORD = os.environ.get("MHU_DEMO_PASSWORD")
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or local_secret_key()
+    # Local runs are plain HTTP on 127.0.0.1; Secure cookies would never be sent back.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("MHU_TEST_DATABASE_URL") or "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class ProductionConfig(Config):
+    DEBUG = False
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to run production with a missing or toy secret."""
+        key = cls.SECRET_KEY or ""
+        if len(key) < 32:
+            raise RuntimeError(
+                "MHU_SECRET_KEY must be set to a random value of at least 32 characters in "
+                "production (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}

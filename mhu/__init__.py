@@ -1,0 +1,47 @@
+"""MHU: crisis-call records and outcomes for police Mental Health Units."""
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the application: extensions, auth, API, field pages, CLI, then the dashboard."""
+    config_name = config_name or os.environ.get("MHU_CONFIG", "development")
+    config_class = CONFIGS[config_name]
+    if hasattr(config_class, "validate"):
+        config_class.validate()
+
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+
+    from mhu import db_setup
+    from mhu.extensions import api, db, migrate
+
+    db.init_app(app)
+    db_setup.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    api.init_app(app)
+
+    from mhu import auth, cli, errors, web
+    from mhu.auth import csrf
+    from mhu.api import register_blueprints
+
+    auth.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app)
+    register_blueprints(api)
+    web.init_app(app)
+    cli.init_app(app)
+
+    from mhu import field
+
+    field.init_app(app)
+
+    from dashboards import init_dashboard
+
+    init_dashboard(app)
+    return app

@@ -1,0 +1,57 @@
+"""Tokens for scripts and integrations, and who am I."""
+
+from flask import abort
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mhu.api.common import actor, documented_errors
+from mhu.auth import bearer_token, requires
+from mhu.services import users
+from schemas.auth import MeSchema, TeamReadSchema, TokenRequestSchema, TokenSchema
+
+blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Authentication and the current user")
+
+
+def any_user(_user) -> bool:
+    return True
+
+
+@blp.route("/auth/token")
+class Token(MethodView):
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(200, TokenSchema)
+    @documented_errors(blp, 401)
+    def post(self, credentials):
+        """Exchange email and password for a bearer token."""
+        user = users.authenticate(email=credentials["email"], password=credentials["password"])
+        if user is None:
+            abort(401, "Email or password is not correct, or the account is locked.")
+        token, expires_in = users.issue_token(user=user)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
+
+    @blp.response(204)
+    @documented_errors(blp, 401)
+    @requires(any_user)
+    def delete(self):
+        """Revoke the bearer token sent with this request."""
+        token = bearer_token()
+        if token is None or not users.revoke_token(token=token, actor=actor()):
+            abort(401, "Send the bearer token to revoke in the Authorization header.")
+
+
+@blp.route("/me")
+@blp.response(200, MeSchema)
+@documented_errors(blp, 401)
+@requires(any_user)
+def me():
+    """The current user with role, agency and teams."""
+    return actor()
+
+
+@blp.route("/teams")
+@blp.response(200, TeamReadSchema(many=True))
+@documented_errors(blp, 401)
+@requires(any_user)
+def teams():
+    """The teams of the current user's agency."""
+    return users.list_teams(actor=actor())

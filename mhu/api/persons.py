@@ -1,0 +1,91 @@
+"""Persons: create, search for likely matches, read with contact history, update."""
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mhu.api.common import actor, documented_errors, etag_headers, idempotent, or_404, required_if_match
+from mhu.auth import policy, requires
+from mhu.services import persons
+from schemas.persons import (
+    PersonCandidateSchema, PersonCreateSchema, PersonReadSchema, PersonSearchQuerySchema, PersonUpdateSchema,
+)
+
+blp = Blueprint("persons", __name__, url_prefix="/api/v1/persons", description="Subjects and identity records")
+
+
+def person_body(person, *, contacts=None, count=None) -> dict:
+    """A person flattened with its identity record, for roles that may identify people."""
+    identity = person.identity
+    body = {
+        "id": person.id, "gender": person.gender, "veteran": person.veteran,
+        "housing_status": person.housing_status, "age_band": person.age_band,
+        "merged_into_id": person.merged_into_id, "version": person.version, "created_at": person.created_at,
+        "first_name": identity.first_name, "last_name": identity.last_name,
+        "date_of_birth": identity.date_of_birth, "aliases": identity.aliases,
+        "safety_flags": identity.safety_flags, "response_plan": identity.response_plan,
+    }
+    if contacts is not None:
+        body["contacts"] = [
+            {"call_id": c.id, "received_at": c.received_at, "nature": c.nature, "disposition": c.disposition,
+             "risk_flags": c.risk_flags, "force_level": c.force_level}
+            for c in contacts
+        ]
+    if count is not None:
+        body["contact_count"] = count
+    return body
+
+
+@blp.route("")
+class PersonCollection(MethodView):
+    @blp.arguments(PersonSearchQuerySchema, location="query")
+    @blp.response(200, PersonCandidateSchema(many=True))
+    @documented_errors(blp, 401, 403, 422)
+    @requires(policy.can_identify_persons)
+    def get(self, query):
+        """Likely matches for a name and/or date of birth, best first, with prior contacts."""
+        ranked = persons.search_persons(
+            actor=actor(), name=query.get("name"), date_of_birth=query.get("date_of_birth"), limit=query["limit"]
+        )
+        ids = [person.id for person, _, _ in ranked]
+        history = persons.contact_history(person_ids=ids, limit=5)
+        counts = persons.contact_counts(person_ids=ids)
+        return [
+            {**person_body(person, contacts=history[person.id], count=counts.get(person.id, 0)),
+             "score": score, "exact_match": exact}
+            for person, score, exact in ranked
+        ]
+
+    @blp.arguments(PersonCreateSchema)
+    @blp.response(201, PersonReadSchema)
+    @documented_errors(blp, 401, 403)
+    @requires(policy.can_identify_persons, policy.can_create_records)
+    @idempotent
+    def post(self, data):
+        """Create a person with an identity record."""
+        person = persons.create_person(actor=actor(), data=data)
+        headers = {"Location": url_for("persons.PersonItem", person_id=person.id), **etag_headers(person)}
+        return person_body(person, contacts=[], count=0), headers
+
+
+@blp.route("/<uuid:person_id>")
+class PersonItem(MethodView):
+    @blp.response(200, PersonReadSchema)
+    @documented_errors(blp, 401, 403, 404)
+    @requires(policy.can_identify_persons)
+    def get(self, person_id):
+        """A person with identity, safety flags and contact history."""
+        person = or_404(persons.read_person(actor=actor(), person_id=person_id))
+        history = persons.contact_history(person_ids=[person.id], limit=50)[person.id]
+        count = persons.contact_counts(person_ids=[person.id]).get(person.id, 0)
+        return person_body(person, contacts=history, count=count), etag_headers(person)
+
+    @blp.arguments(PersonUpdateSchema)
+    @blp.response(200, PersonReadSchema)
+    @documented_errors(blp, 401, 403, 404, 409, 412, 428)
+    @requires(policy.can_identify_persons, policy.can_create_records)
+    def patch(self, data, person_id):
+        """Change a person's attributes or identity; If-Match required."""
+        person = or_404(persons.get_person(actor=actor(), person_id=person_id))
+        person = persons.update_person(actor=actor(), person=person, data=data, expected_version=required_if_match())
+        return person_body(person), etag_headers(person)

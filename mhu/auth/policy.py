@@ -1,0 +1,75 @@
+"""The role matrix of DESIGN.md section 4, in one place.
+
+Every API view, field page, dashboard callback and export asks these functions. Deny by default:
+an unknown role gets nothing. Objects of another agency are reported as missing (404) by the
+services' agency scoping, before these rules are consulted.
+"""
+
+from mhu.models import Call, User
+
+FIELD_ROLES = frozenset({"officer", "clinician", "supervisor"})
+IDENTIFYING_ROLES = FIELD_ROLES
+PARTNER_VIEW_ROLES = frozenset({"officer", "clinician", "supervisor", "partner"})
+
+
+def can_create_records(user: User) -> bool:
+    """Create calls, persons, referrals and follow-ups."""
+    return user.role in FIELD_ROLES
+
+
+def can_read_calls(user: User) -> bool:
+    """Read calls and identified persons of the user's own agency."""
+    return user.role in FIELD_ROLES
+
+
+def can_identify_persons(user: User) -> bool:
+    """See names, dates of birth, safety flags and response plans."""
+    return user.role in IDENTIFYING_ROLES
+
+
+def can_edit_call(user: User, call: Call) -> bool:
+    """Officers and clinicians edit their team's calls; supervisors any call of their agency."""
+    if call.agency_id != user.agency_id:
+        return False
+    if user.role == "supervisor":
+        return True
+    if user.role in ("officer", "clinician"):
+        return call.team_id in user.team_ids
+    return False
+
+
+def can_read_clinical_notes(user: User) -> bool:
+    """Clinical notes are for clinicians only."""
+    return user.role == "clinician"
+
+
+def can_merge_persons(user: User) -> bool:
+    """Merging and unmerging persons is a supervisor's decision."""
+    return user.role == "supervisor"
+
+
+def can_view_identified_dashboards(user: User) -> bool:
+    """Identified dashboards and drill-down lists (scope: team, or agency for supervisors)."""
+    return user.role in FIELD_ROLES
+
+
+def can_view_partner_dashboard(user: User) -> bool:
+    """The suppressed, de-identified aggregates."""
+    return user.role in PARTNER_VIEW_ROLES
+
+
+def can_manage_teams(user: User) -> bool:
+    return user.role in ("supervisor", "admin")
+
+
+def can_manage_users(user: User) -> bool:
+    return user.role == "admin"
+
+
+def can_read_audit(user: User) -> bool:
+    return user.role == "admin"
+
+
+def team_scope(user: User) -> set[int] | None:
+    """Teams whose identified data the user may see; None means the whole agency."""
+    return None if user.role == "supervisor" else user.team_ids

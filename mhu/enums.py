@@ -1,0 +1,86 @@
+"""The domain's enumerations (DESIGN.md section 3): the one place their values are written.
+
+Models build CHECK constraints from these tuples, schemas validate against them and the
+OpenAPI spec lists them, so a new value is added here and nowhere else.
+"""
+
+ROLES = ("officer", "clinician", "supervisor", "partner", "admin")
+CIT_LEVELS = ("none", "cit_8h", "cit_40h", "advanced")
+AGENCY_KINDS = ("law_enforcement", "partner")
+TEAM_KINDS = ("co_responder", "clinician_only", "officer_only")
+
+SIM_INTERCEPTS = (0, 1, 2, 3, 4, 5)
+SIM_INTERCEPT_NAMES = {
+    0: "Community services",
+    1: "Law enforcement",
+    2: "Initial detention / first court hearing",
+    3: "Jails / courts",
+    4: "Reentry",
+    5: "Community corrections",
+}
+
+CALL_SOURCES = (
+    "911", "non_emergency", "text_911", "on_view", "officer_request", "988_transfer",
+    "crisis_line", "provider_referral", "family_referral", "court_or_jail", "school",
+    "scheduled_follow_up",
+)
+# Sources where a sworn officer responds; drives the default intercept (1 vs 0).
+OFFICER_RESPONSE_SOURCES = frozenset(CALL_SOURCES) - {"crisis_line", "988_transfer", "scheduled_follow_up"}
+
+NATURES = (
+    "welfare_check", "mh_crisis", "suicide_threat", "suicide_attempt", "intoxicated_person",
+    "disturbance", "trespass", "domestic", "criminal", "follow_up", "assist_person", "other",
+)
+PRESENTING_PROBLEMS = (
+    "acute_stress", "psychotic_symptoms", "mood_disorder", "suicidal_ideation", "self_harm",
+    "homicidal_ideation", "substance_use", "co_occurring", "cognitive_or_dementia",
+    "developmental_disability", "medical_cause_suspected", "unknown",
+)
+RISK_FLAGS = (
+    "weapon_gun", "weapon_knife", "weapon_other", "violence_toward_others",
+    "suicide_risk_current", "overdose_or_naloxone", "medical_emergency", "intoxicated",
+    "juvenile", "older_adult", "veteran", "unsheltered", "prior_assaultive_history",
+)
+ARRESTABLE_OFFENSES = ("none", "misdemeanor", "felony", "person_crime")
+TRANSFERS = ("none", "911", "988", "crisis_line", "mobile_crisis", "ems")
+
+# Ordered from least to most: metrics compare by position.
+FORCE_LEVELS = (
+    "none", "verbal_only", "handcuffs_restraint", "physical_control", "less_lethal",
+    "deadly_force",
+)
+INJURY_PARTIES = ("subject", "officer", "clinician", "bystander")
+# Ordered from least to most severe.
+INJURY_SEVERITIES = ("complaint_of_pain", "minor", "moderate", "serious", "death")
+
+DISPOSITIONS = (
+    "resolved_on_scene", "resolved_with_referral", "resources_declined",
+    "notified_provider_or_family", "handoff_mobile_crisis",
+    "voluntary_transport_crisis_facility", "voluntary_transport_ed", "courtesy_transport",
+    "ems_medical_transport", "emergency_detention", "arrest", "citation_or_summons",
+    "unable_to_locate", "no_action_possible", "referred_to_other_agency",
+)
+
+REFERRAL_TYPES = (
+    "mh_outpatient_new", "existing_provider", "sud_treatment", "crisis_stabilization",
+    "case_management", "housing_shelter", "medical_primary_care", "peer_support",
+    "family_support", "veteran_services", "idd_services", "prebooking_diversion",
+    "court_diversion", "safety_plan_988", "benefits",
+)
+REFERRAL_STATUSES = ("made", "accepted", "declined", "linked", "unable")
+
+FOLLOWUP_METHODS = ("phone", "in_person", "outreach_visit", "letter", "text")
+FOLLOWUP_OUTCOMES = (
+    "reached_engaged", "reached_declined", "linked_appointment_kept",
+    "no_contact_after_attempts", "recrisis", "hospitalized", "incarcerated",
+    "moved_or_lost", "deceased",
+)
+
+AGE_BANDS = ("under_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "unknown")
+GENDERS = ("female", "male", "nonbinary", "other", "unknown")
+HOUSING_STATUSES = ("housed", "unstably_housed", "unsheltered", "sheltered", "institution", "unknown")
+SAFETY_FLAGS = (
+    "weapons_history", "assaultive_history", "flight_risk", "medical_condition",
+    "officer_safety_caution", "do_not_approach_alone", "service_animal", "hearing_impaired",
+    "limited_english",
+)

@@ -1,0 +1,14 @@
+"""The data model. Importing this package registers every table on `db.metadata`."""
+
+from mhu.models.agency import Agency, Team, team_members
+from mhu.models.audit import AuditEvent, IdempotencyRecord
+from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
+from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
+from mhu.models.person import Person, PersonIdentity, PersonMerge
+from mhu.models.user import ApiToken, User
+
+__all__ = [
+    "Agency", "Team", "team_members", "User", "ApiToken", "Person", "PersonIdentity",
+    "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
+    "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
+]

@@ -1,0 +1,140 @@
+"""A call (encounter): one response to one person or an unidentified subject."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mhu.enums import (
+    ARRESTABLE_OFFENSES, CALL_SOURCES, DISPOSITIONS, FORCE_LEVELS, INJURY_PARTIES,
+    INJURY_SEVERITIES, NATURES, PRESENTING_PROBLEMS, RISK_FLAGS, TRANSFERS,
+)
+from mhu.models.types import UTCDateTime, db, enum_column, utcnow
+
+
+class Call(db.Model):
+    __tablename__ = "call"
+    __table_args__ = (
+        sa.Index("ix_call_agency_received", "agency_id", "received_at"),
+        sa.Index("ix_call_agency_local_date", "agency_id", "local_date"),
+        sa.Index("ix_call_person_received", "person_id", "received_at"),
+        sa.CheckConstraint("sim_intercept BETWEEN 0 AND 5", name="sim_intercept_range"),
+        sa.CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+        sa.CheckConstraint(
+            "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    person_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("person.id"))
+    incident_number: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # received_at in the agency's time zone, kept beside it so date filters, monthly buckets and
+    # hour x weekday charts are plain indexed columns on every database.
+    local_date: Mapped[date] = mapped_column(sa.Date)
+    local_hour: Mapped[int] = mapped_column(sa.SmallInteger)
+    local_weekday: Mapped[int] = mapped_column(sa.SmallInteger)  # 0 = Monday
+
+    call_source: Mapped[str] = mapped_column(enum_column("call_source", CALL_SOURCES))
+    nature: Mapped[str] = mapped_column(enum_column("nature", NATURES))
+    initial_call_type: Mapped[str | None] = mapped_column(sa.String(40))
+    final_call_type: Mapped[str | None] = mapped_column(sa.String(40))
+    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
+    arrestable_offense: Mapped[str] = mapped_column(
+        enum_column("arrestable_offense", ARRESTABLE_OFFENSES), default="none"
+    )
+    district: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    beat: Mapped[str | None] = mapped_column(sa.String(40))
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    cit_officer_on_scene: Mapped[bool] = mapped_column(default=False)
+    transfer_in: Mapped[str] = mapped_column(enum_column("transfer_in", TRANSFERS), default="none")
+    transfer_out: Mapped[str] = mapped_column(enum_column("transfer_out", TRANSFERS), default="none")
+    force_level: Mapped[str] = mapped_column(enum_column("force_level", FORCE_LEVELS), default="none")
+    disposition: Mapped[str | None] = mapped_column(
+        enum_column("disposition", DISPOSITIONS), index=True
+    )
+    legal_hold_type: Mapped[str | None] = mapped_column(sa.String(20))
+    followup_required: Mapped[bool] = mapped_column(default=False)
+    narrative: Mapped[str | None] = mapped_column(sa.Text)
+
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # Calls are voided with a reason, never deleted: voided calls leave lists and metrics.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    void_reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    presenting_problem_rows: Mapped[list[CallPresentingProblem]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CallPresentingProblem.problem"
+    )
+    risk_flag_rows: Mapped[list[CallRiskFlag]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CallRiskFlag.flag"
+    )
+    injury_rows: Mapped[list[CallInjury]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CallInjury.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def presenting_problems(self) -> list[str]:
+        return [row.problem for row in self.presenting_problem_rows]
+
+    @property
+    def risk_flags(self) -> list[str]:
+        return [row.flag for row in self.risk_flag_rows]
+
+    @property
+    def injuries(self) -> list[dict]:
+        return [{"party": row.party, "severity": row.severity} for row in self.injury_rows]
+
+    @property
+    def created_by(self) -> int:
+        return self.created_by_id
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class CallPresentingProblem(db.Model):
+    __tablename__ = "call_presenting_problem"
+
+    call_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True
+    )
+    problem: Mapped[str] = mapped_column(
+        enum_column("presenting_problem", PRESENTING_PROBLEMS), primary_key=True
+    )
+
+
+class CallRiskFlag(db.Model):
+    __tablename__ = "call_risk_flag"
+
+    call_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True
+    )
+    flag: Mapped[str] = mapped_column(enum_column("risk_flag", RISK_FLAGS), primary_key=True)
+
+
+class CallInjury(db.Model):
+    __tablename__ = "call_injury"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    party: Mapped[str] = mapped_column(enum_column("injury_party", INJURY_PARTIES))
+    severity: Mapped[str] = mapped_column(enum_column("injury_severity", INJURY_SEVERITIES))

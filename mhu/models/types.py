@@ -1,0 +1,49 @@
+"""Column types shared by the models."""
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from mhu.extensions import db
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores aware datetimes as UTC and always returns them aware.
+
+    SQLite has no time zone support and hands back naive values; normalising here means the
+    API emits RFC 3339 with an offset on every database.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; MHU stores aware datetimes only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def enum_column(name: str, values, **kwargs) -> sa.Enum:
+    """A portable enum: VARCHAR plus a named CHECK constraint, no native PostgreSQL type."""
+    return sa.Enum(
+        *values, name=name, native_enum=False, create_constraint=True,
+        length=max(len(v) for v in values), validate_strings=True, **kwargs,
+    )
+
+
+__all__ = ["UTCDateTime", "utcnow", "enum_column", "db"]

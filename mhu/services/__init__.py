@@ -1,0 +1,19 @@
+"""Business rules and metrics. The only layer that commits; views only parse and respond."""
+
+
+class ServiceError(Exception):
+    """A rule was broken by otherwise well-formed input; views answer 422 with `errors`."""
+
+    def __init__(self, message: str, errors: dict | None = None, status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        self.status = status
+
+
+class VersionConflict(ServiceError):
+    """The record changed since the client read it (stale If-Match)."""
+
+    def __init__(self, current_version: int):
+        super().__init__("The record was changed by someone else; reload it and try again.", status=412)
+        self.current_version = current_version

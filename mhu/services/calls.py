@@ -1,0 +1,224 @@
+"""Calls: create, read, list, update and void, scoped to the actor's agency."""
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from mhu.auth import policy
+from mhu.extensions import db
+from mhu.models import (
+    Agency, Call, CallInjury, CallPresentingProblem, CallRiskFlag, FollowUp, Person, Team, User,
+)
+from mhu.models.types import utcnow
+from mhu.services import ServiceError, VersionConflict, audit
+
+TIME_FIELDS = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
+LIST_FIELDS = ("presenting_problems", "risk_flags", "injuries")
+
+
+def time_order_errors(values: dict) -> dict:
+    """Per-field messages where received <= dispatched <= arrived <= cleared is broken."""
+    errors = {}
+    previous_name, previous = None, None
+    for name in TIME_FIELDS:
+        current = values.get(name)
+        if current is None:
+            continue
+        if previous is not None and current < previous:
+            errors[name] = [f"Must not be earlier than {previous_name}."]
+        previous_name, previous = name, current
+    return errors
+
+
+def local_parts(moment: datetime, tz_name: str) -> tuple[date, int, int]:
+    """The local date, hour and weekday (0 = Monday) of a moment in the agency's zone."""
+    local = moment.astimezone(ZoneInfo(tz_name))
+    return local.date(), local.hour, local.weekday()
+
+
+def local_day_bounds(first: date | None, last: date | None, tz_name: str) -> tuple[datetime | None, datetime | None]:
+    """UTC bounds [start, end) of an inclusive range of local dates."""
+    zone = ZoneInfo(tz_name)
+    start = datetime.combine(first, time.min, zone) if first else None
+    end = datetime.combine(last + timedelta(days=1), time.min, zone) if last else None
+    return start, end
+
+
+def default_intercept(team: Team) -> int:
+    """SIM intercept 1 when an officer responds (any team with officers), else 0."""
+    return 0 if team.kind == "clinician_only" else 1
+
+
+def _agency_team(actor: User, team_id: int | None) -> Team:
+    if team_id is None:
+        if not actor.teams:
+            raise ServiceError("Choose a team for this call.", {"team_id": ["Required: you are on no team."]})
+        return actor.teams[0]
+    team = db.session.get(Team, team_id)
+    if team is None or team.agency_id != actor.agency_id:
+        raise ServiceError("Unknown team.", {"team_id": ["No such team in your agency."]})
+    if actor.role != "supervisor" and team.id not in actor.team_ids:
+        raise ServiceError("Not your team.", {"team_id": ["You may record calls for your own teams only."]})
+    return team
+
+
+def _check_person(actor: User, person_id) -> None:
+    if person_id is None:
+        return
+    person = db.session.get(Person, person_id)
+    if person is None or person.agency_id != actor.agency_id:
+        raise ServiceError("Unknown person.", {"person_id": ["No such person in your agency."]})
+    if person.merged_into_id is not None:
+        raise ServiceError(
+            "This person was merged.",
+            {"person_id": [f"Merged into {person.merged_into_id}; use that id."]},
+        )
+
+
+def _apply_lists(call: Call, data: dict) -> None:
+    if "presenting_problems" in data:
+        call.presenting_problem_rows = [CallPresentingProblem(problem=p) for p in dict.fromkeys(data["presenting_problems"])]
+    if "risk_flags" in data:
+        call.risk_flag_rows = [CallRiskFlag(flag=f) for f in dict.fromkeys(data["risk_flags"])]
+    if "injuries" in data:
+        call.injury_rows = [CallInjury(party=i["party"], severity=i["severity"]) for i in data["injuries"]]
+
+
+def _apply_fields(call: Call, data: dict, agency: Agency) -> None:
+    for name, value in data.items():
+        if name not in LIST_FIELDS and name != "id":
+            setattr(call, name, value)
+    _apply_lists(call, data)
+    if "received_at" in data:
+        call.local_date, call.local_hour, call.local_weekday = local_parts(call.received_at, agency.timezone)
+
+
+def _validate_state(call: Call) -> None:
+    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    if errors:
+        raise ServiceError("Times are out of order.", errors)
+
+
+def sync_followup(call: Call, actor: User) -> None:
+    """Open a follow-up for a call that needs one; keep its due time 48 h after the call cleared."""
+    if not call.followup_required or call.voided_at is not None:
+        return
+    due_at = (call.cleared_at or call.received_at) + timedelta(hours=current_app.config["FOLLOWUP_DUE_HOURS"])
+    existing = db.session.scalar(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.created_at))
+    if existing is None:
+        db.session.add(FollowUp(
+            call_id=call.id, agency_id=call.agency_id, team_id=call.team_id, due_at=due_at,
+            created_by_id=actor.id,
+        ))
+    elif existing.closed_at is None and existing.attempt_count == 0:
+        existing.due_at = due_at
+
+
+def create_call(*, actor: User, data: dict) -> Call:
+    """Record a new call for the actor's agency."""
+    team = _agency_team(actor, data.get("team_id"))
+    _check_person(actor, data.get("person_id"))
+    call_id = data.get("id") or uuid.uuid4()
+    if db.session.get(Call, call_id) is not None:
+        raise ServiceError("A call with this id exists.", {"id": ["Already used."]}, status=409)
+    call = Call(id=call_id, agency_id=actor.agency_id, team_id=team.id, created_by_id=actor.id)
+    fields = {"sim_intercept": default_intercept(team), **data, "team_id": team.id}
+    _apply_fields(call, fields, actor.agency)
+    _validate_state(call)
+    db.session.add(call)
+    db.session.flush()
+    sync_followup(call, actor)
+    audit.record(action="call.create", actor=actor, object_type="call", object_id=call.id)
+    db.session.commit()
+    return call
+
+
+def get_call(*, actor: User, call_id, include_voided: bool = True) -> Call | None:
+    """The call if it belongs to the actor's agency, else None (views answer 404)."""
+    call = db.session.get(Call, call_id)
+    if call is None or call.agency_id != actor.agency_id:
+        return None
+    if call.voided_at is not None and not include_voided:
+        return None
+    return call
+
+
+def read_call(*, actor: User, call_id) -> Call | None:
+    """get_call plus the audit event for reading an identified record."""
+    call = get_call(actor=actor, call_id=call_id)
+    if call is not None:
+        audit.record(action="call.read", actor=actor, object_type="call", object_id=call.id, commit=True)
+    return call
+
+
+def calls_query(*, actor: User, filters: dict) -> sa.Select:
+    """The select of the actor's agency's non-voided calls matching the list filters."""
+    query = sa.select(Call).where(Call.agency_id == actor.agency_id, Call.voided_at.is_(None))
+    if filters.get("date_from"):
+        query = query.where(Call.local_date >= filters["date_from"])
+    if filters.get("date_to"):
+        query = query.where(Call.local_date <= filters["date_to"])
+    for name in ("team_id", "district", "disposition", "sim_intercept", "call_source", "person_id"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(Call, name) == filters[name])
+    if filters.get("open"):
+        query = query.where(sa.or_(
+            Call.disposition.is_(None), Call.dispatched_at.is_(None), Call.arrived_at.is_(None),
+            Call.cleared_at.is_(None),
+        ))
+    return query
+
+
+def list_calls(*, actor: User, filters: dict, page: int, per_page: int) -> tuple[list[Call], int]:
+    """One page of calls, newest first, and the total count."""
+    query = calls_query(actor=actor, filters=filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(
+        query.order_by(Call.received_at.desc(), Call.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    audit.record(action="call.list", actor=actor, object_type="call", object_id=None, commit=True)
+    return list(rows), total
+
+
+def _check_version(record, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != record.version:
+        raise VersionConflict(record.version)
+
+
+def update_call(*, actor: User, call: Call, data: dict, expected_version: int | None) -> Call:
+    """Change fields of a call; the version must match what the client last read."""
+    if not policy.can_edit_call(actor, call):
+        raise ServiceError("You may not edit this call.", status=403)
+    if call.voided_at is not None:
+        raise ServiceError("This call was voided and can no longer be changed.", status=409)
+    _check_version(call, expected_version)
+    if "team_id" in data:
+        data = {**data, "team_id": _agency_team(actor, data["team_id"]).id}
+    if "person_id" in data:
+        _check_person(actor, data["person_id"])
+    _apply_fields(call, data, actor.agency)
+    _validate_state(call)
+    call.updated_by_id = actor.id
+    db.session.flush()
+    sync_followup(call, actor)
+    audit.record(action="call.update", actor=actor, object_type="call", object_id=call.id)
+    db.session.commit()
+    return call
+
+
+def void_call(*, actor: User, call: Call, reason: str, expected_version: int | None = None) -> Call:
+    """Void a call with a reason: it leaves lists and metrics but is never deleted."""
+    if not policy.can_edit_call(actor, call):
+        raise ServiceError("You may not void this call.", status=403)
+    if call.voided_at is not None:
+        raise ServiceError("This call is already voided.", status=409)
+    _check_version(call, expected_version)
+    call.voided_at = utcnow()
+    call.voided_by_id = actor.id
+    call.void_reason = reason
+    audit.record(action="call.void", actor=actor, object_type="call", object_id=call.id)
+    db.session.commit()
+    return call

@@ -1,0 +1,174 @@
+"""Referrals, follow-ups with their attempts, and clinical notes."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from mhu.auth import policy
+from mhu.extensions import db
+from mhu.models import Call, ClinicalNote, FollowUp, FollowUpAttempt, Referral, User
+from mhu.models.types import utcnow
+from mhu.services import ServiceError, VersionConflict, audit
+
+
+def _writable_call(actor: User, call: Call) -> None:
+    if call.voided_at is not None:
+        raise ServiceError("This call was voided.", status=409)
+
+
+def list_referrals(*, actor: User, call: Call) -> list[Referral]:
+    """Referrals made on a call."""
+    return list(db.session.scalars(sa.select(Referral).where(Referral.call_id == call.id).order_by(Referral.created_at)))
+
+
+def create_referral(*, actor: User, call: Call, data: dict) -> Referral:
+    """Record a referral to a partner service."""
+    _writable_call(actor, call)
+    referral = Referral(call_id=call.id, agency_id=call.agency_id, created_by_id=actor.id, **data)
+    db.session.add(referral)
+    db.session.flush()
+    audit.record(action="referral.create", actor=actor, object_type="referral", object_id=referral.id)
+    db.session.commit()
+    return referral
+
+
+def get_followup(*, actor: User, followup_id) -> FollowUp | None:
+    """The follow-up if it belongs to the actor's agency."""
+    followup = db.session.get(FollowUp, followup_id)
+    if followup is None or followup.agency_id != actor.agency_id:
+        return None
+    return followup
+
+
+def list_call_followups(*, actor: User, call: Call) -> list[FollowUp]:
+    """Follow-ups of one call."""
+    return list(db.session.scalars(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.due_at)))
+
+
+def create_followup(*, actor: User, call: Call, data: dict) -> FollowUp:
+    """Open a follow-up on a call, due 48 h (configurable) after it cleared unless given."""
+    _writable_call(actor, call)
+    due_at = data.get("due_at") or (call.cleared_at or call.received_at) + timedelta(
+        hours=current_app.config["FOLLOWUP_DUE_HOURS"]
+    )
+    assigned_to_id = data.get("assigned_to_id")
+    if assigned_to_id is not None:
+        assignee = db.session.get(User, assigned_to_id)
+        if assignee is None or assignee.agency_id != actor.agency_id:
+            raise ServiceError("Unknown user.", {"assigned_to_id": ["No such user in your agency."]})
+    followup = FollowUp(
+        call_id=call.id, agency_id=call.agency_id, team_id=call.team_id, due_at=due_at,
+        assigned_to_id=assigned_to_id, created_by_id=actor.id,
+    )
+    db.session.add(followup)
+    db.session.flush()
+    audit.record(action="followup.create", actor=actor, object_type="followup", object_id=followup.id)
+    db.session.commit()
+    return followup
+
+
+def worklist_query(*, actor: User, status: str, scope: str) -> sa.Select:
+    """The actor's follow-up worklist (mine or my team's; supervisors: the agency), by due time."""
+    query = sa.select(FollowUp).join(Call, Call.id == FollowUp.call_id).where(
+        FollowUp.agency_id == actor.agency_id, Call.voided_at.is_(None)
+    )
+    if scope == "mine":
+        query = query.where(FollowUp.assigned_to_id == actor.id)
+    else:
+        teams = policy.team_scope(actor)
+        if teams is not None:
+            query = query.where(FollowUp.team_id.in_(teams or {-1}))
+    now = utcnow()
+    if status == "done":
+        query = query.where(FollowUp.closed_at.is_not(None))
+    elif status == "overdue":
+        query = query.where(FollowUp.closed_at.is_(None), FollowUp.due_at < now)
+    elif status == "due":
+        query = query.where(FollowUp.closed_at.is_(None), FollowUp.due_at >= now)
+    else:
+        query = query.where(FollowUp.closed_at.is_(None))
+    return query.order_by(FollowUp.due_at, FollowUp.id)
+
+
+def list_followups(*, actor: User, status: str, scope: str, page: int, per_page: int) -> tuple[list[FollowUp], int]:
+    """One page of the worklist and its total."""
+    query = worklist_query(actor=actor, status=status, scope=scope)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return list(rows), total
+
+
+def update_followup(*, actor: User, followup: FollowUp, data: dict, expected_version: int | None) -> FollowUp:
+    """Reschedule, reassign or close a follow-up."""
+    if expected_version is not None and expected_version != followup.version:
+        raise VersionConflict(followup.version)
+    for name in ("due_at", "assigned_to_id"):
+        if name in data:
+            setattr(followup, name, data[name])
+    if "outcome" in data:
+        followup.outcome = data["outcome"]
+        followup.closed_at = utcnow() if data["outcome"] else None
+    audit.record(action="followup.update", actor=actor, object_type="followup", object_id=followup.id)
+    db.session.commit()
+    return followup
+
+
+def record_attempt(*, actor: User, followup: FollowUp, data: dict) -> FollowUpAttempt:
+    """Log a contact attempt; an attempt with an outcome closes the follow-up."""
+    if followup.closed_at is not None:
+        raise ServiceError("This follow-up is closed.", status=409)
+    attempt = FollowUpAttempt(followup_id=followup.id, created_by_id=actor.id, **data)
+    db.session.add(attempt)
+    followup.attempt_count += 1
+    if followup.first_attempt_at is None or attempt.attempted_at < followup.first_attempt_at:
+        followup.first_attempt_at = attempt.attempted_at
+    if attempt.outcome:
+        followup.outcome = attempt.outcome
+        followup.closed_at = utcnow()
+    db.session.flush()
+    audit.record(action="followup.attempt", actor=actor, object_type="followup", object_id=followup.id)
+    db.session.commit()
+    return attempt
+
+
+def visible_notes_query(*, actor: User, call: Call) -> sa.Select:
+    """Notes of a call the actor may read: clinicians only; Part 2 notes within the author's program."""
+    query = sa.select(ClinicalNote).where(ClinicalNote.call_id == call.id)
+    if not policy.can_read_clinical_notes(actor):
+        return query.where(sa.false())
+    return query.where(
+        sa.or_(ClinicalNote.part2.is_(False), ClinicalNote.program_team_id.in_(actor.team_ids or {-1}))
+    ).order_by(ClinicalNote.created_at)
+
+
+def list_notes(*, actor: User, call: Call) -> list[ClinicalNote]:
+    """Readable notes of a call, audited as a read of identified data."""
+    notes = list(db.session.scalars(visible_notes_query(actor=actor, call=call)))
+    audit.record(action="note.read", actor=actor, object_type="call", object_id=call.id, commit=True)
+    return notes
+
+
+def append_note(*, actor: User, call: Call, data: dict) -> ClinicalNote:
+    """Append a note or an addendum; notes are never edited or deleted."""
+    _writable_call(actor, call)
+    addendum_to = data.get("addendum_to_id")
+    if addendum_to is not None:
+        original = db.session.get(ClinicalNote, addendum_to)
+        readable = original is not None and original.call_id == call.id and (
+            not original.part2 or original.program_team_id in actor.team_ids
+        )
+        if not readable:
+            raise ServiceError("Unknown note.", {"addendum_to_id": ["No such note on this call."]})
+    note = ClinicalNote(
+        call_id=call.id, agency_id=call.agency_id, author_id=actor.id,
+        program_team_id=(actor.teams[0].id if actor.teams else None),
+        body=data["body"], part2=bool(data.get("part2")), addendum_to_id=addendum_to,
+    )
+    if note.part2 and note.program_team_id is None:
+        raise ServiceError("Part 2 notes need a program.", {"part2": ["You are on no team (program)."]})
+    db.session.add(note)
+    db.session.flush()
+    audit.record(action="note.create", actor=actor, object_type="clinical_note", object_id=note.id)
+    db.session.commit()
+    return note

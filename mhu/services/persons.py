@@ -1,0 +1,152 @@
+"""Persons and their identity records: create, search for likely matches, read with history."""
+
+import hashlib
+import hmac
+import unicodedata
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+
+from mhu.extensions import db
+from mhu.models import Call, Person, PersonIdentity, User
+from mhu.models.types import utcnow
+from mhu.services import ServiceError, VersionConflict, audit
+
+IDENTITY_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "safety_flags", "response_plan")
+PERSON_FIELDS = ("gender", "veteran", "housing_status", "age_band")
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, accents and punctuation removed, single spaces: the form names are compared in."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = "".join(c if c.isalnum() else " " for c in letters.lower())
+    return " ".join(cleaned.split())
+
+
+def match_key(first_name: str, last_name: str, date_of_birth: date | None) -> str | None:
+    """Keyed hash of normalised name + date of birth; None without a date of birth."""
+    if date_of_birth is None:
+        return None
+    secret = (current_app.config.get("PERSON_MATCH_KEY") or current_app.config["SECRET_KEY"]).encode()
+    message = f"{normalise_name(first_name)}|{normalise_name(last_name)}|{date_of_birth.isoformat()}"
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+def _refresh_search_fields(identity: PersonIdentity) -> None:
+    identity.search_name = normalise_name(f"{identity.first_name} {identity.last_name}")
+    identity.match_key = match_key(identity.first_name, identity.last_name, identity.date_of_birth)
+
+
+def create_person(*, actor: User, data: dict) -> Person:
+    """Create a person with an identity record in the actor's agency."""
+    person = Person(
+        agency_id=actor.agency_id, created_by_id=actor.id,
+        **{name: data[name] for name in PERSON_FIELDS if name in data},
+    )
+    identity = PersonIdentity(
+        first_name=data["first_name"].strip(), last_name=data["last_name"].strip(),
+        aliases=data.get("aliases", []), date_of_birth=data.get("date_of_birth"),
+        safety_flags=list(dict.fromkeys(data.get("safety_flags", []))),
+        response_plan=data.get("response_plan"),
+    )
+    _refresh_search_fields(identity)
+    person.identity = identity
+    db.session.add(person)
+    db.session.flush()
+    audit.record(action="person.create", actor=actor, object_type="person", object_id=person.id)
+    db.session.commit()
+    return person
+
+
+def get_person(*, actor: User, person_id) -> Person | None:
+    """The person if in the actor's agency, else None."""
+    person = db.session.get(Person, person_id)
+    if person is None or person.agency_id != actor.agency_id:
+        return None
+    return person
+
+
+def contact_history(*, person_ids, limit: int = 20) -> dict:
+    """Recent non-voided calls per person, newest first: {person_id: [Call, ...]}."""
+    person_ids = list(person_ids)
+    if not person_ids:
+        return {}
+    ranked = (
+        sa.select(
+            Call.id,
+            sa.func.row_number().over(partition_by=Call.person_id, order_by=Call.received_at.desc()).label("rank"),
+        )
+        .where(Call.person_id.in_(person_ids), Call.voided_at.is_(None))
+        .subquery()
+    )
+    calls = db.session.scalars(
+        sa.select(Call).join(ranked, ranked.c.id == Call.id).where(ranked.c.rank <= limit)
+        .order_by(Call.received_at.desc())
+    )
+    history = {pid: [] for pid in person_ids}
+    for call in calls:
+        history[call.person_id].append(call)
+    return history
+
+
+def contact_counts(*, person_ids) -> dict:
+    """Number of non-voided calls per person."""
+    rows = db.session.execute(
+        sa.select(Call.person_id, sa.func.count())
+        .where(Call.person_id.in_(list(person_ids)), Call.voided_at.is_(None))
+        .group_by(Call.person_id)
+    )
+    return dict(rows.all())
+
+
+def read_person(*, actor: User, person_id) -> Person | None:
+    """get_person plus the audit event for reading identified data."""
+    person = get_person(actor=actor, person_id=person_id)
+    if person is not None:
+        audit.record(action="person.read", actor=actor, object_type="person", object_id=person.id, commit=True)
+    return person
+
+
+def update_person(*, actor: User, person: Person, data: dict, expected_version: int | None) -> Person:
+    """Change a person's attributes or identity record."""
+    if expected_version is not None and expected_version != person.version:
+        raise VersionConflict(person.version)
+    if person.merged_into_id is not None:
+        raise ServiceError("This person was merged into another record.", status=409)
+    for name in PERSON_FIELDS:
+        if name in data:
+            setattr(person, name, data[name])
+    for name in IDENTITY_FIELDS:
+        if name in data:
+            setattr(person.identity, name, data[name])
+    _refresh_search_fields(person.identity)
+    person.updated_at = utcnow()  # marks the person dirty so identity-only edits bump the version
+    db.session.flush()
+    audit.record(action="person.update", actor=actor, object_type="person", object_id=person.id)
+    db.session.commit()
+    return person
+
+
+def search_persons(*, actor: User, name: str | None, date_of_birth: date | None, limit: int = 10) -> list[tuple[Person, float, bool]]:
+    """Likely matches ranked best first: (person, score 0-100, exact name+DOB match)."""
+    from mhu.services.matching import rank_candidates
+
+    if not name and date_of_birth is None:
+        raise ServiceError("Give a name, a date of birth or both.", {"name": ["Name or date_of_birth required."]})
+    rows = db.session.execute(
+        sa.select(PersonIdentity.person_id, PersonIdentity.search_name, PersonIdentity.aliases,
+                  PersonIdentity.date_of_birth, PersonIdentity.match_key)
+        .join(Person, Person.id == PersonIdentity.person_id)
+        .where(Person.agency_id == actor.agency_id, Person.merged_into_id.is_(None))
+    ).all()
+    exact_key = None
+    if name and date_of_birth:
+        parts = normalise_name(name).split()
+        if len(parts) >= 2:
+            exact_key = match_key(parts[0], " ".join(parts[1:]), date_of_birth)
+    ranked = rank_candidates(rows, name=name, date_of_birth=date_of_birth, exact_key=exact_key, limit=limit)
+    persons = {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_([r[0] for r in ranked])))}
+    audit.record(action="person.search", actor=actor, object_type="person", object_id=None, commit=True)
+    return [(persons[pid], score, exact) for pid, score, exact in ranked]

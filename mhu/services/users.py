@@ -1,0 +1,138 @@
+"""Users, agencies, teams, logins and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from mhu.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
+from mhu.extensions import db
+from mhu.models import Agency, ApiToken, Team, User
+from mhu.models.types import utcnow
+from mhu.services import ServiceError, audit
+
+
+def get_or_create_agency(*, name: str, timezone: str = "America/Chicago", kind: str = "law_enforcement") -> Agency:
+    """The agency with this name, created if new."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name == name))
+    if agency is None:
+        agency = Agency(name=name, timezone=timezone, kind=kind)
+        db.session.add(agency)
+        db.session.flush()
+    return agency
+
+
+def create_user(
+    *, email: str, password: str, role: str, agency: Agency, display_name: str | None = None,
+    cit_level: str = "none", teams: list[Team] | None = None, actor: User | None = None,
+) -> User:
+    """Create a user after checking the password policy; raises ServiceError on bad input."""
+    email = email.strip().lower()
+    problems = password_problems(password, email=email)
+    if problems:
+        raise ServiceError("The password does not meet the policy.", {"password": problems})
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise ServiceError("A user with this email exists.", {"email": ["Already registered."]})
+    user = User(
+        email=email, display_name=display_name, password_hash=hash_password(password), role=role,
+        agency=agency, cit_level=cit_level, session_nonce=secrets.token_hex(16),
+        teams=list(teams or []),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(action="user.create", actor=actor, object_type="user", object_id=user.id)
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user behind a session identity `id:nonce`, if the nonce is still current."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def authenticate(*, email: str, password: str) -> User | None:
+    """The user for these credentials, or None. Counts failures and locks the account.
+
+    The answer is the same for an unknown email, a wrong password and a locked account, so a
+    caller cannot learn which accounts exist.
+    """
+    email = (email or "").strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        verify_password(DUMMY_HASH, password or "")
+        audit.record(action="login", actor=None, object_type="user", object_id=None, outcome="failure", commit=True)
+        return None
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="locked", commit=True)
+        return None
+    if not user.active or not verify_password(user.password_hash, password or ""):
+        user.failed_logins += 1
+        outcome = "failure"
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+            user.failed_logins = 0
+            audit.record(action="lockout", actor=user, object_type="user", object_id=user.id)
+        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome=outcome)
+        db.session.commit()
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record(action="login", actor=user, object_type="user", object_id=user.id)
+    db.session.commit()
+    return user
+
+
+def end_sessions(*, user: User) -> None:
+    """Invalidate every browser session of the user (logout everywhere, deactivation)."""
+    user.session_nonce = secrets.token_hex(16)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, user: User) -> tuple[str, int]:
+    """A new bearer token and its lifetime in seconds; only the digest is stored."""
+    token = secrets.token_urlsafe(32)
+    ttl: timedelta = current_app.config["API_TOKEN_TTL"]
+    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), expires_at=utcnow() + ttl))
+    audit.record(action="token.issue", actor=user, object_type="user", object_id=user.id)
+    db.session.commit()
+    return token, int(ttl.total_seconds())
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user holding this unexpired, unrevoked token."""
+    api_token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if api_token is None or api_token.revoked_at is not None or api_token.expires_at <= utcnow():
+        return None
+    if not api_token.user.active:
+        return None
+    return api_token.user
+
+
+def revoke_token(*, token: str, actor: User) -> bool:
+    """Revoke the caller's own token; True when it existed."""
+    api_token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.user_id == actor.id)
+    )
+    if api_token is None:
+        return False
+    api_token.revoked_at = utcnow()
+    audit.record(action="token.revoke", actor=actor, object_type="user", object_id=actor.id)
+    db.session.commit()
+    return True
+
+
+def list_teams(*, actor: User) -> list[Team]:
+    """The teams of the actor's agency."""
+    return list(db.session.scalars(sa.select(Team).where(Team.agency_id == actor.agency_id).order_by(Team.name)))

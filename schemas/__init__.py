@@ -1,0 +1,1 @@
+"""marshmallow schemas: create / update / read per resource. Unknown fields are rejected."""

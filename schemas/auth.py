@@ -1,0 +1,45 @@
+"""Auth, user and team schemas."""
+
+from marshmallow import fields, validate
+
+from schemas.common import StrictSchema
+
+
+class TokenRequestSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+
+
+class TokenSchema(StrictSchema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+class AgencyReadSchema(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    timezone = fields.String()
+
+
+class TeamReadSchema(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    active = fields.Boolean()
+
+
+class MeSchema(StrictSchema):
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String(allow_none=True)
+    role = fields.String()
+    cit_level = fields.String()
+    agency = fields.Nested(AgencyReadSchema)
+    teams = fields.List(fields.Nested(TeamReadSchema))
+
+
+class HealthSchema(StrictSchema):
+    status = fields.String()
+    database = fields.String()

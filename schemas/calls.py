@@ -1,0 +1,95 @@
+"""Call schemas (DESIGN.md section 3: field names are the API contract)."""
+
+from marshmallow import fields, validate
+
+from mhu import enums
+from schemas.common import PageMetaSchema, PageQuerySchema, StrictSchema, enum_field, enum_list, text
+
+
+class InjurySchema(StrictSchema):
+    party = enum_field(enums.INJURY_PARTIES, required=True)
+    severity = enum_field(enums.INJURY_SEVERITIES, required=True)
+
+
+def _time(**kwargs):
+    return fields.AwareDateTime(format="iso", **kwargs)
+
+
+class CallFieldsSchema(StrictSchema):
+    """Fields a client may write; every one optional, as loaded for PATCH."""
+
+    incident_number = text(40, allow_none=True)
+    received_at = _time()
+    dispatched_at = _time(allow_none=True)
+    arrived_at = _time(allow_none=True)
+    cleared_at = _time(allow_none=True)
+    call_source = enum_field(enums.CALL_SOURCES)
+    nature = enum_field(enums.NATURES)
+    initial_call_type = text(40, allow_none=True)
+    final_call_type = text(40, allow_none=True)
+    presenting_problems = enum_list(enums.PRESENTING_PROBLEMS)
+    risk_flags = enum_list(enums.RISK_FLAGS)
+    sim_intercept = fields.Integer(
+        strict=True, validate=validate.OneOf(enums.SIM_INTERCEPTS),
+        metadata={"description": "Sequential Intercept Model stage; default 1 when an officer responded, else 0"},
+    )
+    arrestable_offense = enum_field(enums.ARRESTABLE_OFFENSES)
+    team_id = fields.Integer(strict=True)
+    person_id = fields.UUID(allow_none=True)
+    district = text(40, allow_none=True)
+    beat = text(40, allow_none=True)
+    address = text(200, allow_none=True)
+    latitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
+    cit_officer_on_scene = fields.Boolean()
+    transfer_in = enum_field(enums.TRANSFERS)
+    transfer_out = enum_field(enums.TRANSFERS)
+    force_level = enum_field(enums.FORCE_LEVELS)
+    injuries = fields.List(fields.Nested(InjurySchema))
+    disposition = enum_field(enums.DISPOSITIONS, allow_none=True)
+    legal_hold_type = text(20, allow_none=True)
+    followup_required = fields.Boolean()
+    narrative = text(20_000, allow_none=True)
+
+
+class CallCreateSchema(CallFieldsSchema):
+    id = fields.UUID(metadata={"description": "A client may send its own UUID (offline entry)"})
+    received_at = _time(required=True)
+    call_source = enum_field(enums.CALL_SOURCES, required=True)
+    nature = enum_field(enums.NATURES, required=True)
+
+
+class CallUpdateSchema(CallFieldsSchema):
+    """PATCH body: any subset of the writable fields."""
+
+
+class CallReadSchema(CallFieldsSchema):
+    id = fields.UUID()
+    agency_id = fields.Integer()
+    version = fields.Integer()
+    created_at = _time()
+    created_by = fields.Integer()
+    updated_at = _time()
+    voided_at = _time(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+
+
+class CallVoidSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class CallQuerySchema(PageQuerySchema):
+    # `from` is a Python keyword, hence data_key.
+    date_from = fields.Date(data_key="from", metadata={"description": "First local date (agency time zone), inclusive"})
+    date_to = fields.Date(data_key="to", metadata={"description": "Last local date (agency time zone), inclusive"})
+    team_id = fields.Integer()
+    district = fields.String(validate=validate.Length(max=40))
+    disposition = enum_field(enums.DISPOSITIONS)
+    sim_intercept = fields.Integer(validate=validate.OneOf(enums.SIM_INTERCEPTS))
+    call_source = enum_field(enums.CALL_SOURCES)
+    person_id = fields.UUID()
+    open = fields.Boolean(metadata={"description": "Only calls missing a disposition or a time"})
+
+
+class CallPageSchema(PageMetaSchema):
+    items = fields.List(fields.Nested(CallReadSchema))
