@@ -1,0 +1,11 @@
+"""flask commands: users, demo data, backup and restore. Each module registers its own."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register every command group on the app's CLI."""
+    from mhu.cli import backup, demo, users
+
+    for module in (users, demo, backup):
+        module.register(app)

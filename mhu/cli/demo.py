@@ -1,0 +1,7 @@
+"""flask commands: demo."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Add this module's commands to the app."""
