@@ -1,6 +1,7 @@
 """Error responses: JSON with a message and per-field messages for the API, HTML for pages."""
 
 from flask import Flask, jsonify, render_template
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mhu.auth import wants_json
@@ -49,6 +50,14 @@ def init_app(app: Flask) -> None:
         if not wants_json():
             return render_template("error.html", error=error), error.status
         return error_response(error.status, status_names.get(error.status, "Error"), error.message, errors, headers)
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale_data(_error):
+        # A concurrent writer committed between our read and our UPDATE ... WHERE version = n.
+        db.session.rollback()
+        if not wants_json():
+            return render_template("error.html", error=VersionConflict(0)), 412
+        return error_response(412, "Precondition Failed", "The record was changed by someone else; reload it and try again.")
 
     @app.errorhandler(InternalServerError)
     def handle_server_error(error):

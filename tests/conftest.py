@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from mhu import create_app
 from mhu.auth.passwords import hash_password
@@ -35,11 +36,20 @@ def app(tmp_path_factory):
     with application.app_context():
         db.drop_all()
         db.create_all()
+    # Tests hold an app context open for the factories, and Flask reuses it for test-client
+    # requests; reset per-request state so each request starts as it would in production.
+    application.before_request_funcs.setdefault(None, []).insert(0, fresh_request_state)
     yield application
     with application.app_context():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+def fresh_request_state() -> None:
+    for name in list(g):
+        g.pop(name)
+    db.session.expire_all()
 
 
 @pytest.fixture(autouse=True)
