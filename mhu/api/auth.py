@@ -29,9 +29,9 @@ class Token(MethodView):
         token, expires_in = users.issue_token(user=user)
         return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
 
+    @requires(any_user)
     @blp.response(204)
     @documented_errors(blp, 401)
-    @requires(any_user)
     def delete(self):
         """Revoke the bearer token sent with this request."""
         token = bearer_token()
@@ -40,18 +40,18 @@ class Token(MethodView):
 
 
 @blp.route("/me")
+@requires(any_user)
 @blp.response(200, MeSchema)
 @documented_errors(blp, 401)
-@requires(any_user)
 def me():
     """The current user with role, agency and teams."""
     return actor()
 
 
 @blp.route("/teams")
+@requires(any_user)
 @blp.response(200, TeamReadSchema(many=True))
 @documented_errors(blp, 401)
-@requires(any_user)
 def teams():
     """The teams of the current user's agency."""
     return users.list_teams(actor=actor())

@@ -19,10 +19,10 @@ def _followup_or_404(followup_id):
 
 
 @blp.route("")
+@requires(policy.can_read_calls)
 @blp.arguments(FollowUpQuerySchema, location="query")
 @blp.response(200, FollowUpPageSchema)
 @documented_errors(blp, 401, 403)
-@requires(policy.can_read_calls)
 def worklist(query):
     """Due, overdue, open or done follow-ups: mine or my team's (supervisors: the agency), by due time."""
     items, total = care.list_followups(
@@ -33,18 +33,18 @@ def worklist(query):
 
 @blp.route("/<uuid:followup_id>")
 class FollowUpItem(MethodView):
+    @requires(policy.can_read_calls)
     @blp.response(200, FollowUpReadSchema)
     @documented_errors(blp, 401, 403, 404)
-    @requires(policy.can_read_calls)
     def get(self, followup_id):
         """One follow-up with its attempts."""
         followup = _followup_or_404(followup_id)
         return followup, etag_headers(followup)
 
+    @requires(policy.can_create_records)
     @blp.arguments(FollowUpUpdateSchema)
     @blp.response(200, FollowUpReadSchema)
     @documented_errors(blp, 401, 403, 404, 412, 428)
-    @requires(policy.can_create_records)
     def patch(self, data, followup_id):
         """Reschedule, reassign or close (with an outcome); If-Match required."""
         followup = _followup_or_404(followup_id)
@@ -54,18 +54,18 @@ class FollowUpItem(MethodView):
 
 @blp.route("/<uuid:followup_id>/attempts")
 class FollowUpAttempts(MethodView):
+    @requires(policy.can_read_calls)
     @blp.response(200, AttemptReadSchema(many=True))
     @documented_errors(blp, 401, 403, 404)
-    @requires(policy.can_read_calls)
     def get(self, followup_id):
         """Attempts made on the follow-up, oldest first."""
         return _followup_or_404(followup_id).attempts
 
+    @requires(policy.can_create_records)
+    @idempotent
     @blp.arguments(AttemptCreateSchema)
     @blp.response(201, AttemptReadSchema)
     @documented_errors(blp, 401, 403, 404, 409)
-    @requires(policy.can_create_records)
-    @idempotent
     def post(self, data, followup_id):
         """Record a contact attempt; one with an outcome closes the follow-up."""
         return care.record_attempt(actor=actor(), followup=_followup_or_404(followup_id), data=data)

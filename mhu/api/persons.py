@@ -38,10 +38,10 @@ def person_body(person, *, contacts=None, count=None) -> dict:
 
 @blp.route("")
 class PersonCollection(MethodView):
+    @requires(policy.can_identify_persons)
     @blp.arguments(PersonSearchQuerySchema, location="query")
     @blp.response(200, PersonCandidateSchema(many=True))
     @documented_errors(blp, 401, 403, 422)
-    @requires(policy.can_identify_persons)
     def get(self, query):
         """Likely matches for a name and/or date of birth, best first, with prior contacts."""
         ranked = persons.search_persons(
@@ -56,11 +56,11 @@ class PersonCollection(MethodView):
             for person, score, exact in ranked
         ]
 
+    @requires(policy.can_identify_persons, policy.can_create_records)
+    @idempotent
     @blp.arguments(PersonCreateSchema)
     @blp.response(201, PersonReadSchema)
     @documented_errors(blp, 401, 403)
-    @requires(policy.can_identify_persons, policy.can_create_records)
-    @idempotent
     def post(self, data):
         """Create a person with an identity record."""
         person = persons.create_person(actor=actor(), data=data)
@@ -70,9 +70,9 @@ class PersonCollection(MethodView):
 
 @blp.route("/<uuid:person_id>")
 class PersonItem(MethodView):
+    @requires(policy.can_identify_persons)
     @blp.response(200, PersonReadSchema)
     @documented_errors(blp, 401, 403, 404)
-    @requires(policy.can_identify_persons)
     def get(self, person_id):
         """A person with identity, safety flags and contact history."""
         person = or_404(persons.read_person(actor=actor(), person_id=person_id))
@@ -80,10 +80,10 @@ class PersonItem(MethodView):
         count = persons.contact_counts(person_ids=[person.id]).get(person.id, 0)
         return person_body(person, contacts=history, count=count), etag_headers(person)
 
+    @requires(policy.can_identify_persons, policy.can_create_records)
     @blp.arguments(PersonUpdateSchema)
     @blp.response(200, PersonReadSchema)
     @documented_errors(blp, 401, 403, 404, 409, 412, 428)
-    @requires(policy.can_identify_persons, policy.can_create_records)
     def patch(self, data, person_id):
         """Change a person's attributes or identity; If-Match required."""
         person = or_404(persons.get_person(actor=actor(), person_id=person_id))
