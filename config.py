@@ -55,6 +55,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=10)
+    # Failed logins per source address per window, counted across all workers (mhu/security.py).
+    LOGIN_RATE_LIMIT = int(os.environ.get("MHU_LOGIN_RATE_LIMIT", "20"))
+    LOGIN_RATE_WINDOW = timedelta(minutes=5)
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+    PROXY_FIX_HOPS = int(os.environ.get("MHU_PROXY_FIX_HOPS", "0"))
+    HSTS_SECONDS = 0
+    DASH_DEV_TOOLS = False
+    # pg_dump / pg_restore for `flask backup` and `flask restore` (PATH first, then this directory).
+    PG_BIN = os.environ.get("MHU_PG_BIN", "/usr/lib/postgresql/15/bin")
 
     FOLLOWUP_DUE_HOURS = 48
     REPEAT_WINDOW_DAYS = 90
@@ -83,6 +92,12 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     DEBUG = False
+    TESTING = False
+    PROPAGATE_EXCEPTIONS = False
+    DASH_DEV_TOOLS = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 31_536_000
 
     @classmethod
     def validate(cls) -> None:

@@ -26,13 +26,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     api.init_app(app)
 
-    from mhu import auth, cli, errors, web
+    from mhu import auth, cli, errors, security, web
     from mhu.auth import csrf
     from mhu.api import register_blueprints
 
     auth.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     register_blueprints(api)
     web.init_app(app)
     cli.init_app(app)
