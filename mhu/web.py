@@ -24,6 +24,13 @@ def admin_home():
     return render_template("admin/home.html")
 
 
+@bp.route("/api/v1/docs")
+@requires(lambda user: True)
+def api_docs():
+    """Interactive API documentation (Swagger UI served from our own static files)."""
+    return render_template("api_docs.html")
+
+
 def init_app(app: Flask) -> None:
     """Register the site pages."""
     app.register_blueprint(bp)

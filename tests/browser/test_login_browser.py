@@ -26,3 +26,18 @@ def test_wrong_password_shows_message(live_server, page, make):
 
     assert "/login" in page.url
     assert page.get_by_role("alert").is_visible()
+
+
+def test_api_docs_render_from_local_assets(live_server, page, make, console_errors):
+    _, _, people = make.unit()
+    outside_requests = []
+    page.on("request", lambda req: outside_requests.append(req.url) if not req.url.startswith(live_server) else None)
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    console_errors.clear()  # only the docs page is under test here
+
+    page.goto(f"{live_server}/api/v1/docs")
+    page.get_by_text("/api/v1/calls", exact=True).first.wait_for()
+
+    screenshot(page, "api-docs")
+    assert outside_requests == []
+    assert console_errors == []
