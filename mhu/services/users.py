@@ -96,6 +96,17 @@ def end_sessions(*, user: User) -> None:
     user.session_nonce = secrets.token_hex(16)
 
 
+def deactivate_user(*, user: User, actor: User | None) -> None:
+    """Deactivate an account: its browser sessions end and every API token is revoked."""
+    user.active = False
+    end_sessions(user=user)
+    db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    audit.record(action="user.deactivate", actor=actor, object_type="user", object_id=user.id)
+    db.session.commit()
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
