@@ -1,0 +1,220 @@
+"""Outcome metrics of DESIGN.md section 5: one function per metric, each computed in SQL.
+
+C = non-voided calls matching the filters (metrics_sql.call_conditions). C' = C without
+unable_to_locate calls: they count in volume, and C' is the base of every call-based rate.
+Every rate is `{"numerator", "denominator", "value"}` with value None when the denominator is 0.
+The call-based rates are declared once in CALL_RATES, so one metric function and the one-scan
+summary share the same definition.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from mhu.enums import FORCE_LEVELS, INJURY_SEVERITIES
+from mhu.extensions import db
+from mhu.models import Call, CallInjury, Referral
+from mhu.services.metrics_breakdowns import (  # noqa: F401  (re-exported)
+    BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday, outcome_flow,
+    transfers,
+)
+from mhu.services.metrics_people import (  # noqa: F401  (re-exported: one import for callers)
+    contacts_per_person, data_quality, followup_completion, followup_status, followup_timeliness,
+    high_utilizer_list, high_utilizers, recrisis_after_followup, repeat_call_share, repeat_contact_rate,
+)
+from mhu.services.metrics_sql import (  # noqa: F401
+    MetricFilters, call_conditions, count_if, date_bucket, located, percentiles, rate, scoped_filters,
+    seconds_between,
+)
+
+ARREST_OR_CITATION = ("arrest", "citation_or_summons")
+RESOLVED_IN_COMMUNITY = (
+    "resolved_on_scene", "resolved_with_referral", "resources_declined", "notified_provider_or_family",
+    "handoff_mobile_crisis", "voluntary_transport_crisis_facility", "courtesy_transport",
+)
+ED_USE = ("voluntary_transport_ed", "emergency_detention", "ems_medical_transport")
+FORCE_AT_LEAST_PHYSICAL = FORCE_LEVELS[FORCE_LEVELS.index("physical_control"):]
+INJURY_AT_LEAST_MINOR = INJURY_SEVERITIES[INJURY_SEVERITIES.index("minor"):]
+
+
+def _disposition():
+    return sa.func.coalesce(Call.disposition, "", type_=sa.String)
+
+
+def _has_referral():
+    return sa.exists(sa.select(1).where(Referral.call_id == Call.id))
+
+
+def _has_injury(party: str | None = None):
+    query = sa.select(1).where(CallInjury.call_id == Call.id, CallInjury.severity.in_(INJURY_AT_LEAST_MINOR))
+    if party is not None:
+        query = query.where(CallInjury.party == party)
+    return sa.exists(query)
+
+
+def _arrestable():
+    return sa.and_(located(), Call.arrestable_offense != "none")
+
+
+def _both_call_types():
+    return sa.and_(located(), Call.initial_call_type.is_not(None), Call.final_call_type.is_not(None))
+
+
+# name -> (numerator condition, denominator condition), both evaluated on one call of C.
+CALL_RATES = {
+    "arrest_rate": (lambda: sa.and_(located(), Call.disposition == "arrest"), located),
+    "jail_diversion_rate": (lambda: sa.and_(located(), _disposition().not_in(ARREST_OR_CITATION)), located),
+    "diversion_from_arrest": (
+        lambda: sa.and_(_arrestable(), _disposition().not_in(ARREST_OR_CITATION)), _arrestable),
+    "resolved_in_community": (lambda: sa.and_(located(), Call.disposition.in_(RESOLVED_IN_COMMUNITY)), located),
+    "ed_use": (lambda: sa.and_(located(), Call.disposition.in_(ED_USE)), located),
+    "emergency_detention_rate": (lambda: sa.and_(located(), Call.disposition == "emergency_detention"), located),
+    "connection_to_services": (lambda: sa.and_(located(), _has_referral()), located),
+    "use_of_force_rate": (lambda: sa.and_(located(), Call.force_level.in_(FORCE_AT_LEAST_PHYSICAL)), located),
+    "injury_rate": (lambda: sa.and_(located(), _has_injury()), located),
+    "cit_presence": (lambda: sa.and_(located(), Call.cit_officer_on_scene.is_(True)), located),
+    "call_type_reclassified": (
+        lambda: sa.and_(_both_call_types(), Call.final_call_type != Call.initial_call_type), _both_call_types),
+}
+
+
+def call_rates(*, filters: MetricFilters, names=tuple(CALL_RATES), interval: str | None = None):
+    """Several call-based rates in one scan of C; with an interval, one row per local-date bucket."""
+    columns = []
+    for name in names:
+        numerator, denominator = CALL_RATES[name]
+        columns += [count_if(numerator()).label(f"{name}__n"), count_if(denominator()).label(f"{name}__d")]
+    query = sa.select(sa.func.count().label("call_volume"), *columns).where(*call_conditions(filters))
+    if interval is None:
+        row = db.session.execute(query).one()
+        return {"call_volume": int(row.call_volume), **_rates_of(row, names)}
+    bucket = date_bucket(Call.local_date, interval).label("period")
+    rows = db.session.execute(query.add_columns(bucket).group_by(bucket).order_by(bucket)).all()
+    return [{"period": str(row.period), "call_volume": int(row.call_volume), **_rates_of(row, names)} for row in rows]
+
+
+def _rates_of(row, names) -> dict:
+    mapping = row._mapping
+    return {name: rate(mapping[f"{name}__n"], mapping[f"{name}__d"]) for name in names}
+
+
+def _one_rate(name: str, filters: MetricFilters) -> dict:
+    return call_rates(filters=filters, names=(name,))[name]
+
+
+def call_volume(*, filters: MetricFilters) -> int:
+    """Count of C (unable_to_locate included)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Call).where(*call_conditions(filters)))
+
+
+def arrest_rate(*, filters: MetricFilters) -> dict:
+    """C' with disposition arrest / C'."""
+    return _one_rate("arrest_rate", filters)
+
+
+def jail_diversion_rate(*, filters: MetricFilters) -> dict:
+    """1 - (arrest + citation_or_summons) / C', given as C' not arrested or cited / C'."""
+    return _one_rate("jail_diversion_rate", filters)
+
+
+def diversion_from_arrest(*, filters: MetricFilters) -> dict:
+    """C' with an arrestable offense not arrested or cited / C' with an arrestable offense."""
+    return _one_rate("diversion_from_arrest", filters)
+
+
+def resolved_in_community(*, filters: MetricFilters) -> dict:
+    """C' resolved without custody, hospital or arrest (RESOLVED_IN_COMMUNITY) / C'."""
+    return _one_rate("resolved_in_community", filters)
+
+
+def ed_use(*, filters: MetricFilters) -> dict:
+    """C' ending in an ED transport, emergency detention or EMS transport / C' (ED diversion = 1 - this)."""
+    return _one_rate("ed_use", filters)
+
+
+def emergency_detention_rate(*, filters: MetricFilters) -> dict:
+    """C' with disposition emergency_detention / C' (split: legal_hold_split)."""
+    return _one_rate("emergency_detention_rate", filters)
+
+
+def connection_to_services(*, filters: MetricFilters) -> dict:
+    """C' with at least one referral / C'."""
+    return _one_rate("connection_to_services", filters)
+
+
+def use_of_force_rate(*, filters: MetricFilters) -> dict:
+    """C' with force_level physical_control or above / C' (distribution: breakdown 'force')."""
+    return _one_rate("use_of_force_rate", filters)
+
+
+def injury_rate(*, filters: MetricFilters) -> dict:
+    """C' with an injury of severity minor or worse to anyone / C' (by party: injury_rate_by_party)."""
+    return _one_rate("injury_rate", filters)
+
+
+def cit_presence(*, filters: MetricFilters) -> dict:
+    """C' with a CIT-trained officer on scene / C'."""
+    return _one_rate("cit_presence", filters)
+
+
+def call_type_reclassified(*, filters: MetricFilters) -> dict:
+    """C' whose final call type differs from the initial one / C' with both types."""
+    return _one_rate("call_type_reclassified", filters)
+
+
+def referral_linkage(*, filters: MetricFilters) -> dict:
+    """Referrals made on C' calls with status linked / all referrals made on C' calls."""
+    row = db.session.execute(
+        sa.select(count_if(Referral.status == "linked"), sa.func.count(Referral.id))
+        .join(Call, Call.id == Referral.call_id).where(*call_conditions(filters), located())
+    ).one()
+    return rate(row[0], row[1])
+
+
+def injury_rate_by_party(*, filters: MetricFilters) -> dict:
+    """Per injured party: C' with an injury of severity minor or worse to that party / C'."""
+    from mhu.enums import INJURY_PARTIES
+
+    columns = [count_if(sa.and_(located(), _has_injury(party))).label(party) for party in INJURY_PARTIES]
+    row = db.session.execute(sa.select(count_if(located()).label("base"), *columns).where(*call_conditions(filters))).one()
+    return {party: rate(row._mapping[party], row.base) for party in INJURY_PARTIES}
+
+
+def _durations(filters: MetricFilters, start, end) -> list[float | None]:
+    duration = seconds_between(start, end)
+    query = sa.select(duration).where(*call_conditions(filters), start.is_not(None), end.is_not(None))
+    return percentiles(query)
+
+
+def response_time(*, filters: MetricFilters, from_received: bool = False) -> dict:
+    """Median and 90th percentile of arrived_at - dispatched_at (or - received_at) over C, seconds."""
+    median, p90 = _durations(filters, Call.received_at if from_received else Call.dispatched_at, Call.arrived_at)
+    return {"median_seconds": median, "p90_seconds": p90}
+
+
+def time_on_scene(*, filters: MetricFilters) -> dict:
+    """Median and 90th percentile of cleared_at - arrived_at over C, seconds."""
+    median, p90 = _durations(filters, Call.arrived_at, Call.cleared_at)
+    return {"median_seconds": median, "p90_seconds": p90}
+
+
+def summary(*, filters: MetricFilters) -> dict:
+    """Every headline metric of the period, keyed as in the API (issue 3, point 5)."""
+    result = call_rates(filters=filters)
+    result.update(
+        repeat_contact_rate=repeat_contact_rate(filters=filters),
+        repeat_call_share=repeat_call_share(filters=filters),
+        high_utilizers=high_utilizers(filters=filters),
+        followup_timeliness=followup_timeliness(filters=filters),
+        followup_completion=followup_completion(filters=filters),
+        recrisis_after_followup=recrisis_after_followup(filters=filters),
+        response_time=response_time(filters=filters),
+        time_on_scene=time_on_scene(filters=filters),
+    )
+    return result
+
+
+def time_series(*, filters: MetricFilters, interval: str = "month", names=tuple(CALL_RATES)) -> list[dict]:
+    """Call volume and call-based rates per local day, week (from Monday) or month."""
+    return call_rates(filters=filters, names=names, interval=interval)
+
