@@ -18,8 +18,10 @@ def _writable_call(actor: User, call: Call) -> None:
 
 
 def list_referrals(*, actor: User, call: Call) -> list[Referral]:
-    """Referrals made on a call."""
-    return list(db.session.scalars(sa.select(Referral).where(Referral.call_id == call.id).order_by(Referral.created_at)))
+    """Referrals made on a call (audited: they belong to an identified call)."""
+    rows = list(db.session.scalars(sa.select(Referral).where(Referral.call_id == call.id).order_by(Referral.created_at)))
+    audit.record(action="referral.list", actor=actor, object_type="call", object_id=call.id, commit=True)
+    return rows
 
 
 def create_referral(*, actor: User, call: Call, data: dict) -> Referral:
@@ -42,8 +44,10 @@ def get_followup(*, actor: User, followup_id) -> FollowUp | None:
 
 
 def list_call_followups(*, actor: User, call: Call) -> list[FollowUp]:
-    """Follow-ups of one call."""
-    return list(db.session.scalars(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.due_at)))
+    """Follow-ups of one call (audited like the call)."""
+    rows = list(db.session.scalars(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.due_at)))
+    audit.record(action="followup.list", actor=actor, object_type="call", object_id=call.id, commit=True)
+    return rows
 
 
 def create_followup(*, actor: User, call: Call, data: dict) -> FollowUp:
@@ -96,6 +100,7 @@ def list_followups(*, actor: User, status: str, scope: str, page: int, per_page:
     query = worklist_query(actor=actor, status=status, scope=scope)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    audit.record(action="followup.list", actor=actor, object_type="followup", object_id=None, commit=True)
     return list(rows), total
 
 
