@@ -1,0 +1,124 @@
+/* The field pages' link to the JSON API: session cookie + CSRF header, per-field error display. */
+(function () {
+  "use strict";
+  var MHU = (window.MHU = window.MHU || {});
+
+  function cookie(name) {
+    var match = document.cookie.split("; ").find(function (part) { return part.indexOf(name + "=") === 0; });
+    return match ? decodeURIComponent(match.slice(name.length + 1)) : null;
+  }
+
+  /* The cookie is current even when the page came from the offline cache; the meta is the fallback. */
+  MHU.csrfToken = function () {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return cookie("_csrf_token") || (meta ? meta.content : "");
+  };
+
+  MHU.uuid = function () {
+    return crypto.randomUUID();
+  };
+
+  /* Resolves {status, ok, body, headers}; rejects only when the network failed (offline). */
+  MHU.request = function (method, url, body, headers) {
+    var init = {
+      method: method, credentials: "same-origin",
+      headers: Object.assign({ "Accept": "application/json", "X-Requested-With": "XMLHttpRequest" }, headers || {}),
+    };
+    if (method !== "GET") init.headers["X-CSRF-Token"] = MHU.csrfToken();
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (response) {
+      return response.text().then(function (text) {
+        var parsed = null;
+        try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = { message: text }; }
+        return { status: response.status, ok: response.ok, body: parsed, headers: response.headers };
+      });
+    });
+  };
+
+  /* {field: [messages]} from an API error body (errors.json.<field>, nested lists flattened). */
+  MHU.fieldErrors = function (body) {
+    var out = {};
+    var errors = (body && body.errors) || {};
+    Object.keys(errors).forEach(function (location) {
+      var fields = errors[location];
+      if (typeof fields !== "object" || Array.isArray(fields)) {
+        out._form = (out._form || []).concat(fields);
+        return;
+      }
+      Object.keys(fields).forEach(function (name) {
+        out[name] = flatten(fields[name]);
+      });
+    });
+    return out;
+  };
+
+  function flatten(value) {
+    if (typeof value === "string") return [value];
+    if (Array.isArray(value)) return value.reduce(function (acc, v) { return acc.concat(flatten(v)); }, []);
+    if (value && typeof value === "object") {
+      return Object.keys(value).reduce(function (acc, k) {
+        return acc.concat(flatten(value[k]).map(function (m) { return isNaN(k) ? k + ": " + m : m; }));
+      }, []);
+    }
+    return [String(value)];
+  }
+
+  MHU.clearErrors = function (form) {
+    form.querySelectorAll("[data-error-for]").forEach(function (el) { el.textContent = ""; });
+    form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+  };
+
+  /* Puts each message next to its field; messages for unknown fields go to the form's _form slot. */
+  MHU.showErrors = function (form, errors, fallbackMessage) {
+    MHU.clearErrors(form);
+    var first = null;
+    Object.keys(errors).forEach(function (name) {
+      var slot = form.querySelector('[data-error-for="' + name + '"]') || form.querySelector('[data-error-for="_form"]');
+      var text = (name !== "_form" && !form.querySelector('[data-error-for="' + name + '"]') ? name + ": " : "") + errors[name].join(" ");
+      if (slot) {
+        slot.textContent = (slot.textContent ? slot.textContent + " " : "") + text;
+        var holder = slot.closest("[data-field], fieldset");
+        if (holder) holder.classList.add("has-error");
+        first = first || slot;
+      }
+    });
+    if (!Object.keys(errors).length && fallbackMessage) {
+      var formSlot = form.querySelector('[data-error-for="_form"]');
+      if (formSlot) { formSlot.textContent = fallbackMessage; first = formSlot; }
+    }
+    if (first) first.scrollIntoView({ block: "center" });
+    return first;
+  };
+
+  /* datetime-local value (device time) <-> ISO 8601 with offset. */
+  MHU.localInputValue = function (date) {
+    var pad = function (n) { return String(n).padStart(2, "0"); };
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + "T" +
+      pad(date.getHours()) + ":" + pad(date.getMinutes());
+  };
+  MHU.isoFromInput = function (value) {
+    if (!value) return null;
+    var date = new Date(value);
+    return isNaN(date.getTime()) ? "invalid" : date.toISOString();
+  };
+
+  MHU.setStatus = function (el, text, kind) {
+    if (!el) return;
+    el.textContent = text || "";
+    el.className = "status" + (text ? " status-" + (kind || "ok") : "");
+  };
+
+  /* "Now" buttons fill the time input they name. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-now-for]");
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("data-now-for"));
+    if (input) {
+      input.value = MHU.localInputValue(new Date());
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+})();

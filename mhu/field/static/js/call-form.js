@@ -1,0 +1,333 @@
+/* The call form: new calls (POST, kept on the device when there is no network) and completing a
+   call (PATCH with If-Match). Validates on the device; server messages land next to their field. */
+(function () {
+  "use strict";
+  var MHU = window.MHU;
+  var form = document.getElementById("call-form");
+  if (!form) return;
+  var editing = form.dataset.mode === "edit";
+  var status = document.getElementById("form-status");
+  var TIME_FIELDS = ["received_at", "dispatched_at", "arrived_at", "cleared_at"];
+  var RADIO_FIELDS = ["call_source", "nature", "disposition", "force_level"];
+  var LIST_FIELDS = ["presenting_problems", "risk_flags"];
+  var TEXT_FIELDS = ["narrative", "incident_number", "initial_call_type", "final_call_type", "legal_hold_type", "district", "beat", "address"];
+  var SELECT_FIELDS = ["arrestable_offense", "transfer_in", "transfer_out"];
+  var BOOL_FIELDS = ["followup_required", "cit_officer_on_scene"];
+  var PARTIES = ["subject", "officer", "clinician", "bystander"];
+  var REQUIRED = { received_at: "Received time", call_source: "Call source", nature: "Nature" };
+
+  // The call's id and its Idempotency-Key stay fixed for this form: every retry names the same call.
+  var callId = editing ? form.dataset.callId : MHU.uuid();
+  var idempotencyKey = null;
+  var saving = false;
+
+  function field(name) { return form.elements[name]; }
+  function checkedValue(name) {
+    var checked = form.querySelector('input[name="' + name + '"]:checked');
+    return checked ? checked.value : null;
+  }
+
+  function fillTimesFromIso() {
+    TIME_FIELDS.forEach(function (name) {
+      var input = field(name);
+      if (input.dataset.iso) input.value = MHU.localInputValue(new Date(input.dataset.iso));
+    });
+  }
+
+  /* The JSON body from the form. New calls leave out what is empty; edits send null to clear. */
+  function collect() {
+    var body = {};
+    var empty = function (name) { if (editing) body[name] = null; };
+    TIME_FIELDS.forEach(function (name) {
+      var iso = MHU.isoFromInput(field(name).value);
+      if (iso) body[name] = iso; else if (name !== "received_at") empty(name);
+    });
+    RADIO_FIELDS.forEach(function (name) {
+      var value = checkedValue(name);
+      if (value) body[name] = value; else if (name === "disposition") empty(name);
+    });
+    LIST_FIELDS.forEach(function (name) {
+      body[name] = Array.prototype.map.call(form.querySelectorAll('input[name="' + name + '"]:checked'), function (i) { return i.value; });
+    });
+    body.injuries = PARTIES.filter(function (p) { return field("injury_" + p).value; }).map(function (p) {
+      return { party: p, severity: field("injury_" + p).value };
+    });
+    TEXT_FIELDS.forEach(function (name) {
+      var value = field(name).value.trim();
+      if (value) body[name] = value; else empty(name);
+    });
+    SELECT_FIELDS.forEach(function (name) { body[name] = field(name).value; });
+    BOOL_FIELDS.forEach(function (name) { body[name] = field(name).checked; });
+    if (field("team_id").value) body.team_id = parseInt(field("team_id").value, 10);
+    body.sim_intercept = parseInt(field("sim_intercept").value, 10);
+    var person = field("person_id").value;
+    if (person) body.person_id = person; else empty("person_id");
+    return body;
+  }
+
+  /* Device-side checks: the essentials and the order of the times. */
+  function validate(body) {
+    var errors = {};
+    Object.keys(REQUIRED).forEach(function (name) {
+      if (!body[name]) errors[name] = [REQUIRED[name] + " is required."];
+    });
+    var previous = null;
+    var previousName = null;
+    TIME_FIELDS.forEach(function (name) {
+      if (body[name] === "invalid") { errors[name] = ["Not a valid date and time."]; return; }
+      if (!body[name]) return;
+      if (previous && new Date(body[name]) < new Date(previous)) {
+        errors[name] = ["Must not be earlier than " + previousName.replace("_at", "") + " time."];
+      }
+      previous = body[name];
+      previousName = name;
+    });
+    return errors;
+  }
+
+  function fill(body) {
+    TIME_FIELDS.forEach(function (name) {
+      field(name).value = body[name] ? MHU.localInputValue(new Date(body[name])) : "";
+    });
+    form.querySelectorAll('input[type="radio"], input[type="checkbox"]').forEach(function (input) {
+      if (input.name in body) {
+        var value = body[input.name];
+        input.checked = input.dataset.type === "bool" ? !!value : (Array.isArray(value) ? value.indexOf(input.value) >= 0 : value === input.value);
+      }
+    });
+    PARTIES.forEach(function (p) {
+      var injury = (body.injuries || []).find(function (i) { return i.party === p; });
+      field("injury_" + p).value = injury ? injury.severity : "";
+    });
+    TEXT_FIELDS.concat(SELECT_FIELDS, ["team_id", "sim_intercept", "person_id"]).forEach(function (name) {
+      if (body[name] !== undefined && body[name] !== null) field(name).value = String(body[name]);
+    });
+    if (body.person_id) document.getElementById("subject-chosen").textContent = "Linked to the subject chosen before saving.";
+  }
+
+  function goToCall(id) {
+    window.location.assign(form.dataset.callPage + id);
+  }
+
+  function keepOnDevice(body, message) {
+    return MHU.outbox.save(body, idempotencyKey).then(function () {
+      MHU.setStatus(status, message, "warn");
+    }, function (error) {
+      MHU.setStatus(status, "Could not keep the call on this device (" + error + "). Do not close this page.", "error");
+    });
+  }
+
+  function createCall(body) {
+    body.id = callId;
+    idempotencyKey = idempotencyKey || MHU.uuid();
+    return MHU.request("POST", "/api/v1/calls", body, { "Idempotency-Key": idempotencyKey }).then(function (res) {
+      var errors = MHU.fieldErrors(res.body);
+      if (res.ok || (res.status === 409 && errors.id)) {
+        return MHU.outbox.remove(callId).catch(function () {}).then(function () { goToCall(callId); });
+      }
+      if (res.status === 422 && /Idempotency-Key/.test((res.body || {}).message || "")) idempotencyKey = MHU.uuid();
+      if (res.status === 401) {
+        return keepOnDevice(body, "Your session ended: the call is kept on this device (encrypted). Log in again to send it.");
+      }
+      if (res.status >= 500) {
+        return keepOnDevice(body, "The server could not take the call now: it is kept on this device and will be sent automatically.");
+      }
+      MHU.showErrors(form, errors, (res.body && res.body.message) || "The call was not saved.");
+      MHU.setStatus(status, "Not saved yet: correct the marked fields.", "error");
+    }, function () {
+      return keepOnDevice(body, "No network: the call is saved on this device (encrypted) as pending and will be sent automatically when the network returns.");
+    });
+  }
+
+  function updateCall(body) {
+    return MHU.request("PATCH", "/api/v1/calls/" + callId, body, { "If-Match": '"' + form.dataset.version + '"' }).then(function (res) {
+      if (res.ok) {
+        form.dataset.version = (res.headers.get("ETag") || "").replace(/"/g, "") || form.dataset.version;
+        MHU.setStatus(status, "Changes saved.", "ok");
+        return;
+      }
+      if (res.status === 412) {
+        MHU.setStatus(status, "Someone else changed this call since you opened it. Reload the page to see their changes, then edit again.", "error");
+        return;
+      }
+      MHU.showErrors(form, MHU.fieldErrors(res.body), (res.body && res.body.message) || "Not saved.");
+      MHU.setStatus(status, "Not saved: correct the marked fields.", "error");
+    }, function () {
+      MHU.setStatus(status, "No network: changes to an existing call are not kept offline. Try again when you have signal.", "error");
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (saving) return;  // a double tap while the first save runs does nothing
+    var body = collect();
+    var errors = validate(body);
+    if (Object.keys(errors).length) {
+      MHU.showErrors(form, errors);
+      MHU.setStatus(status, "Not saved yet: correct the marked fields.", "error");
+      return;
+    }
+    MHU.clearErrors(form);
+    saving = true;
+    var button = document.getElementById("save-call");
+    if (button) button.disabled = true;
+    (editing ? updateCall(body) : createCall(body)).then(function () {
+      saving = false;
+      if (button) button.disabled = false;
+    });
+  });
+
+  // Team drives the default intercept until the user picks one.
+  var intercept = field("sim_intercept");
+  intercept.addEventListener("change", function () { intercept.dataset.userSet = "yes"; });
+  field("team_id").addEventListener("change", function () {
+    var option = field("team_id").selectedOptions[0];
+    if (!intercept.dataset.userSet && option) intercept.value = option.dataset.intercept;
+  });
+
+  var reset = document.getElementById("reset-form");
+  if (reset) reset.addEventListener("click", function () { window.location.assign(window.location.pathname); });
+
+  /* Subject search: likely matches with prior contacts and safety flags; pick one or add a person. */
+  var results = document.getElementById("subject-results");
+  var chosen = document.getElementById("subject-chosen");
+  var personKeys = {};
+
+  function node(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function label(value) { return String(value || "").replace(/_/g, " "); }
+
+  function pick(candidate, card) {
+    field("person_id").value = candidate.id;
+    chosen.textContent = "";
+    chosen.appendChild(document.createTextNode("Linked: "));
+    chosen.appendChild(node("strong", null, candidate.first_name + " " + candidate.last_name));
+    if (candidate.date_of_birth) chosen.appendChild(document.createTextNode(" · born " + candidate.date_of_birth));
+    results.querySelectorAll(".candidate").forEach(function (c) { c.classList.remove("selected"); });
+    if (card) card.classList.add("selected");
+  }
+
+  function renderCandidates(candidates) {
+    results.textContent = "";
+    if (!candidates.length) {
+      results.appendChild(node("p", "muted", "No likely matches. Check the spelling, or use New person."));
+      return;
+    }
+    candidates.forEach(function (c) {
+      var card = node("article", "candidate");
+      card.dataset.personId = c.id;
+      var title = node("h3", null, c.first_name + " " + c.last_name);
+      card.appendChild(title);
+      var meta = node("p");
+      meta.appendChild(document.createTextNode((c.date_of_birth ? "Born " + c.date_of_birth : "Date of birth unknown") + " · "));
+      meta.appendChild(node("span", "badge" + (c.exact_match ? " badge-ok" : ""), (c.exact_match ? "Exact match " : "Match score ") + Math.round(c.score)));
+      meta.appendChild(document.createTextNode(" · " + c.contact_count + " prior contact(s)"));
+      card.appendChild(meta);
+      if ((c.aliases || []).length) card.appendChild(node("p", "muted", "Also known as " + c.aliases.join(", ")));
+      if ((c.safety_flags || []).length) {
+        var flags = node("p");
+        flags.appendChild(node("strong", null, "Safety: "));
+        c.safety_flags.forEach(function (f) { flags.appendChild(node("span", "badge badge-danger", label(f))); });
+        card.appendChild(flags);
+      }
+      if (c.response_plan) card.appendChild(node("p", null, "Response plan: " + c.response_plan));
+      if ((c.contacts || []).length) {
+        var list = node("ul", "contacts");
+        c.contacts.forEach(function (contact) {
+          var when = new Date(contact.received_at).toLocaleDateString([], { dateStyle: "medium" });
+          list.appendChild(node("li", null, when + " · " + label(contact.nature) + " · " + (contact.disposition ? label(contact.disposition) : "no disposition")));
+        });
+        card.appendChild(list);
+      }
+      var button = node("button", "btn btn-primary btn-small", "Pick " + c.first_name + " " + c.last_name);
+      button.type = "button";
+      button.addEventListener("click", function () { pick(c, card); });
+      card.appendChild(button);
+      results.appendChild(card);
+    });
+  }
+
+  function subjectError(text) {
+    var slot = form.querySelector('[data-error-for="subject"]');
+    slot.textContent = text || "";
+  }
+
+  function search() {
+    var name = document.getElementById("subject-name").value.trim();
+    var dob = document.getElementById("subject-dob").value;
+    subjectError("");
+    if (!name && !dob) { subjectError("Type a name, a date of birth or both."); return; }
+    var params = new URLSearchParams();
+    if (name) params.set("name", name);
+    if (dob) params.set("date_of_birth", dob);
+    results.textContent = "Searching…";
+    MHU.request("GET", "/api/v1/persons?" + params.toString()).then(function (res) {
+      if (!res.ok) { results.textContent = ""; subjectError((res.body && res.body.message) || "Search failed."); return; }
+      renderCandidates(res.body);
+    }, function () {
+      results.textContent = "";
+      subjectError("Search needs the network. Save the call without a subject and link the person later.");
+    });
+  }
+
+  function newPerson() {
+    var parts = document.getElementById("subject-name").value.trim().split(/\s+/).filter(Boolean);
+    var dob = document.getElementById("subject-dob").value;
+    subjectError("");
+    if (parts.length < 2) { subjectError("Type the new person's first and last name in Subject name."); return; }
+    var body = { first_name: parts[0], last_name: parts.slice(1).join(" ") };
+    if (dob) body.date_of_birth = dob;
+    var fingerprint = JSON.stringify(body);
+    personKeys[fingerprint] = personKeys[fingerprint] || MHU.uuid();  // a double tap creates one person
+    MHU.request("POST", "/api/v1/persons", body, { "Idempotency-Key": personKeys[fingerprint] }).then(function (res) {
+      if (!res.ok) {
+        var errors = MHU.fieldErrors(res.body);
+        subjectError(Object.keys(errors).map(function (k) { return k + ": " + errors[k].join(" "); }).join(" ") || (res.body && res.body.message) || "Could not add the person.");
+        return;
+      }
+      results.textContent = "";
+      pick(res.body, null);
+      chosen.appendChild(document.createTextNode(" (new person)"));
+    }, function () {
+      subjectError("Adding a person needs the network. Save the call without a subject and link the person later.");
+    });
+  }
+
+  document.getElementById("subject-search").addEventListener("click", search);
+  document.getElementById("subject-new").addEventListener("click", newPerson);
+  document.getElementById("subject-clear").addEventListener("click", function () {
+    field("person_id").value = "";
+    chosen.textContent = "No subject linked (unidentified).";
+    results.querySelectorAll(".candidate").forEach(function (c) { c.classList.remove("selected"); });
+  });
+  ["subject-name", "subject-dob"].forEach(function (id) {
+    document.getElementById(id).addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); search(); }
+    });
+  });
+
+  /* Start: existing values, a fresh "received now" for new calls, or a device-kept call to correct. */
+  fillTimesFromIso();
+  var fromOutbox = new URLSearchParams(window.location.search).get("outbox");
+  if (!editing && fromOutbox) {
+    MHU.outbox.get(fromOutbox).then(function (item) {
+      if (!item) { MHU.setStatus(status, "That call is no longer on this device (it was sent or discarded).", "warn"); return; }
+      callId = item.id;
+      idempotencyKey = item.idempotencyKey;
+      fill(item.body);
+      if (item.status === "needs_correction") {
+        MHU.showErrors(form, item.errors, item.message);
+        MHU.setStatus(status, "The server did not accept this call: " + item.message + " Correct the marked fields and save again.", "error");
+      } else {
+        MHU.setStatus(status, "This call is kept on the device and waiting to be sent.", "warn");
+      }
+    });
+  } else if (!editing && !field("received_at").value) {
+    field("received_at").value = MHU.localInputValue(new Date());
+  }
+})();
