@@ -1,7 +1,89 @@
-"""flask commands: users."""
+"""flask commands: users.
 
+The password is never an argument (argv shows in `ps` and shell history): it is read from a
+hidden prompt with confirmation on a terminal, or as one line from stdin otherwise.
+"""
+
+import sys
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
+
+from mhu.enums import CIT_LEVELS, ROLES
+from mhu.extensions import db
+from mhu.models import Team
+from mhu.services import ServiceError
+from mhu.services.users import create_user, get_or_create_agency
+
+
+def read_password() -> str:
+    """The new password: prompted twice on a terminal, else the first line of stdin."""
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return stdin.readline().rstrip("\r\n")
+
+
+def _valid_timezone(_ctx, _param, value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{value!r} is not an IANA time zone (e.g. America/Chicago).") from None
+    return value
+
+
+def report_error(error: ServiceError) -> None:
+    """Print a service error and its per-field reasons to stderr."""
+    click.echo(f"Error: {error.message}", err=True)
+    for field, reasons in error.errors.items():
+        for reason in reasons:
+            click.echo(f"  {field}: {reason}", err=True)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="The user's role.")
+@click.option("--agency", "agency_name", required=True, help="Agency name; created if new.")
+@click.option("--team", "team_names", multiple=True, help="Team of the agency (repeatable); created if new.")
+@click.option("--cit-level", type=click.Choice(CIT_LEVELS), default="none", show_default=True)
+@click.option("--timezone", "tz_name", default="America/Chicago", show_default=True,
+              callback=_valid_timezone, help="IANA time zone of the agency when it is created.")
+@click.option("--name", "display_name", default=None, help="Display name.")
+@with_appcontext
+def create_user_command(email, role, agency_name, team_names, cit_level, tz_name, display_name):
+    """Create a user; the password is read from a prompt or stdin, never from the command line."""
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        click.echo(f"Error: {email!r} is not an email address.", err=True)
+        sys.exit(2)
+    password = read_password()
+    try:
+        agency = get_or_create_agency(name=agency_name.strip(), timezone=tz_name)
+        teams = [_get_or_create_team(agency, name.strip()) for name in team_names]
+        user = create_user(
+            email=email, password=password, role=role, agency=agency, display_name=display_name,
+            cit_level=cit_level, teams=teams,
+        )
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()  # the agency and teams made above go too
+        report_error(error)
+        sys.exit(1)
+    team_text = f", teams: {', '.join(t.name for t in user.teams)}" if user.teams else ""
+    click.echo(f"Created {user.role} {user.email} in {agency.name} ({agency.timezone}){team_text}.")
+
+
+def _get_or_create_team(agency, name: str) -> Team:
+    team = db.session.scalar(sa.select(Team).where(Team.agency_id == agency.id, Team.name == name))
+    if team is None:
+        team = Team(agency=agency, name=name, kind="co_responder")
+        db.session.add(team)
+        db.session.flush()
+    return team
 
 
 def register(app: Flask) -> None:
     """Add this module's commands to the app."""
+    app.cli.add_command(create_user_command)
