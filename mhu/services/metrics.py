@@ -23,8 +23,8 @@ from mhu.services.metrics_people import (  # noqa: F401  (re-exported: one impor
     high_utilizer_list, high_utilizers, recrisis_after_followup, repeat_call_share, repeat_contact_rate,
 )
 from mhu.services.metrics_sql import (  # noqa: F401
-    MetricFilters, call_conditions, count_if, date_bucket, located, percentiles, rate, scoped_filters,
-    seconds_between,
+    MetricFilters, call_conditions, count_if, date_bucket, default_period, located, percentiles, rate,
+    scoped_filters, seconds_between,
 )
 
 ARREST_OR_CITATION = ("arrest", "citation_or_summons")

@@ -171,3 +171,19 @@ def percentiles(durations_select: sa.Select, *, fractions=(0.5, 0.9)) -> list[fl
         above = by_rank.get(low + 2, below)
         results.append(below + (above - below) * (position - low))
     return results
+
+
+def default_period(*, agency_id: int, date_from: date | None = None, date_to: date | None = None) -> tuple[date, date]:
+    """Missing ends of a period: `to` defaults to today in the agency's zone, `from` to 12 months before."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dateutil.relativedelta import relativedelta
+
+    if date_to is None:
+        date_to = datetime.now(ZoneInfo(agency_timezone(agency_id))).date()
+        if date_from is not None and date_from > date_to:
+            date_to = date_from
+    if date_from is None:
+        date_from = date_to - relativedelta(years=1) + timedelta(days=1)
+    return date_from, date_to

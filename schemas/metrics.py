@@ -1,0 +1,144 @@
+"""Metric queries and results (identified dashboards and partner tables)."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from mhu import enums
+from mhu.services.metrics import BREAKDOWNS, CALL_RATES, EXTRA_BREAKDOWNS
+from mhu.services.metrics_partner import PARTNER_TABLES
+from schemas.common import StrictSchema, enum_field, text
+
+MAX_PERIOD_DAYS = 3700  # ten years: longer ranges are a typo, not a question
+
+
+class PeriodQuerySchema(StrictSchema):
+    date_from = fields.Date(data_key="from", load_default=None, metadata={
+        "description": "First local date, inclusive (YYYY-MM-DD, the agency's time zone). Default: 12 months before `to`."})
+    date_to = fields.Date(data_key="to", load_default=None, metadata={
+        "description": "Last local date, inclusive (YYYY-MM-DD). Default: today in the agency's time zone."})
+
+    @validates_schema
+    def check_order(self, data, **kwargs):
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first > last:
+            raise ValidationError({"to": ["Must not be before `from`."]})
+        if first and last and (last - first).days > MAX_PERIOD_DAYS:
+            raise ValidationError({"from": [f"The period may span at most {MAX_PERIOD_DAYS} days."]})
+
+
+class MetricsQuerySchema(PeriodQuerySchema):
+    team_id = fields.Integer(strict=False, validate=validate.Range(min=1))
+    district = text(40)
+    call_source = enum_field(enums.CALL_SOURCES)
+    sim_intercept = fields.Integer(strict=False, validate=validate.OneOf(enums.SIM_INTERCEPTS))
+
+
+class SeriesQuerySchema(MetricsQuerySchema):
+    interval = enum_field(("day", "week", "month"), load_default="month")
+
+
+class DurationQuerySchema(MetricsQuerySchema):
+    measure = enum_field(("response", "response_from_received", "on_scene"), load_default="response")
+
+
+class PartnerQuerySchema(PeriodQuerySchema):
+    district = text(40)
+
+
+class RateSchema(Schema):
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+    value = fields.Float(allow_none=True, metadata={"description": "numerator / denominator; null when 0"})
+
+
+class DurationSchema(Schema):
+    median_seconds = fields.Float(allow_none=True)
+    p90_seconds = fields.Float(allow_none=True)
+
+
+_RATE_NAMES = (*CALL_RATES, "repeat_contact_rate", "repeat_call_share", "followup_timeliness",
+               "followup_completion", "recrisis_after_followup")
+
+SummarySchema = Schema.from_dict(
+    {
+        "call_volume": fields.Integer(metadata={"description": "Calls in the period, voided excluded"}),
+        "high_utilizers": fields.Integer(metadata={"description": "Persons with >= threshold contacts in 12 months"}),
+        **{name: fields.Nested(RateSchema) for name in _RATE_NAMES},
+        "response_time": fields.Nested(DurationSchema),
+        "time_on_scene": fields.Nested(DurationSchema),
+    },
+    name="MetricsSummary",
+)
+
+SeriesPointSchema = Schema.from_dict(
+    {"period": fields.String(metadata={"description": "First local date of the bucket"}),
+     "call_volume": fields.Integer(), **{name: fields.Nested(RateSchema) for name in CALL_RATES}},
+    name="MetricsSeriesPoint",
+)
+
+
+class BreakdownRowSchema(Schema):
+    key = fields.String()
+    count = fields.Integer()
+    direction = fields.String(metadata={"description": "transfers only: in or out"})
+    value = fields.String(metadata={"description": "transfers only: the transfer partner"})
+
+
+class HourWeekdaySchema(Schema):
+    weekday = fields.Integer(metadata={"description": "0 = Monday"})
+    hour = fields.Integer(metadata={"description": "Local hour 0-23"})
+    count = fields.Integer()
+
+
+class FlowLinkSchema(Schema):
+    intercept = fields.Integer()
+    disposition = fields.String()
+    outcome = fields.String()
+    count = fields.Integer()
+
+
+class DurationBinSchema(Schema):
+    from_minutes = fields.Integer()
+    to_minutes = fields.Integer(allow_none=True)
+    count = fields.Integer()
+
+
+class DurationResultSchema(DurationSchema):
+    bins = fields.List(fields.Nested(DurationBinSchema))
+
+
+class HighUtilizerSchema(Schema):
+    person_id = fields.UUID()
+    name = fields.String(allow_none=True)
+    contacts = fields.Integer()
+    last_contact_at = fields.AwareDateTime(format="iso")
+
+
+class FollowupMetricsSchema(Schema):
+    open_due = fields.Integer()
+    open_overdue = fields.Integer()
+    due_in_period = fields.Integer()
+    closed = fields.Integer()
+    attempted = fields.Integer()
+    timeliness = fields.Nested(RateSchema)
+    completion = fields.Nested(RateSchema)
+
+
+class DataQualitySchema(Schema):
+    calls = fields.Integer()
+    missing_disposition = fields.Integer()
+    missing_intercept = fields.Integer()
+    missing_times = fields.Integer()
+    missing_person = fields.Integer()
+    late_notes = fields.Integer(metadata={"description": "Calls with a clinical note written > 72 h after clearing"})
+
+
+class PartnerTableSchema(Schema):
+    title = fields.String()
+    threshold = fields.Integer(metadata={"description": "Counts from 1 to threshold - 1 are hidden"})
+    columns = fields.List(fields.String())
+    rows = fields.List(fields.Dict(), metadata={
+        "description": "One object per month (then the total): column -> count or rate; null = suppressed"})
+
+
+BREAKDOWN_NAMES = tuple(name for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS) if name != "hour_weekday")
+PARTNER_TABLE_NAMES = PARTNER_TABLES
