@@ -131,22 +131,18 @@ def update_person(*, actor: User, person: Person, data: dict, expected_version: 
 
 def search_persons(*, actor: User, name: str | None, date_of_birth: date | None, limit: int = 10) -> list[tuple[Person, float, bool]]:
     """Likely matches ranked best first: (person, score 0-100, exact name+DOB match)."""
-    from mhu.services.matching import rank_candidates
+    from mhu.services.matching import find_candidates
 
     if not name and date_of_birth is None:
         raise ServiceError("Give a name, a date of birth or both.", {"name": ["Name or date_of_birth required."]})
-    rows = db.session.execute(
-        sa.select(PersonIdentity.person_id, PersonIdentity.search_name, PersonIdentity.aliases,
-                  PersonIdentity.date_of_birth, PersonIdentity.match_key)
-        .join(Person, Person.id == PersonIdentity.person_id)
-        .where(Person.agency_id == actor.agency_id, Person.merged_into_id.is_(None))
-    ).all()
     exact_key = None
     if name and date_of_birth:
         parts = normalise_name(name).split()
         if len(parts) >= 2:
             exact_key = match_key(parts[0], " ".join(parts[1:]), date_of_birth)
-    ranked = rank_candidates(rows, name=name, date_of_birth=date_of_birth, exact_key=exact_key, limit=limit)
+    ranked = find_candidates(
+        agency_id=actor.agency_id, name=name, date_of_birth=date_of_birth, exact_key=exact_key, limit=limit
+    )
     persons = {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_([r[0] for r in ranked])))}
     audit.record(action="person.search", actor=actor, object_type="person", object_id=None, commit=True)
     return [(persons[pid], score, exact) for pid, score, exact in ranked]
