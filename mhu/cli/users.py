@@ -21,10 +21,9 @@ from mhu.services.users import create_user, get_or_create_agency
 
 def read_password() -> str:
     """The new password: prompted twice on a terminal, else the first line of stdin."""
-    stdin = click.get_text_stream("stdin")
-    if stdin.isatty():
+    if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return stdin.readline().rstrip("\r\n")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _valid_timezone(_ctx, _param, value: str) -> str:
