@@ -8,7 +8,8 @@ from mhu.api.common import actor, documented_errors, etag_headers, idempotent, o
 from mhu.auth import policy, requires
 from mhu.services import persons
 from schemas.persons import (
-    PersonCandidateSchema, PersonCreateSchema, PersonReadSchema, PersonSearchQuerySchema, PersonUpdateSchema,
+    PersonCandidateSchema, PersonCreateSchema, PersonMergeReadSchema, PersonMergeSchema, PersonReadSchema,
+    PersonSearchQuerySchema, PersonUpdateSchema,
 )
 
 blp = Blueprint("persons", __name__, url_prefix="/api/v1/persons", description="Subjects and identity records")
@@ -89,3 +90,27 @@ class PersonItem(MethodView):
         person = or_404(persons.get_person(actor=actor(), person_id=person_id))
         person = persons.update_person(actor=actor(), person=person, data=data, expected_version=required_if_match())
         return person_body(person), etag_headers(person)
+
+
+@blp.route("/<uuid:person_id>/merge")
+class PersonMergeView(MethodView):
+    @blp.arguments(PersonMergeSchema)
+    @blp.response(201, PersonMergeReadSchema)
+    @documented_errors(blp, 401, 403, 404, 409, 422)
+    @requires(policy.can_merge_persons)
+    def post(self, data, person_id):
+        """Merge the person `merge_id` into this one (supervisors); its calls move here."""
+        survivor = or_404(persons.get_person(actor=actor(), person_id=person_id))
+        merged = or_404(persons.get_person(actor=actor(), person_id=data["merge_id"]))
+        return persons.merge_persons(actor=actor(), survivor=survivor, merged=merged)
+
+
+@blp.route("/merges/<int:merge_id>/undo")
+class PersonMergeUndo(MethodView):
+    @blp.response(200, PersonMergeReadSchema)
+    @documented_errors(blp, 401, 403, 404, 409)
+    @requires(policy.can_merge_persons)
+    def post(self, merge_id):
+        """Undo a merge (supervisors): exactly the calls it moved go back."""
+        merge = or_404(persons.get_merge(actor=actor(), merge_id=merge_id))
+        return persons.undo_merge(actor=actor(), merge=merge)

@@ -3,13 +3,14 @@
 import hashlib
 import hmac
 import unicodedata
+import uuid
 from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 
 from mhu.extensions import db
-from mhu.models import Call, Person, PersonIdentity, User
+from mhu.models import Call, Person, PersonIdentity, PersonMerge, User
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, VersionConflict, audit
 
@@ -146,3 +147,57 @@ def search_persons(*, actor: User, name: str | None, date_of_birth: date | None,
     persons = {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_([r[0] for r in ranked])))}
     audit.record(action="person.search", actor=actor, object_type="person", object_id=None, commit=True)
     return [(persons[pid], score, exact) for pid, score, exact in ranked]
+
+
+def merge_persons(*, actor: User, survivor: Person, merged: Person) -> PersonMerge:
+    """Fold `merged` into `survivor`: its calls move over, it leaves searches; recorded and reversible."""
+    if survivor.id == merged.id:
+        raise ServiceError("A person cannot be merged into itself.", {"merge_id": ["Choose another person."]})
+    if survivor.merged_into_id is not None or merged.merged_into_id is not None:
+        raise ServiceError("One of these persons was already merged into another record.", status=409)
+    call_ids = list(db.session.scalars(sa.select(Call.id).where(Call.person_id == merged.id).order_by(Call.id)))
+    if call_ids:
+        db.session.execute(
+            sa.update(Call).where(Call.id.in_(call_ids))
+            .values(person_id=survivor.id, version=Call.version + 1, updated_at=utcnow(), updated_by_id=actor.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    merged.merged_into_id = survivor.id
+    merge = PersonMerge(
+        agency_id=actor.agency_id, survivor_id=survivor.id, merged_id=merged.id,
+        moved_call_ids=[str(call_id) for call_id in call_ids], merged_by_id=actor.id,
+    )
+    db.session.add(merge)
+    db.session.flush()
+    audit.record(action="person.merge", actor=actor, object_type="person_merge", object_id=merge.id)
+    db.session.commit()
+    return merge
+
+
+def get_merge(*, actor: User, merge_id: int) -> PersonMerge | None:
+    """A recorded merge of the actor's agency."""
+    merge = db.session.get(PersonMerge, merge_id)
+    return merge if merge is not None and merge.agency_id == actor.agency_id else None
+
+
+def undo_merge(*, actor: User, merge: PersonMerge) -> PersonMerge:
+    """Reverse a merge: exactly the calls it moved go back, and the person returns to searches."""
+    if merge.undone_at is not None:
+        raise ServiceError("This merge was already undone.", status=409)
+    survivor = db.session.get(Person, merge.survivor_id)
+    merged = db.session.get(Person, merge.merged_id)
+    if survivor.merged_into_id is not None or merged.merged_into_id != survivor.id:
+        raise ServiceError("A later merge involves these persons; undo that one first.", status=409)
+    moved = [uuid.UUID(call_id) for call_id in merge.moved_call_ids]
+    if moved:
+        db.session.execute(
+            sa.update(Call).where(Call.id.in_(moved), Call.person_id == survivor.id)
+            .values(person_id=merged.id, version=Call.version + 1, updated_at=utcnow(), updated_by_id=actor.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    merged.merged_into_id = None
+    merge.undone_at = utcnow()
+    merge.undone_by_id = actor.id
+    audit.record(action="person.unmerge", actor=actor, object_type="person_merge", object_id=merge.id)
+    db.session.commit()
+    return merge
