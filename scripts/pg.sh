@@ -7,16 +7,17 @@
 # listening on a free 127.0.0.1 port only, creates the database mhu_test and runs COMMAND with
 #   MHU_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:PORT/mhu_test
 # exported. The cluster is stopped and its directory removed on exit, failure or interrupt.
-# Exits with COMMAND's status, or non-zero with a message when PostgreSQL cannot start.
+# Exits with COMMAND's status, or 69 with a message when PostgreSQL cannot be set up.
 set -euo pipefail
 
 PG_BIN="${MHU_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_USER=postgres   # the cluster's superuser; also the OS user when we run as root
 DB_NAME=mhu_test
 
-die() { echo "pg.sh: $*" >&2; exit 2; }
+# 69 (EX_UNAVAILABLE) when PostgreSQL cannot be set up, so callers can tell it from COMMAND's status.
+die() { echo "pg.sh: $*" >&2; exit 69; }
 
-[[ $# -ge 1 ]] || die "usage: scripts/pg.sh COMMAND [ARGS...]"
+[[ $# -ge 1 ]] || { echo "usage: scripts/pg.sh COMMAND [ARGS...]" >&2; exit 2; }
 for tool in initdb pg_ctl createdb pg_isready; do
     [[ -x "$PG_BIN/$tool" ]] || die "PostgreSQL not found: $PG_BIN/$tool is missing (apt-get install -y postgresql-15, or set MHU_PG_BIN)"
 done

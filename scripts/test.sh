@@ -36,17 +36,19 @@ record() {  # record DATABASE STATUS SECONDS
     case $status in
         0) verdict=passed ;;
         5) verdict="FAILED (no tests collected)" ;;
+        69) verdict="FAILED (PostgreSQL did not start)" ;;  # scripts/pg.sh's own status
         *) verdict="FAILED (exit $status)" ;;
     esac
     [[ $status -eq 0 ]] || failed=1
-    summary+=("$(printf '%-10s %-30s %5d s' "$database" "$verdict" "$seconds")")
+    summary+=("$(printf '%-10s %-34s %5d s' "$database" "$verdict" "$seconds")")
 }
 
 run_pytest() {  # run_pytest DATABASE [WRAPPER...]
     local database=$1; shift
     local started=$SECONDS status
     echo "=== $database: pytest ${pytest_args[*]:-} ==="
-    "$@" "$PYTEST" --junitxml="test-artifacts/junit-$database.xml" "${pytest_args[@]}"
+    # ${a[@]+...}: an empty array is "unbound" to bash < 4.4 under set -u (macOS ships 3.2).
+    "$@" "$PYTEST" --junitxml="test-artifacts/junit-$database.xml" ${pytest_args[@]+"${pytest_args[@]}"}
     status=$?
     record "$database" "$status" $((SECONDS - started))
 }
@@ -62,11 +64,11 @@ for database in "${databases[@]}"; do
                 message="PostgreSQL binaries not found in $PG_BIN (install postgresql-15 or set MHU_PG_BIN)"
                 if in_ci || [[ $target == postgres ]]; then
                     echo "test.sh: $message: the PostgreSQL run FAILS" >&2
-                    summary+=("$(printf '%-10s %-30s' postgres "FAILED (PostgreSQL not installed)")")
+                    summary+=("$(printf '%-10s %-34s' postgres "FAILED (PostgreSQL not installed)")")
                     failed=1
                 else
                     echo "test.sh: $message: the suite ran on SQLite ONLY" >&2
-                    summary+=("$(printf '%-10s %-30s' postgres "NOT RUN (PostgreSQL not installed)")")
+                    summary+=("$(printf '%-10s %-34s' postgres "NOT RUN (PostgreSQL not installed)")")
                 fi
                 continue
             fi
