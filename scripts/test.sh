@@ -26,6 +26,9 @@ case $target in
 esac
 [[ -x $PYTEST ]] || { echo "test.sh: $PYTEST not found; run 'make test' (it builds the venv)" >&2; exit 2; }
 
+# pytest turns Ctrl-C into a normal exit, so bash alone would go on to the next database.
+trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM
+
 in_ci() { [[ ${CI:-} == true || ${CI:-} == 1 ]]; }
 
 summary=()
