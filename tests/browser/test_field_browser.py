@@ -1,0 +1,274 @@
+"""The tablet workflow in Chromium at 800x1280: logging a call, subject search, follow-ups and notes,
+and the offline queue (encrypted on the device, sent once, 422s shown for correction)."""
+
+import re
+import time
+from datetime import date
+
+import pytest
+
+from mhu.services import persons
+from tests.browser.conftest import TABLET, browser_login, screenshot
+from tests.conftest import PASSWORD, call_payload
+
+pytestmark = pytest.mark.browser
+CALL_PAGE = re.compile(r"/field/calls/[0-9a-f-]{36}$")
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": TABLET, "has_touch": True}
+
+
+class Counter:
+    """Counts what a user does: taps (clicks, checks) and typed fields."""
+
+    def __init__(self, page):
+        self.page = page
+        self.taps = 0
+        self.typed = 0
+
+    def tap(self, locator):
+        locator.click()
+        self.taps += 1
+
+    def type(self, locator, text):
+        locator.fill(text)
+        self.typed += 1
+
+    @property
+    def total(self):
+        return self.taps + self.typed
+
+
+def toggle(page, group, text):
+    return page.locator(f"#fs-{group} label.toggle", has_text=text).first
+
+
+def server_calls(api_client):
+    return api_client.get("/api/v1/calls?per_page=100").json["items"]
+
+
+def test_officer_logs_a_full_call_through_the_form(live_server, page, make, api, console_errors):
+    _, team, people = make.unit()
+    subject = persons.create_person(actor=people["officer"], data={
+        "first_name": "Katherine", "last_name": "Oduya", "date_of_birth": date(1988, 4, 12),
+        "safety_flags": ["assaultive_history"],
+    })
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    assert page.url.endswith("/field/")
+    screenshot(page, "field-home")
+    me = Counter(page)
+
+    me.tap(page.get_by_role("link", name="New call"))
+    page.wait_for_selector("#call-form")
+    # received_at is filled with "now" on open; the other three times get a tap on Now each.
+    for name in ("dispatched_at", "arrived_at", "cleared_at"):
+        me.tap(page.locator(f'[data-now-for="{name}"]'))
+    me.tap(toggle(page, "call_source", "911"))
+    me.tap(toggle(page, "nature", "MH crisis"))
+    me.type(page.get_by_label("Subject name"), "Kate Oduya")
+    me.tap(page.get_by_role("button", name="Search", exact=True))
+    page.wait_for_selector(".candidate")
+    assert "assaultive history" in page.locator(".candidate").first.inner_text()
+    me.tap(page.get_by_role("button", name="Pick Katherine Oduya"))
+    me.tap(toggle(page, "presenting_problems", "Suicidal ideation"))
+    me.tap(toggle(page, "risk_flags", "Intoxicated"))
+    me.tap(toggle(page, "disposition", "Resolved with referral"))
+    me.tap(page.get_by_label("Needs clinician follow-up"))
+    me.type(page.get_by_label("Narrative"), "Calm after talking; safety plan with sister.")
+    screenshot(page, "field-new-call")
+    me.tap(page.get_by_role("button", name="Save call"))
+    page.wait_for_url(CALL_PAGE)
+    print(f"\nINTERACTIONS for a typical call: {me.total} ({me.taps} taps, {me.typed} typed fields)")
+    screenshot(page, "field-call-officer")
+
+    calls = server_calls(api(people["officer"]))
+    assert len(calls) == 1
+    call = calls[0]
+    assert call["call_source"] == "911" and call["nature"] == "mh_crisis"
+    assert call["person_id"] == str(subject.id)
+    assert call["disposition"] == "resolved_with_referral"
+    assert call["force_level"] == "none" and call["injuries"] == []
+    assert call["sim_intercept"] == 1 and call["followup_required"] is True
+    assert call["received_at"] <= call["dispatched_at"] <= call["arrived_at"] <= call["cleared_at"]
+    assert me.total <= 16
+    assert console_errors == []
+
+
+def wait_until(predicate, timeout=20.0):
+    """Poll until predicate() is truthy; the last value is returned (asserted by the caller)."""
+    deadline = time.monotonic() + timeout
+    value = predicate()
+    while not value and time.monotonic() < deadline:
+        time.sleep(0.25)
+        value = predicate()
+    return value
+
+
+def test_subject_search_finds_a_misspelled_name_with_prior_contacts(live_server, page, make, api):
+    _, _, people = make.unit()
+    officer = api(people["officer"])
+    person = officer.post("/api/v1/persons", json={
+        "first_name": "Bartholomew", "last_name": "Szczepanski", "date_of_birth": "1975-09-03",
+        "safety_flags": ["weapons_history"],
+    }).json
+    officer.post("/api/v1/calls", json=call_payload(person_id=person["id"], disposition="voluntary_transport_ed"))
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    page.goto(f"{live_server}/field/calls/new")
+
+    page.get_by_label("Subject name").fill("Bartolomew Szczepansky")
+    page.get_by_label("Subject name").press("Enter")
+    card = page.locator(".candidate").first
+    card.wait_for()
+
+    text = card.inner_text()
+    assert "Bartholomew Szczepanski" in text
+    assert "weapons history" in text
+    assert "voluntary transport ed" in text.lower()
+    assert "1 prior contact" in text
+    screenshot(page, "field-subject-search")
+
+
+def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(live_server, page, make, api):
+    _, _, people = make.unit()
+    call = api(people["officer"]).post("/api/v1/calls", json=call_payload(followup_required=True)).json
+    browser_login(page, live_server, people["clinician"], PASSWORD)
+
+    page.get_by_role("link", name="Follow-up queue").click()
+    item = page.locator(f"#followup-{api(people['clinician']).get('/api/v1/followups').json['items'][0]['id']}")
+    assert "Overdue" in item.inner_text()
+    item.get_by_text("Record an attempt").click()
+    item.locator("label.toggle", has_text="Phone").click()
+    item.get_by_label("Reached the person").check()
+    item.get_by_role("button", name="Record attempt").click()
+    page.locator("#followup-list", has_text="Phone · reached").wait_for()
+    item = page.locator(".followup").first
+    item.get_by_text("Add a referral").click()
+    item.get_by_label("Referral type").select_option("crisis_stabilization")
+    item.get_by_label("Partner (organisation)").fill("County Crisis Center")
+    item.get_by_label("Warm handoff").check()
+    item.get_by_role("button", name="Add referral").click()
+    page.locator("#followup-list", has_text="County Crisis Center").wait_for()
+    screenshot(page, "field-followups")
+
+    page.get_by_role("link", name="Open call").first.click()
+    page.get_by_label("New clinical note").fill("Reports auditory hallucinations; agreed to crisis stabilization.")
+    page.get_by_role("button", name="Add note").click()
+    page.locator(".note", has_text="auditory hallucinations").wait_for()
+    screenshot(page, "field-call-clinician")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    page.goto(f"{live_server}/field/calls/{call['id']}")
+    assert "auditory hallucinations" not in page.content()
+    assert page.locator("#clinical-notes").count() == 0
+    notes = page.request.get(f"{live_server}/api/v1/calls/{call['id']}/notes")
+    assert notes.status == 403
+
+
+OUTBOX_COUNT = "() => MHU.outbox.count()"
+
+
+def test_offline_save_twice_then_online_sends_exactly_one_call(live_server, page, context, make, api):
+    _, _, people = make.unit()
+    officer = api(people["officer"])
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    page.goto(f"{live_server}/field/calls/new")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker, which has the shell cached
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    page.goto(f"{live_server}/field/calls/new")  # airplane mode: served by the service worker
+    assert page.locator("#call-form").is_visible()
+    toggle(page, "call_source", "On view").click()
+    toggle(page, "nature", "Welfare check").click()
+    page.get_by_label("Narrative").fill("Offline entry in a dead zone.")
+    save = page.get_by_role("button", name="Save call")
+    save.click()
+    page.locator("#form-status", has_text="No network").wait_for()
+    save.click()  # the double tap
+    page.locator("#form-status", has_text="No network").wait_for()
+
+    assert page.evaluate(OUTBOX_COUNT) == 1
+    stored = page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("mhu-field");
+        open.onsuccess = () => {
+          const tx = open.result.transaction(["outbox", "keys"]);
+          const records = tx.objectStore("outbox").getAll();
+          const key = tx.objectStore("keys").get("queue-key");
+          tx.oncomplete = () => resolve({
+            plain: JSON.stringify(records.result[0]),
+            isBuffer: records.result[0].data instanceof ArrayBuffer,
+            extractable: key.result.extractable, algorithm: key.result.algorithm.name,
+          });
+        };
+      })""")
+    assert stored["isBuffer"] and stored["extractable"] is False and stored["algorithm"] == "AES-GCM"
+    assert "dead zone" not in stored["plain"] and "welfare" not in stored["plain"]
+    assert server_calls(officer) == []
+    page.goto(f"{live_server}/field/")  # home, offline: the pending list still shows the call
+    page.locator("[data-status=pending]").wait_for()
+    screenshot(page, "field-offline-pending")
+
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # as the OS reports signal back
+    assert wait_until(lambda: page.evaluate(OUTBOX_COUNT) == 0)
+    page.reload()  # the retry on page load finds nothing more to send
+    page.wait_for_load_state("networkidle")
+
+    calls = server_calls(officer)
+    assert len(calls) == 1
+    assert calls[0]["narrative"] == "Offline entry in a dead zone."
+
+
+def test_a_422_during_sync_is_shown_for_correction_and_can_be_resent(live_server, page, make, api):
+    _, _, people = make.unit()
+    officer = api(people["officer"])
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    # A call kept on the device whose times the server rejects (arrived before dispatched).
+    page.evaluate("""() => {
+        const minutes = (m) => new Date(Date.now() - m * 60000).toISOString();
+        const body = {id: crypto.randomUUID(), received_at: minutes(30), dispatched_at: minutes(20),
+                      arrived_at: minutes(25), call_source: "911", nature: "mh_crisis"};
+        return MHU.outbox.save(body, crypto.randomUUID()).then(() => MHU.outbox.sync());
+      }""")
+
+    item = page.locator("[data-status=needs_correction]")
+    item.wait_for()
+    assert "arrived_at" in item.inner_text()
+    assert page.evaluate(OUTBOX_COUNT) == 1  # kept, not dropped
+    assert "need correction" in page.locator("#sync-status").inner_text()
+    screenshot(page, "field-needs-correction")
+
+    item.get_by_role("link", name="Fix and resend").click()
+    error = page.locator('[data-error-for="arrived_at"]')
+    error.wait_for()
+    assert "earlier than" in error.inner_text()
+    page.locator('[data-now-for="arrived_at"]').click()
+    page.get_by_role("button", name="Save call").click()
+    page.wait_for_url(CALL_PAGE)
+
+    assert page.evaluate(OUTBOX_COUNT) == 0
+    assert len(server_calls(officer)) == 1
+
+
+def test_logout_warns_about_unsent_calls_and_clears_the_device(live_server, page, make):
+    _, _, people = make.unit()
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    # An unsendable call (no nature) stays on the device as "needs correction".
+    page.evaluate("""() => MHU.outbox.save({id: crypto.randomUUID(), received_at: new Date().toISOString(),
+                                            call_source: "911"}, crypto.randomUUID()).then(() => MHU.outbox.sync())""")
+    page.locator("[data-status=needs_correction]").wait_for()
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+
+    assert dialogs and "1 call(s) on this device have not reached the server" in dialogs[0]
+    databases = page.evaluate("() => indexedDB.databases().then((dbs) => dbs.map((d) => d.name))")
+    assert "mhu-field" not in databases
+    assert page.evaluate("() => caches.keys()") == []
