@@ -1,8 +1,76 @@
-"""The Dash dashboard mounted at /dashboard/ (issue 3 builds it)."""
+"""The Dash dashboard mounted at /dashboard/: pages in dashboards/pages, assets served locally.
 
-from flask import Flask
+Every route under /dashboard/ (pages, _dash-layout, _dash-dependencies, _dash-update-component,
+component suites, assets) passes access.init_guard first; every page layout and callback re-checks
+the user's role with access.require_page.
+"""
+
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, dcc, html
+from flask import Flask, has_request_context
+from flask_login import current_user
+
+from dashboards import access
+from mhu.auth import csrf
+
+HERE = Path(__file__).resolve().parent
+NAV = [
+    ("overview", "Overview", "/dashboard/"),
+    ("outcomes", "Outcomes", "/dashboard/outcomes"),
+    ("repeat", "Repeat contacts", "/dashboard/repeat"),
+    ("followups", "Follow-ups", "/dashboard/followups"),
+    ("operations", "Operations", "/dashboard/operations"),
+    ("quality", "Data quality", "/dashboard/quality"),
+    ("partner", "Partner view", "/dashboard/partner"),
+]
+
+
+def shell():
+    """The frame around every page: a navigation bar with the pages this user may open."""
+    links = []
+    if has_request_context() and current_user.is_authenticated:
+        links = [dbc.NavItem(dbc.NavLink(name, href=href, id={"type": "nav", "page": page}, active="exact"))
+                 for page, name, href in NAV if access.may_open(current_user, page)]
+    navbar = dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand("MHU outcomes", href="/dashboard/"),
+        dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
+        logout_form(),
+    ], fluid=True), color="dark", dark=True, className="mb-3")
+    return html.Div([navbar, html.Main(dbc.Container(dash.page_container, fluid=True), id="main")])
+
+
+def logout_form():
+    """Logging out is a POST with the session's CSRF token, as on the other pages."""
+    token = csrf.csrf_token() if has_request_context() else ""
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=token),
+        html.Button("Log out", type="submit", className="btn btn-outline-light btn-sm"),
+    ], action="/logout", method="POST", className="mb-0")
 
 
 def init_dashboard(app: Flask) -> None:
-    """Mount the dashboard on the Flask server."""
-    return None
+    """Mount the dashboard on the Flask server, behind the login and role guard."""
+    access.init_guard(app)
+    dashboard = dash.Dash(
+        "dashboards", server=app, url_base_pathname="/dashboard/", use_pages=True,
+        pages_folder=str(HERE / "pages"), assets_folder=str(HERE / "assets"), serve_locally=True,
+        title="MHU outcomes", update_title=None,
+        # Page layouts query the database for the logged-in user, so Dash must not call them
+        # outside a request to build a validation layout.
+        suppress_callback_exceptions=True,
+    )
+    dashboard.layout = shell
+    # Navigation keeps the filters: every nav link carries the current query string.
+    dashboard.clientside_callback(
+        "function(search, ids) { return ids.map(function(id) {"
+        " var base = {overview: '/dashboard/', outcomes: '/dashboard/outcomes', repeat: '/dashboard/repeat',"
+        " followups: '/dashboard/followups', operations: '/dashboard/operations', quality: '/dashboard/quality',"
+        " partner: '/dashboard/partner'}[id.page]; return base + (search || ''); }); }",
+        Output({"type": "nav", "page": ALL}, "href"),
+        Input("_pages_location", "search"),
+        State({"type": "nav", "page": ALL}, "id"),
+    )
+    app.extensions["mhu_dashboard"] = dashboard

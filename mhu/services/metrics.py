@@ -218,3 +218,33 @@ def time_series(*, filters: MetricFilters, interval: str = "month", names=tuple(
     """Call volume and call-based rates per local day, week (from Monday) or month."""
     return call_rates(filters=filters, names=names, interval=interval)
 
+
+
+def filter_options(*, actor) -> dict:
+    """Teams the actor may filter by and the districts seen in the agency's calls (filter bar)."""
+    from mhu.auth import policy
+    from mhu.models import Team
+
+    teams = sa.select(Team.id, Team.name).where(Team.agency_id == actor.agency_id).order_by(Team.name)
+    scope = policy.team_scope(actor)
+    if scope is not None:
+        teams = teams.where(Team.id.in_(sorted(scope) or [-1]))
+    districts = db.session.scalars(
+        sa.select(Call.district).where(Call.agency_id == actor.agency_id, Call.district.is_not(None))
+        .group_by(Call.district).order_by(Call.district)
+    ).all()
+    return {"teams": [tuple(row) for row in db.session.execute(teams)], "districts": list(districts)}
+
+
+def overview(*, filters: MetricFilters) -> dict:
+    """Everything the Overview page shows: this period's summary, the previous period's headline
+    rates for the trend, and the monthly series for the sparklines."""
+    previous = filters.previous_period()
+    before = call_rates(filters=previous)
+    before.update(
+        repeat_contact_rate=repeat_contact_rate(filters=previous),
+        followup_timeliness=followup_timeliness(filters=previous),
+        response_time=response_time(filters=previous),
+    )
+    return {"current": summary(filters=filters), "previous": before,
+            "series": time_series(filters=filters, interval="month")}

@@ -1,0 +1,115 @@
+"""The filter bar shared by every page; its state lives in the URL query string.
+
+Query keys are the API's: from, to, team_id, district, call_source, sim_intercept. A page's layout
+receives them as keyword arguments (Dash pages), parses them here, and renders the bar with the
+same values, so a bookmarked URL reproduces the view.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from mhu import enums
+from mhu.services import metrics
+
+from dashboards.access import require_page
+from dashboards.figures import label
+
+KEYS = ("from", "to", "team_id", "district", "call_source", "sim_intercept")
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def parse(user, query: dict) -> tuple[metrics.MetricFilters, dict, list[str]]:
+    """Scoped filters for the query, the values to show in the bar, and notes on ignored input."""
+    notes = []
+    first, last = _date(query.get("from")), _date(query.get("to"))
+    if query.get("from") and first is None or query.get("to") and last is None:
+        notes.append("A date in the address was not a valid YYYY-MM-DD date and was ignored.")
+    if first and last and first > last:
+        notes.append("The start date was after the end date; they were swapped.")
+        first, last = last, first
+    first, last = metrics.default_period(agency_id=user.agency_id, date_from=first, date_to=last)
+    source = query.get("call_source") if query.get("call_source") in enums.CALL_SOURCES else None
+    intercept = _int(query.get("sim_intercept"))
+    intercept = intercept if intercept in enums.SIM_INTERCEPTS else None
+    values = {"from": first.isoformat(), "to": last.isoformat(), "team_id": _int(query.get("team_id")),
+              "district": query.get("district") or None, "call_source": source, "sim_intercept": intercept}
+    filters = metrics.scoped_filters(
+        actor=user, date_from=first, date_to=last, team_id=values["team_id"], district=values["district"],
+        call_source=source, sim_intercept=intercept,
+    )
+    return filters, values, notes
+
+
+def query_string(values: dict) -> str:
+    """The URL query for the bar's values (empty ones left out)."""
+    return "?" + urlencode({key: values[key] for key in KEYS if values.get(key) not in (None, "")})
+
+
+def filter_bar(user, values: dict, *, partner: bool = False) -> html.Div:
+    """The bar: period, team, district, source and intercept (partners: period and district only)."""
+    options = metrics.filter_options(actor=user)
+    hidden = {"display": "none"} if partner else {}
+
+    def field(label_text, control, html_for, style=None):
+        return dbc.Col([html.Label(label_text, htmlFor=html_for, className="form-label small mb-1"), control],
+                       md=True, style=style or {})
+
+    return html.Div(
+        dbc.Row([
+            field("Period (local dates)", dcc.DatePickerRange(
+                id="f-dates", start_date=values["from"], end_date=values["to"], display_format="YYYY-MM-DD",
+                start_date_id="f-dates-start", end_date_id="f-dates-end", minimum_nights=0,
+                start_date_placeholder_text="From", end_date_placeholder_text="To"), "f-dates-start"),
+            field("Team", dcc.Dropdown(
+                id="f-team", value=values["team_id"], placeholder="All my teams",
+                options=[{"label": name, "value": team_id} for team_id, name in options["teams"]]), "f-team", hidden),
+            field("District", dcc.Dropdown(
+                id="f-district", value=values["district"], placeholder="All districts",
+                options=[{"label": d, "value": d} for d in options["districts"]]), "f-district"),
+            field("Call source", dcc.Dropdown(
+                id="f-source", value=values["call_source"], placeholder="All sources",
+                options=[{"label": label(s), "value": s} for s in enums.CALL_SOURCES]), "f-source", hidden),
+            field("SIM intercept", dcc.Dropdown(
+                id="f-intercept", value=values["sim_intercept"], placeholder="All intercepts",
+                options=[{"label": f"{i}: {enums.SIM_INTERCEPT_NAMES[i]}", "value": i} for i in enums.SIM_INTERCEPTS]),
+                "f-intercept", hidden),
+        ], className="g-2 align-items-end"),
+        className="filter-bar border rounded p-2 mb-3 bg-light", role="search", **{"aria-label": "Filters"},
+    )
+
+
+@callback(
+    Output("_pages_location", "search"),
+    Input("f-dates", "start_date"), Input("f-dates", "end_date"), Input("f-team", "value"),
+    Input("f-district", "value"), Input("f-source", "value"), Input("f-intercept", "value"),
+    prevent_initial_call=True,
+)
+def filters_to_url(start, end, team_id, district, source, intercept):
+    """A changed filter rewrites the URL; the page then re-renders from it."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        require_page("overview")
+    if not (start and end):
+        raise PreventUpdate
+    return query_string({"from": start[:10], "to": end[:10], "team_id": team_id, "district": district,
+                         "call_source": source, "sim_intercept": intercept})

