@@ -71,7 +71,7 @@ def test_bad_filters_get_422_with_field_messages(make, api):
     assert {"since", "per_page"} <= set(response.json["errors"]["query"])
     reversed_range = admin.get("/api/v1/audit", query_string={
         "since": "2026-03-02T00:00:00+00:00", "until": "2026-03-01T00:00:00+00:00"})
-    assert reversed_range.status_code == 422
+    assert (reversed_range.status_code, reversed_range.json["total"]) == (200, 0)
 
 
 def test_export_is_csv_and_is_itself_audited(make, api):
