@@ -108,8 +108,8 @@ def test_unrelated_names_are_not_offered(roster):
     assert top(officer, name="Zebulon Quartermaine") == []
 
 
-def test_merged_and_other_agency_persons_are_never_candidates(roster, make):
-    officer, ids = roster
+def test_persons_of_another_agency_are_never_candidates(roster, make):
+    officer, _ = roster
     _, _, others = make.unit()
     persons.create_person(actor=others["officer"], data={"first_name": "Zelda", "last_name": "Quimby"})
 

@@ -17,16 +17,14 @@ from mhu.services import audit, calls, care, persons, users
 from schemas.calls import CallReadSchema
 
 STATIC_JS = Path(__file__).parent / "static" / "js"
-# What the new-call form keeps in view; everything else sits under "More details".
+# A call stays "open" on the home page while any of these is missing (calls_query's `open` filter).
 OPEN_CALL_FIELDS = ("disposition", "dispatched_at", "arrived_at", "cleared_at")
+ACRONYMS = {"mh": "MH", "ed": "ED", "sud": "SUD", "idd": "IDD", "ems": "EMS", "cit": "CIT", "ita": "ITA"}
 FIELD_LABELS = {"dispatched_at": "dispatched time", "arrived_at": "arrival time", "cleared_at": "cleared time"}
 
 
 def _actor():
     return current_user._get_current_object()
-
-
-ACRONYMS = {"mh": "MH", "ed": "ED", "sud": "SUD", "idd": "IDD", "ems": "EMS", "cit": "CIT", "ita": "ITA"}
 
 
 def label(value) -> str:
