@@ -43,8 +43,9 @@ def bar(rows: list[dict], *, title: str, x_title: str, y_title: str = "Calls (co
         go.Bar(x=labels, y=values, marker_color=PALETTE[0])
     fig = go.Figure(trace)
     if horizontal:
-        fig.update_yaxes(autorange="reversed")
+        fig.update_yaxes(autorange="reversed", type="category")
         return _layout(fig, title, y_title, x_title, height=max(300, 40 + 28 * len(rows)))
+    fig.update_xaxes(type="category")  # keys such as months or hold codes are labels, not numbers or dates
     return _layout(fig, title, x_title, y_title)
 
 

@@ -55,7 +55,7 @@ def layout(**query):
         filter_bar(user, values, partner=True), *notes(messages),
         chart_card(chart_id="partner-monthly", title="Calls per month (suppressed)",
                    definition="Calls per local month, voided excluded; suppressed months are left blank.",
-                   figure=figures.bar(shown, title="Calls per month", x_title="Month", key="month"),
+                   figure=figures.bar(monthly, title="Calls per month", x_title="Month", key="month"),
                    rows=monthly, columns=[("month", "Month"), ("count", "Calls")], empty=not shown),
         _table_card(calls, "calls_by_district"),
         _table_card(outcomes, "outcomes"),
