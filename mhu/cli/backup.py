@@ -1,7 +1,47 @@
-"""flask commands: backup."""
+"""flask commands: backup and restore (see README, "Security and privacy")."""
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+
+from mhu.extensions import db
+from mhu.services import audit
+from mhu.services.backup import BackupError, backup_database, restore_database
+
+
+def _url() -> str:
+    return db.engine.url.render_as_string(hide_password=False)
 
 
 def register(app: Flask) -> None:
     """Add this module's commands to the app."""
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def backup_command(path):
+        """Write a consistent online backup of the database to PATH."""
+        # Recorded first, so the backup itself shows that (and when) it was taken.
+        audit.record(action="backup.create", actor=None, object_type="database", commit=True)
+        try:
+            result = backup_database(url=_url(), path=path, pg_bin=current_app.config.get("PG_BIN"))
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Backup written to {result.path} ({result.bytes} bytes, {result.seconds:.1f} s).")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Confirm that the current database is to be replaced.")
+    def restore_command(path, yes):
+        """Replace the whole database with the backup at PATH (stop the app servers first)."""
+        if not yes:
+            raise click.ClickException(
+                "This replaces every record in the database with the backup. Stop the app servers, "
+                "then run again with --yes."
+            )
+        db.session.remove()
+        db.engine.dispose()  # no pooled connection may hold a lock on the tables being replaced
+        try:
+            result = restore_database(url=_url(), path=path, pg_bin=current_app.config.get("PG_BIN"))
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        audit.record(action="backup.restore", actor=None, object_type="database", commit=True)
+        click.echo(f"Database restored from {result.path} ({result.seconds:.1f} s).")
