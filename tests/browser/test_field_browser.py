@@ -272,3 +272,42 @@ def test_logout_warns_about_unsent_calls_and_clears_the_device(live_server, page
     databases = page.evaluate("() => indexedDB.databases().then((dbs) => dbs.map((d) => d.name))")
     assert "mhu-field" not in databases
     assert page.evaluate("() => caches.keys()") == []
+
+
+TAPPABLE = """() => Array.from(document.querySelectorAll(
+    'button, main a, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea, label.toggle, .check-row label, summary, .row-link'
+  )).filter((el) => el.offsetParent !== null)
+    .map((el) => ({what: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height, width: el.getBoundingClientRect().width}))
+    .filter((box) => box.height < 44 || box.width < 44)"""
+
+
+def test_every_field_page_fits_the_tablet_with_44px_touch_targets(live_server, page, make, api):
+    _, _, people = make.unit()
+    call = api(people["officer"]).post("/api/v1/calls", json=call_payload(disposition=None)).json
+    browser_login(page, live_server, people["clinician"], PASSWORD)
+
+    for path in ("/field/", "/field/calls/new", f"/field/calls/{call['id']}", "/field/followups"):
+        page.goto(f"{live_server}{path}")
+        page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        assert page.evaluate(TAPPABLE) == [], path
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= TABLET["width"], path
+    page.goto(f"{live_server}/field/")
+    screenshot(page, "field-home-clinician")
+
+
+def test_a_call_kept_for_another_user_is_never_sent_under_this_account(live_server, page, make, api):
+    _, _, people = make.unit()
+    browser_login(page, live_server, people["officer"], PASSWORD)
+
+    page.evaluate("""() => {
+        const meta = document.querySelector('meta[name="mhu-user"]');
+        const me = meta.content;
+        meta.content = "another-user";
+        return MHU.outbox.save({id: crypto.randomUUID(), received_at: new Date().toISOString(),
+                                call_source: "911", nature: "other"}, crypto.randomUUID())
+          .then(() => { meta.content = me; return MHU.outbox.sync(); });
+      }""")
+
+    page.get_by_text("Saved by another user").wait_for()
+    assert page.evaluate(OUTBOX_COUNT) == 1
+    assert server_calls(api(people["officer"])) == []

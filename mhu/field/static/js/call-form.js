@@ -317,6 +317,7 @@
   if (!editing && fromOutbox) {
     MHU.outbox.get(fromOutbox).then(function (item) {
       if (!item) { MHU.setStatus(status, "That call is no longer on this device (it was sent or discarded).", "warn"); return; }
+      if (!item.mine) { MHU.setStatus(status, "That call was saved by another user: only they can correct and send it.", "warn"); return; }
       callId = item.id;
       idempotencyKey = item.idempotencyKey;
       fill(item.body);

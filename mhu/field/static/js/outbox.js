@@ -78,6 +78,7 @@
       var secret = JSON.parse(new TextDecoder().decode(plain));
       return {
         id: record.id, status: record.status, savedAt: record.savedAt, idempotencyKey: record.idempotencyKey,
+        owner: record.owner, mine: record.owner === currentUser(),
         body: secret.body, errors: secret.errors || {}, message: secret.message || "",
       };
     });
@@ -86,7 +87,7 @@
   function put(item) {
     return encrypt(item.id, { body: item.body, errors: item.errors, message: item.message }).then(function (sealed) {
       var record = {
-        id: item.id, status: item.status, savedAt: item.savedAt || Date.now(),
+        id: item.id, status: item.status, savedAt: item.savedAt || Date.now(), owner: item.owner || currentUser(),
         idempotencyKey: item.idempotencyKey, iv: sealed.iv, data: sealed.data,
       };
       return idb("outbox", "readwrite", function (s) { return s.put(record); }).then(function () { return item; });
@@ -94,6 +95,12 @@
   }
 
   var outbox = (MHU.outbox = {});
+
+  /* Calls are sent only by the user who saved them, so no call is filed under another account. */
+  function currentUser() {
+    var meta = document.querySelector('meta[name="mhu-user"]');
+    return meta ? meta.content : "";
+  }
 
   /* Keep a call on the device until it is sent. body.id is the call's id. */
   outbox.save = function (body, idempotencyKey) {
@@ -146,7 +153,7 @@
   outbox.sync = function () {
     if (syncing) return syncing;
     syncing = outbox.list().then(function (items) {
-      var pending = items.filter(function (item) { return item.status === "pending"; });
+      var pending = items.filter(function (item) { return item.status === "pending" && item.mine; });
       return pending.reduce(function (chain, item) {
         return chain.then(function (results) {
           return send(item).then(function (result) { results.push(result); return results; });
@@ -222,6 +229,9 @@
             ? el("span", { class: "badge badge-warn" }, "Pending")
             : el("span", { class: "badge badge-danger" }, "Needs correction");
           text.appendChild(badge);
+          if (!item.mine) {
+            text.appendChild(el("p", { class: "muted" }, "Saved by another user on this device: only they can send it, after logging in."));
+          }
           if (item.status === "needs_correction") {
             var errors = Object.keys(item.errors).map(function (k) { return k + ": " + item.errors[k].join(" "); });
             text.appendChild(el("p", { class: "field-error", role: "alert" }, [item.message].concat(errors).join(" ")));
@@ -231,7 +241,7 @@
           var fix = el("a", { class: "btn btn-secondary btn-small", href: "/field/calls/new?outbox=" + encodeURIComponent(item.id) },
             item.status === "pending" ? "Open" : "Fix and resend");
           buttons.appendChild(fix);
-          if (item.status === "pending") {
+          if (item.status === "pending" && item.mine) {
             var sendNow = el("button", { type: "button", class: "btn btn-primary btn-small" }, "Send now");
             sendNow.addEventListener("click", function () { outbox.sync(); });
             buttons.appendChild(sendNow);
