@@ -43,7 +43,7 @@ END_MARKER = "<!-- /rows:overview -->"
 # A fixed anchor so a kept SQLite file and a fresh PostgreSQL load hold the same rows.
 ANCHOR = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 
-# The Overview's queries by hand. {dur(a,b)} and {month(c)} are the only dialect-specific parts.
+# The Overview's queries by hand. {dur(a, b)} is the only dialect-specific part.
 RATES = """
 SELECT count(*) AS volume,
   sum(CASE WHEN located AND disposition = 'arrest' THEN 1 ELSE 0 END),
@@ -144,8 +144,6 @@ def raw_overview(filters, dialect: str) -> dict:
     from flask import current_app
 
     config = current_app.config
-    month = "to_char(date_trunc('month', local_date), 'YYYY-MM-DD')" if dialect == "postgresql" \
-        else "strftime('%Y-%m-01', local_date)"
     run = lambda sql, **params: db.session.execute(sa.text(dialect_sql(sql, dialect)), params).all()  # noqa: E731
 
     def period(first: date, last: date, full: bool) -> list:
@@ -154,24 +152,24 @@ def raw_overview(filters, dialect: str) -> dict:
         window = {"window": config["REPEAT_WINDOW_DAYS"] * 86400,
                   "lookback": first - timedelta(days=config["REPEAT_WINDOW_DAYS"] + 1)}
         stamps = {"agency": filters.agency_id, "start": _bind(tz_start, dialect), "end": _bind(tz_end, dialect)}
-        out = [run(RATES.format(group_select="", group_by=""), **base),
-               run(REPEAT, **base, **window),
+        out = [run(REPEAT, **base, **window),
                run(TIMELY, **stamps, due=config["FOLLOWUP_DUE_HOURS"] * 3600),
                run(PERCENTILES.replace("START", "dispatched_at").replace("END", "arrived_at"), **base)]
         if full:
             out += [run(UTILIZERS, **base, year_first=last - relativedelta(years=1) + timedelta(days=1),
                         threshold=config["HIGH_UTILIZER_THRESHOLD"]),
                     run(COMPLETION, **stamps), run(RECRISIS, **stamps),
-                    run(PERCENTILES.replace("START", "arrived_at").replace("END", "cleared_at"), **base),
-                    run(REPEAT, **base, **window)]  # the summary asks repeat contacts and repeat share
+                    run(PERCENTILES.replace("START", "arrived_at").replace("END", "cleared_at"), **base)]
         return out
 
     previous = filters.previous_period()
+    # Both periods' call-based rates and the monthly series: one scan grouped by local day.
+    days = run(RATES.format(group_select=", local_date", group_by="GROUP BY local_date"),
+               agency=filters.agency_id, first=previous.date_from, last=filters.date_to)
     return {
+        "days": days,
         "current": period(filters.date_from, filters.date_to, True),
         "previous": period(previous.date_from, previous.date_to, False),
-        "series": run(RATES.format(group_select=f", {month} AS period", group_by=f"GROUP BY {month}"),
-                      agency=filters.agency_id, first=filters.date_from, last=filters.date_to),
     }
 
 

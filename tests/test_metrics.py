@@ -323,3 +323,18 @@ def test_data_quality_counts_missing_fields_and_late_notes(make, unit):
         "calls": 2, "missing_disposition": 1, "missing_intercept": 0, "missing_times": 1,
         "missing_person": 1, "late_notes": 1,
     }
+
+
+def test_overview_adds_up_to_the_same_numbers_as_the_single_metrics(outcomes, unit):
+    agency, _, officer = unit
+    add_call(officer, utc(2026, 2, 10, 15), disposition="arrest")  # previous period (February)
+    add_call(officer, utc(2026, 1, 20, 15), disposition="arrest")  # before the previous period (29 Jan-28 Feb)
+
+    result = metrics.overview(filters=outcomes)
+
+    assert result["current"] == metrics.summary(filters=outcomes)
+    assert result["previous"]["arrest_rate"] == value(1, 1)
+    assert result["previous"]["call_volume"] == 1
+    assert [row["period"] for row in result["series"]] == ["2026-03-01"]
+    assert result["series"][0]["arrest_rate"] == metrics.arrest_rate(filters=outcomes)
+    assert result["series"] == metrics.time_series(filters=outcomes, interval="month")

@@ -21,6 +21,7 @@ from mhu.services.metrics_breakdowns import (  # noqa: F401  (re-exported)
 from mhu.services.metrics_people import (  # noqa: F401  (re-exported: one import for callers)
     contacts_per_person, data_quality, followup_completion, followup_status, followup_timeliness,
     high_utilizer_list, high_utilizers, recrisis_after_followup, repeat_call_share, repeat_contact_rate,
+    repeat_metrics,
 )
 from mhu.services.metrics_sql import (  # noqa: F401
     MetricFilters, call_conditions, count_if, date_bucket, default_period, located, percentiles, rate,
@@ -198,12 +199,14 @@ def time_on_scene(*, filters: MetricFilters) -> dict:
     return {"median_seconds": median, "p90_seconds": p90}
 
 
-def summary(*, filters: MetricFilters) -> dict:
-    """Every headline metric of the period, keyed as in the API (issue 3, point 5)."""
-    result = call_rates(filters=filters)
+def summary(*, filters: MetricFilters, rates: dict | None = None) -> dict:
+    """Every headline metric of the period, keyed as in the API (issue 3, point 5).
+
+    `rates`: the period's call_rates() when the caller already has them (the Overview's one scan).
+    """
+    result = dict(rates) if rates is not None else call_rates(filters=filters)
+    result.update(repeat_metrics(filters=filters))
     result.update(
-        repeat_contact_rate=repeat_contact_rate(filters=filters),
-        repeat_call_share=repeat_call_share(filters=filters),
         high_utilizers=high_utilizers(filters=filters),
         followup_timeliness=followup_timeliness(filters=filters),
         followup_completion=followup_completion(filters=filters),
@@ -238,13 +241,31 @@ def filter_options(*, actor) -> dict:
 
 def overview(*, filters: MetricFilters) -> dict:
     """Everything the Overview page shows: this period's summary, the previous period's headline
-    rates for the trend, and the monthly series for the sparklines."""
+    rates for the trend, and the monthly series for the sparklines.
+
+    The call-based rates of both periods and the series come from one scan grouped by local day
+    (at most a few hundred aggregate rows), added up here per period and per month.
+    """
     previous = filters.previous_period()
-    before = call_rates(filters=previous)
+    days = call_rates(filters=filters.with_dates(previous.date_from, filters.date_to), interval="day")
+    current_days = [day for day in days if day["period"] >= filters.date_from.isoformat()]
+    previous_days = [day for day in days if day["period"] < filters.date_from.isoformat()]
+    before = _add_up(previous_days)
     before.update(
         repeat_contact_rate=repeat_contact_rate(filters=previous),
         followup_timeliness=followup_timeliness(filters=previous),
         response_time=response_time(filters=previous),
     )
-    return {"current": summary(filters=filters), "previous": before,
-            "series": time_series(filters=filters, interval="month")}
+    months: dict[str, list] = {}
+    for day in current_days:
+        months.setdefault(day["period"][:7] + "-01", []).append(day)
+    series = [{"period": month, **_add_up(rows)} for month, rows in sorted(months.items())]
+    return {"current": summary(filters=filters, rates=_add_up(current_days)), "previous": before, "series": series}
+
+
+def _add_up(days: list[dict]) -> dict:
+    """Call volume and call-based rates of several buckets combined (numerators and denominators added)."""
+    total = {"call_volume": sum(day["call_volume"] for day in days)}
+    for name in CALL_RATES:
+        total[name] = rate(sum(day[name]["numerator"] for day in days), sum(day[name]["denominator"] for day in days))
+    return total

@@ -51,25 +51,27 @@ def _contacts_with_gap(filters: MetricFilters):
     return history, is_repeat
 
 
-def repeat_contact_rate(*, filters: MetricFilters) -> dict:
-    """Persons with a contact in the period within 90 days after another of their contacts / persons with a contact."""
+def repeat_metrics(*, filters: MetricFilters) -> dict:
+    """repeat_contact_rate and repeat_call_share from one pass over the period's contacts."""
     history, is_repeat = _contacts_with_gap(filters)
     row = db.session.execute(
         sa.select(
             sa.func.count(sa.distinct(sa.case((is_repeat, history.c.person_id)))),
             sa.func.count(sa.distinct(history.c.person_id)),
+            count_if(is_repeat), sa.func.count(),
         ).where(*call_conditions(filters, call=history.c))
     ).one()
-    return rate(row[0], row[1])
+    return {"repeat_contact_rate": rate(row[0], row[1]), "repeat_call_share": rate(row[2], row[3])}
+
+
+def repeat_contact_rate(*, filters: MetricFilters) -> dict:
+    """Persons with a contact in the period within 90 days after another of their contacts / persons with a contact."""
+    return repeat_metrics(filters=filters)["repeat_contact_rate"]
 
 
 def repeat_call_share(*, filters: MetricFilters) -> dict:
     """C' with a person whose previous contact was within 90 days before / C' with a person."""
-    history, is_repeat = _contacts_with_gap(filters)
-    row = db.session.execute(
-        sa.select(count_if(is_repeat), sa.func.count()).where(*call_conditions(filters, call=history.c))
-    ).one()
-    return rate(row[0], row[1])
+    return repeat_metrics(filters=filters)["repeat_call_share"]
 
 
 def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
