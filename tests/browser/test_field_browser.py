@@ -106,7 +106,7 @@ def wait_until(predicate, timeout=20.0):
     return value
 
 
-def test_subject_search_finds_a_misspelled_name_with_prior_contacts(live_server, page, make, api):
+def test_subject_search_finds_a_misspelled_name_with_prior_contacts(live_server, page, make, api, console_errors):
     _, _, people = make.unit()
     officer = api(people["officer"])
     person = officer.post("/api/v1/persons", json={
@@ -128,9 +128,10 @@ def test_subject_search_finds_a_misspelled_name_with_prior_contacts(live_server,
     assert "voluntary transport ed" in text.lower()
     assert "1 prior contact" in text
     screenshot(page, "field-subject-search")
+    assert console_errors == []
 
 
-def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(live_server, page, make, api):
+def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(live_server, page, make, api, console_errors):
     _, _, people = make.unit()
     call = api(people["officer"]).post("/api/v1/calls", json=call_payload(followup_required=True)).json
     browser_login(page, live_server, people["clinician"], PASSWORD)
@@ -166,6 +167,7 @@ def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(
     assert page.locator("#clinical-notes").count() == 0
     notes = page.request.get(f"{live_server}/api/v1/calls/{call['id']}/notes")
     assert notes.status == 403
+    assert console_errors == []
 
 
 OUTBOX_COUNT = "() => MHU.outbox.count()"
@@ -281,7 +283,7 @@ TAPPABLE = """() => Array.from(document.querySelectorAll(
     .filter((box) => box.height < 44 || box.width < 44)"""
 
 
-def test_every_field_page_fits_the_tablet_with_44px_touch_targets(live_server, page, make, api):
+def test_every_field_page_fits_the_tablet_with_44px_touch_targets(live_server, page, make, api, console_errors):
     _, _, people = make.unit()
     call = api(people["officer"]).post("/api/v1/calls", json=call_payload(disposition=None)).json
     browser_login(page, live_server, people["clinician"], PASSWORD)
@@ -293,6 +295,7 @@ def test_every_field_page_fits_the_tablet_with_44px_touch_targets(live_server, p
         assert page.evaluate("() => document.documentElement.scrollWidth") <= TABLET["width"], path
     page.goto(f"{live_server}/field/")
     screenshot(page, "field-home-clinician")
+    assert console_errors == []
 
 
 def test_a_call_kept_for_another_user_is_never_sent_under_this_account(live_server, page, make, api):
@@ -311,3 +314,49 @@ def test_a_call_kept_for_another_user_is_never_sent_under_this_account(live_serv
     page.get_by_text("Saved by another user").wait_for()
     assert page.evaluate(OUTBOX_COUNT) == 1
     assert server_calls(api(people["officer"])) == []
+
+
+def test_errors_show_next_to_their_field_from_the_device_and_from_the_server(live_server, page, make):
+    _, _, people = make.unit()
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    page.goto(f"{live_server}/field/calls/new")
+
+    page.get_by_role("button", name="Save call").click()
+    assert "Call source is required" in page.locator('[data-error-for="call_source"]').inner_text()
+    assert "Nature is required" in page.locator('[data-error-for="nature"]').inner_text()
+
+    toggle(page, "call_source", "911").click()
+    toggle(page, "nature", "Disturbance").click()
+    # A person id the server does not know: only the server can say so.
+    page.evaluate("() => { document.getElementById('person_id').value = crypto.randomUUID(); }")
+    page.get_by_role("button", name="Save call").click()
+    server_error = page.locator('[data-error-for="person_id"]')
+    server_error.get_by_text("No such person").wait_for()
+    assert page.locator('[data-error-for="call_source"]').inner_text() == ""
+    screenshot(page, "field-new-call-errors")
+
+
+def test_officer_completes_an_open_call_and_a_stale_edit_is_refused(live_server, page, make, api):
+    _, _, people = make.unit()
+    officer = api(people["officer"])
+    call = officer.post("/api/v1/calls", json=call_payload(disposition=None, cleared_at=None)).json
+    browser_login(page, live_server, people["officer"], PASSWORD)
+
+    page.get_by_role("link", name="Complete").click()
+    page.wait_for_url(CALL_PAGE)
+    page.locator('[data-now-for="cleared_at"]').click()
+    toggle(page, "disposition", "Resolved on scene").click()
+    page.get_by_role("button", name="Save changes").click()
+    page.locator("#form-status", has_text="Changes saved").wait_for()
+
+    assert officer.get(f"/api/v1/calls/{call['id']}").json["disposition"] == "resolved_on_scene"
+    page.goto(f"{live_server}/field/")
+    assert page.locator("#open-calls").count() == 0
+
+    page.goto(f"{live_server}/field/calls/{call['id']}")
+    fresh = officer.get(f"/api/v1/calls/{call['id']}")
+    officer.patch(f"/api/v1/calls/{call['id']}", json={"narrative": "Edited elsewhere"}, headers={"If-Match": fresh.headers["ETag"]})
+    toggle(page, "disposition", "Resources declined").click()
+    page.get_by_role("button", name="Save changes").click()
+    page.locator("#form-status", has_text="Someone else changed this call").wait_for()
+    assert officer.get(f"/api/v1/calls/{call['id']}").json["disposition"] == "resolved_on_scene"
