@@ -115,7 +115,7 @@ def call_page(call_id):
     call = calls.read_call(actor=actor, call_id=call_id)
     if call is None or call.voided_at is not None:
         abort(404)
-    person = persons.get_person(actor=actor, person_id=call.person_id) if call.person_id else None
+    person = persons.read_person(actor=actor, person_id=call.person_id) if call.person_id else None
     # Officers and supervisors never reach list_notes, so no note text can reach their page.
     notes = care.list_notes(actor=actor, call=call) if policy.can_read_clinical_notes(actor) else None
     return render_template(
