@@ -169,7 +169,7 @@ def test_follow_up_bookkeeping_matches_its_attempts_as_the_attempt_service_keeps
 
 
 def test_voided_calls_carry_a_reason_and_their_follow_ups_are_not_worked():
-    load(calls=1500)
+    load(calls=1000)
 
     voided = [c for c in all_calls() if c.voided_at is not None]
     assert voided
@@ -185,7 +185,7 @@ def test_voided_calls_carry_a_reason_and_their_follow_ups_are_not_worked():
 
 
 def test_open_calls_are_recent_and_lack_a_disposition():
-    load(calls=1500)
+    load(calls=1000)
 
     open_calls = [c for c in all_calls() if c.cleared_at is None]
     assert open_calls
@@ -224,7 +224,7 @@ def test_distributions_look_like_a_mid_size_unit():
 
 
 def test_clinician_only_team_calls_are_intercept_zero_without_officers_or_force():
-    load(calls=1500)
+    load(calls=1000)
     team = db.session.scalar(sa.select(Team).where(Team.kind == "clinician_only"))
 
     calls = db.session.scalars(sa.select(Call).where(Call.team_id == team.id)).all()
@@ -237,7 +237,7 @@ def test_clinician_only_team_calls_are_intercept_zero_without_officers_or_force(
 
 
 def test_persons_include_high_utilizers_many_one_time_contacts_and_varied_names():
-    load(calls=1500)
+    load(calls=1000)
     last_year = ANCHOR - timedelta(days=365)
 
     per_person = Counter(db.session.scalars(sa.select(Call.person_id).where(Call.person_id.is_not(None))))

@@ -80,7 +80,7 @@ SAFETY_FLAGS = (("weapons_history", 3), ("assaultive_history", 4), ("flight_risk
                 ("service_animal", 0.5), ("hearing_impaired", 1), ("limited_english", 3))
 
 # Calls per person: (count range, weight). Many one-time contacts, a long tail of repeat callers.
-CONTACT_PROFILES = (((1, 1), 52), ((2, 2), 20), ((3, 3), 10), ((4, 6), 11), ((7, 12), 5), ((13, 40), 2))
+CONTACT_PROFILES = (((1, 1), 52), ((2, 2), 22), ((3, 3), 12), ((4, 6), 8), ((7, 12), 4), ((13, 40), 2))
 # Mean days between a person's calls, by how many calls they have: heavy users call in clusters.
 REPEAT_GAP_DAYS = ((3, 120), (6, 60), (12, 35), (10_000, 18))
 
