@@ -91,12 +91,12 @@ SELECT sum(CASE WHEN f.first_attempt_at IS NOT NULL
                  AND {dur(coalesce(c.cleared_at, c.received_at), f.first_attempt_at)} <= :due THEN 1 ELSE 0 END),
        count(*)
 FROM followup f JOIN call c ON c.id = f.call_id
-WHERE c.agency_id = :agency AND c.voided_at IS NULL AND f.due_at >= :start AND f.due_at < :end
+WHERE f.agency_id = :agency AND c.agency_id = :agency AND c.voided_at IS NULL AND f.due_at >= :start AND f.due_at < :end
 """
 COMPLETION = """
 SELECT sum(CASE WHEN f.outcome IN ('reached_engaged', 'linked_appointment_kept') THEN 1 ELSE 0 END), count(*)
 FROM followup f JOIN call c ON c.id = f.call_id
-WHERE c.agency_id = :agency AND c.voided_at IS NULL AND f.closed_at >= :start AND f.closed_at < :end
+WHERE f.agency_id = :agency AND c.agency_id = :agency AND c.voided_at IS NULL AND f.closed_at >= :start AND f.closed_at < :end
 """
 RECRISIS = """
 SELECT count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM call l WHERE l.person_id = c.person_id
@@ -104,7 +104,7 @@ SELECT count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM call l WHERE l.person_id =
          AND l.received_at > f.closed_at AND {dur(f.closed_at, l.received_at)} <= 2592000) THEN c.person_id END),
        count(DISTINCT c.person_id)
 FROM followup f JOIN call c ON c.id = f.call_id
-WHERE c.agency_id = :agency AND c.voided_at IS NULL AND f.closed_at >= :start AND f.closed_at < :end
+WHERE f.agency_id = :agency AND c.agency_id = :agency AND c.voided_at IS NULL AND f.closed_at >= :start AND f.closed_at < :end
   AND f.outcome IN ('reached_engaged', 'linked_appointment_kept') AND c.person_id IS NOT NULL
 """
 PERCENTILES = """

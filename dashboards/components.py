@@ -49,8 +49,8 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
     if trend:
         body.append(html.Small(trend[0], className=f"d-block {trend[1]}"))
     if spark is not None:
-        body.append(dcc.Graph(figure=spark, config={"staticPlot": True, "displayModeBar": False},
-                              className="kpi-spark", style={"height": "60px"}))
+        body.append(html.Div(dcc.Graph(figure=spark, config={"staticPlot": True, "displayModeBar": False},
+                                       className="kpi-spark", style={"height": "60px"}), className="graph-slot"))
     body.append(html.P(definition, className="small text-muted mb-0 mt-1"))
     attributes = {f"data-{key}": "" if value is None else str(value) for key, value in (data or {}).items()}
     # dbc.Card takes no title or data-* attributes; the wrapping Div carries them (hover text).
@@ -98,7 +98,9 @@ def chart_card(*, chart_id: str, title: str, definition: str, figure, rows: list
                          "Widen the period or clear a filter.", className="alert alert-info mb-0 empty-notice")
         fallback = None
     else:
-        content = dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG, className="chart")
+        # The slot exists before Dash lazy-loads the graph component: tests wait on it.
+        content = html.Div(dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG, className="chart"),
+                           className="graph-slot")
         fallback = html.Details([html.Summary("Show the data as a table"),
                                  table(rows, columns, caption=title)], className="mt-2")
     return dbc.Card(dbc.CardBody([

@@ -133,7 +133,8 @@ def _followups(filters: MetricFilters, column, *conditions):
     start, end = utc_bounds(filters)
     return (
         sa.select().select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
-        .where(*call_conditions(filters, dates=False), column >= start, column < end, *conditions)
+        .where(FollowUp.agency_id == filters.agency_id, *call_conditions(filters, dates=False),
+               column >= start, column < end, *conditions)
     )
 
 
@@ -182,7 +183,8 @@ def followup_status(*, filters: MetricFilters, now: datetime | None = None) -> d
     open_now = db.session.execute(
         sa.select(count_if(FollowUp.due_at >= now), count_if(FollowUp.due_at < now))
         .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
-        .where(*call_conditions(filters, dates=False), FollowUp.closed_at.is_(None))
+        .where(FollowUp.agency_id == filters.agency_id, *call_conditions(filters, dates=False),
+               FollowUp.closed_at.is_(None))
     ).one()
     in_period = db.session.execute(
         _followups(filters, FollowUp.due_at).add_columns(

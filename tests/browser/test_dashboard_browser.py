@@ -43,14 +43,14 @@ def unit(make):
 
 
 def wait_for_charts(page) -> int:
-    """Wait until every dcc.Graph on the page has drawn its SVG; return how many there are."""
+    """Wait until every graph slot of the page holds a drawn plotly SVG; return how many there are."""
     page.wait_for_selector("#_pages_content .filter-bar")
-    page.wait_for_load_state("networkidle")
-    graphs = page.locator("#_pages_content .js-plotly-plot")
-    count = graphs.count()
-    for i in range(count):
-        graphs.nth(i).locator(".main-svg").first.wait_for(state="attached")
-    return count
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#_pages_content .graph-slot')]"
+        ".every(slot => slot.querySelector('.js-plotly-plot .main-svg'))",
+        timeout=30_000,
+    )
+    return page.locator("#_pages_content .graph-slot .js-plotly-plot").count()
 
 
 def test_supervisor_sees_every_page_with_rendered_charts(live_server, page, unit, console_errors):
@@ -148,3 +148,28 @@ def test_partner_sees_only_the_partner_view_and_downloads_csv(live_server, page,
     assert page.locator("#high-utilizer-list").count() == 0
     screenshot(page, "dashboard-partner")
     assert console_errors == []
+
+
+@pytest.mark.parametrize("role", ["officer", "clinician"])
+def test_field_roles_see_their_own_teams_numbers(live_server, page, make, unit, role, console_errors):
+    agency, people = unit
+    other_team = make.team(agency)
+    add_call(people["supervisor"], utc(2026, 2, 1, 15), team_id=other_team.id)
+    mine = metrics.scoped_filters(actor=people[role], date_from=date(2026, 1, 1), date_to=date(2026, 3, 31))
+    browser_login(page, live_server, people[role], PASSWORD)
+
+    page.goto(f"{live_server}/dashboard/?{QUERY}")
+    wait_for_charts(page)
+
+    assert page.locator("#kpi-call_volume").inner_text() == format_count(metrics.call_volume(filters=mine)) == "30"
+    assert console_errors == []
+
+
+def test_admin_gets_403_on_the_dashboard(live_server, page, unit):
+    _, people = unit
+    browser_login(page, live_server, people["admin"], PASSWORD)
+
+    response = page.goto(f"{live_server}/dashboard/")
+
+    assert response.status == 403
+    assert page.locator(".js-plotly-plot").count() == 0
