@@ -40,11 +40,12 @@ BASE_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
-# Dash and plotly.js set inline styles on the elements they render (style attributes cannot be
-# hashed), and plotly.js compiles some trace code with `new Function` (see README: security).
+# Dash pages: scripts stay 'self' plus the hashes of Dash's own inline bootstrap scripts (added per
+# response), and no 'unsafe-eval' (every dashboard page renders without it in Chromium, checked by
+# tests/test_security_csp_browser.py). plotly.js injects <style> elements, so styles need
+# 'unsafe-inline' here, and only here.
 DASHBOARD_POLICY = {
     **BASE_POLICY,
-    "script-src": "'self' 'unsafe-eval'",
     "style-src": "'self' 'unsafe-inline'",
 }
 
