@@ -90,11 +90,11 @@ def _cell(value):
 
 
 def chart_card(*, chart_id: str, title: str, definition: str, figure, rows: list[dict],
-               columns: list[tuple[str, str]], empty: bool | None = None) -> dbc.Card:
+               columns: list[tuple[str, str]], empty: bool | None = None, empty_text: str | None = None) -> dbc.Card:
     """A titled chart with its one-line definition and the same numbers as a table below it."""
     empty = (not rows) if empty is None else empty
     if empty:
-        content = html.P("No calls match these filters in this period, so there is nothing to chart. "
+        content = html.P(empty_text or "No calls match these filters in this period, so there is nothing to chart. "
                          "Widen the period or clear a filter.", className="alert alert-info mb-0 empty-notice")
         fallback = None
     else:

@@ -55,5 +55,6 @@ def layout(**query):
         chart_card(chart_id="ops-transfers", title="988 / 911 handoffs",
                    definition="Calls transferred in from, or out to, 911, 988, crisis lines, mobile crisis or EMS.",
                    figure=figures.bar(transfers, title="Transfers in and out", x_title="Direction: partner"),
-                   rows=transfers, columns=[("direction", "Direction"), ("value", "Partner"), ("count", "Calls")]),
+                   rows=transfers, columns=[("direction", "Direction"), ("value", "Partner"), ("count", "Calls")],
+                   empty_text="No call in this period was transferred in or out."),
     )
