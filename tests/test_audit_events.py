@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import AuditEvent, Call
+from schemas.metrics import PARTNER_TABLE_NAMES
 from tests.conftest import PASSWORD, at, call_payload, login
 
 
@@ -156,3 +157,18 @@ def test_no_route_can_change_or_delete_audit_events(app):
     assert audit_rules
     for rule in audit_rules:
         assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_reading_the_high_utilizer_list_is_audited(make, api):
+    _, _, people = make.unit()
+    response = api(people["supervisor"]).get("/api/v1/metrics/high-utilizers")
+    assert response.status_code == 200
+    event = only("metrics.high_utilizers.read")
+    assert (event.user_id, event.object_type, event.outcome) == (people["supervisor"].id, "person", "success")
+
+
+def test_partner_downloads_are_audited(make, api):
+    _, _, people = make.unit()
+    response = api(people["partner"]).get(f"/api/v1/partner/metrics/{PARTNER_TABLE_NAMES[0]}.csv")
+    assert response.status_code == 200
+    assert [e.user_id for e in events() if e.action.startswith("partner.")] == [people["partner"].id]
