@@ -1,10 +1,15 @@
 """Fuzzy person matching with realistic messy names: typos, nicknames, accents, hyphens, swapped
 names and swapped day/month, and the keyed hash for exact matches."""
 
-from datetime import date
+import random
+import uuid
+from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from mhu.extensions import db
+from mhu.models import Person, PersonIdentity
 from mhu.services import matching, persons
 
 ROSTER = [
@@ -144,3 +149,30 @@ def test_search_api_ranks_misspelled_name_with_score(make, api):
     body = response.json
     assert body[0]["last_name"] == "Kowalczyk"
     assert body[0]["score"] > body[-1]["score"] or len(body) == 1
+
+
+def test_sql_blocking_scores_only_a_small_share_of_a_large_roster(make):
+    agency, _, people = make.unit()
+    rng = random.Random(7)
+    firsts = "mary linda susan karen nancy betty helen sandra donna carol ruth sharon laura".split()
+    lasts = "hughes foster powell long patterson bryant alexander russell griffin diaz hayes myers ford".split()
+    persons_rows, identity_rows = [], []
+    for _ in range(3000):
+        person_id = uuid.uuid4()
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        persons_rows.append({"id": person_id, "agency_id": agency.id})
+        identity_rows.append({
+            "person_id": person_id, "first_name": first, "last_name": last, "aliases": [], "safety_flags": [],
+            "date_of_birth": date(1950, 1, 1) + timedelta(days=rng.randrange(20000)),
+            "search_name": f"{first} {last}",
+        })
+    db.session.execute(sa.insert(Person), persons_rows)
+    db.session.execute(sa.insert(PersonIdentity), identity_rows)
+    db.session.commit()
+    target = persons.create_person(actor=people["officer"], data={"first_name": "Robert", "last_name": "Quayle"})
+
+    rows = matching.candidate_rows(agency_id=agency.id, name="Bob Quale", date_of_birth=None, exact_key=None)
+    ranked = persons.search_persons(actor=people["officer"], name="Bob Quale", date_of_birth=None)
+
+    assert len(rows) < 300  # under 10 % of 3,001 persons reach rapidfuzz
+    assert ranked[0][0].id == target.id
