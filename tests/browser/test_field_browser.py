@@ -240,7 +240,7 @@ def test_a_422_during_sync_is_shown_for_correction_and_can_be_resent(live_server
 
     item = page.locator("[data-status=needs_correction]")
     item.wait_for()
-    assert "arrived_at" in item.inner_text()
+    assert "Arrival time: Must not be earlier than dispatched" in item.inner_text()
     assert page.evaluate(OUTBOX_COUNT) == 1  # kept, not dropped
     assert "need correction" in page.locator("#sync-status").inner_text()
     screenshot(page, "field-needs-correction")

@@ -195,6 +195,16 @@
     return Promise.all([deleteDb, deleteCaches]);
   };
 
+  var FIELD_NAMES = {
+    received_at: "Received time", dispatched_at: "Dispatched time", arrived_at: "Arrival time",
+    cleared_at: "Cleared time", call_source: "Call source", person_id: "Subject", team_id: "Team",
+    sim_intercept: "Intercept", force_level: "Force", _form: "Call",
+  };
+  function fieldName(name) {
+    var text = FIELD_NAMES[name] || String(name).replace(/_/g, " ");
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
   function fmtTime(iso) {
     if (!iso) return "time not set";
     var date = new Date(iso);
@@ -233,7 +243,7 @@
             text.appendChild(el("p", { class: "muted" }, "Saved by another user on this device: only they can send it, after logging in."));
           }
           if (item.status === "needs_correction") {
-            var errors = Object.keys(item.errors).map(function (k) { return k + ": " + item.errors[k].join(" "); });
+            var errors = Object.keys(item.errors).map(function (k) { return fieldName(k) + ": " + item.errors[k].join(" "); });
             text.appendChild(el("p", { class: "field-error", role: "alert" }, [item.message].concat(errors).join(" ")));
           }
           li.appendChild(text);
