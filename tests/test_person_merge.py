@@ -128,3 +128,12 @@ def test_calls_cannot_be_linked_to_a_merged_person(make, api):
 
     assert response.status_code == 422
     assert "person_id" in response.json["errors"]["json"]
+
+
+def test_wrong_role_is_refused_before_the_body_is_read(make, api):
+    _, _, people = make.unit()
+    survivor = _person(api(people["officer"]), "Ida", "Moss")
+
+    response = api(people["officer"]).post(f"/api/v1/persons/{survivor}/merge", json={"not_a_field": 1})
+
+    assert response.status_code == 403

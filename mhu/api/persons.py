@@ -94,10 +94,10 @@ class PersonItem(MethodView):
 
 @blp.route("/<uuid:person_id>/merge")
 class PersonMergeView(MethodView):
+    @requires(policy.can_merge_persons)
     @blp.arguments(PersonMergeSchema)
     @blp.response(201, PersonMergeReadSchema)
     @documented_errors(blp, 401, 403, 404, 409, 422)
-    @requires(policy.can_merge_persons)
     def post(self, data, person_id):
         """Merge the person `merge_id` into this one (supervisors); its calls move here."""
         survivor = or_404(persons.get_person(actor=actor(), person_id=person_id))
@@ -107,9 +107,9 @@ class PersonMergeView(MethodView):
 
 @blp.route("/merges/<int:merge_id>/undo")
 class PersonMergeUndo(MethodView):
+    @requires(policy.can_merge_persons)
     @blp.response(200, PersonMergeReadSchema)
     @documented_errors(blp, 401, 403, 404, 409)
-    @requires(policy.can_merge_persons)
     def post(self, merge_id):
         """Undo a merge (supervisors): exactly the calls it moved go back."""
         merge = or_404(persons.get_merge(actor=actor(), merge_id=merge_id))
