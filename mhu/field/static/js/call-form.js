@@ -105,8 +105,8 @@
     if (body.person_id) document.getElementById("subject-chosen").textContent = "Linked to the subject chosen before saving.";
   }
 
-  function goToCall(id) {
-    window.location.assign(form.dataset.callPage + id);
+  function goToCall(id, already) {
+    window.location.assign(form.dataset.callPage + id + (already ? "?already=sent" : ""));
   }
 
   function keepOnDevice(body, message) {
@@ -123,7 +123,9 @@
     return MHU.request("POST", "/api/v1/calls", body, { "Idempotency-Key": idempotencyKey }).then(function (res) {
       var errors = MHU.fieldErrors(res.body);
       if (res.ok || (res.status === 409 && errors.id)) {
-        return MHU.outbox.remove(callId).catch(function () {}).then(function () { goToCall(callId); });
+        // 409 on the id: an earlier send of this call got through, so edits go on the call's page.
+        var already = !res.ok;
+        return MHU.outbox.remove(callId).catch(function () {}).then(function () { goToCall(callId, already); });
       }
       if (res.status === 422 && /Idempotency-Key/.test((res.body || {}).message || "")) idempotencyKey = MHU.uuid();
       if (res.status === 401) {
@@ -313,6 +315,9 @@
 
   /* Start: existing values, a fresh "received now" for new calls, or a device-kept call to correct. */
   fillTimesFromIso();
+  if (editing && new URLSearchParams(window.location.search).get("already") === "sent") {
+    MHU.setStatus(status, "This call had already reached the server, so the changes you just saved were not applied: make them here.", "warn");
+  }
   var fromOutbox = new URLSearchParams(window.location.search).get("outbox");
   if (!editing && fromOutbox) {
     MHU.outbox.get(fromOutbox).then(function (item) {
