@@ -211,8 +211,9 @@ def test_offline_save_twice_then_online_sends_exactly_one_call(live_server, page
     assert stored["isBuffer"] and stored["extractable"] is False and stored["algorithm"] == "AES-GCM"
     assert "dead zone" not in stored["plain"] and "welfare" not in stored["plain"]
     assert server_calls(officer) == []
-    page.goto(f"{live_server}/field/")  # home, offline: the pending list still shows the call
+    page.goto(f"{live_server}/field/")  # home, offline: the form answers, with the pending list
     page.locator("[data-status=pending]").wait_for()
+    assert "No network: that page needs a connection" in page.locator("#form-status").inner_text()
     screenshot(page, "field-offline-pending")
 
     context.set_offline(False)

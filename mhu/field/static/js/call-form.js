@@ -315,6 +315,10 @@
 
   /* Start: existing values, a fresh "received now" for new calls, or a device-kept call to correct. */
   fillTimesFromIso();
+  if (!editing && window.location.pathname !== form.dataset.callPage + "new") {
+    // The service worker answered an offline request for another field page with this form.
+    MHU.setStatus(status, "No network: that page needs a connection. You can record a new call here; it is kept on this device.", "warn");
+  }
   if (editing && new URLSearchParams(window.location.search).get("already") === "sent") {
     MHU.setStatus(status, "This call had already reached the server, so the changes you just saved were not applied: make them here.", "warn");
   }
