@@ -15,13 +15,16 @@ import sys
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
 
+from mhu.api.common import WORK_COMMITTED
 from mhu.extensions import db
-from mhu.models import AuditEvent, Call
+from mhu.models import AuditEvent, Call, IdempotencyRecord
+from mhu.models.types import utcnow
 from tests.conftest import call_payload, token_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,3 +108,22 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(app, make, tmp_path):
     else:
         with db.engine.connect() as connection:
             assert connection.scalar(sa.text("SELECT count(*) FROM call")) == len(stored)
+
+
+def test_a_key_whose_work_committed_but_whose_answer_was_lost_never_runs_twice(make, api):
+    _, team, people = make.unit()
+    officer = api(people["officer"])
+    headers = {"Idempotency-Key": "answer-lost"}
+    first = officer.post("/api/v1/calls", json=call_payload(team_id=team.id), headers=headers)
+    # The state a crash leaves between the work's commit and storing its answer: the marker that
+    # the work's own transaction wrote, and no answer, for longer than the stale limit.
+    record = db.session.scalar(sa.select(IdempotencyRecord).where(IdempotencyRecord.key == "answer-lost"))
+    record.status_code, record.response_body = WORK_COMMITTED, None
+    record.created_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+
+    retry = officer.post("/api/v1/calls", json=call_payload(team_id=team.id), headers=headers)
+
+    assert first.status_code == 201
+    assert retry.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) == 1

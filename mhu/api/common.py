@@ -29,6 +29,9 @@ ERROR_DESCRIPTIONS = {
 # A key whose first request never finished (crash, timeout) is released after this long.
 IDEMPOTENCY_STALE_AFTER = timedelta(seconds=60)
 IDEMPOTENCY_WAIT_SECONDS = 10.0
+# status_code of a claim whose work has committed (written in the work's own transaction) but whose
+# answer is not stored yet. If the process dies in between, the key must never run again.
+WORK_COMMITTED = 0
 
 
 def actor():
@@ -98,9 +101,12 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Resp
         if existing is not None:
             if existing.request_fingerprint != fingerprint:
                 abort(422, "This Idempotency-Key was used with a different request body.")
-            if existing.status_code is not None:
+            if existing.status_code not in (None, WORK_COMMITTED):
                 return _replay(existing)
-            if utcnow() - existing.created_at > IDEMPOTENCY_STALE_AFTER:
+            stale = utcnow() - existing.created_at > IDEMPOTENCY_STALE_AFTER
+            if stale and existing.status_code == WORK_COMMITTED:
+                abort(409, "This request was carried out, but its answer was lost; look the record up instead.")
+            if stale:
                 db.session.delete(existing)
                 db.session.commit()
                 continue
@@ -133,12 +139,22 @@ def idempotent(view):
         if isinstance(claimed, Response):
             return claimed
         record_id = claimed.id
+
+        def mark_work_committed(session):
+            session.execute(sa.update(IdempotencyRecord).where(
+                IdempotencyRecord.id == record_id, IdempotencyRecord.status_code.is_(None)
+            ).values(status_code=WORK_COMMITTED))
+
+        session = db.session()
+        sa.event.listen(session, "before_commit", mark_work_committed)
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except Exception:
             db.session.rollback()
             _release(record_id)
             raise
+        finally:
+            sa.event.remove(session, "before_commit", mark_work_committed)
         if response.status_code >= 500 or response.status_code in (401, 403, 409, 412, 428):
             _release(record_id)  # not a final answer for this body: let a retry run again
             return response
