@@ -1,5 +1,6 @@
 """Security headers, request ids, cache control and the request size limit."""
 
+import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
@@ -74,3 +75,22 @@ def test_production_config_turns_debug_and_dash_dev_tools_off():
     assert ProductionConfig.SESSION_COOKIE_SECURE is True
     assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
     assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    from config import ProductionConfig
+    from mhu import create_app
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "short")
+    with pytest.raises(RuntimeError, match="MHU_SECRET_KEY"):
+        create_app("production")
+
+
+def test_dashboard_inline_scripts_are_allowed_by_hash_only(client, make):
+    _, _, people = make.unit()
+    login(client, people["supervisor"])
+    response = client.get("/dashboard/")
+    script_src = next(d for d in response.headers["Content-Security-Policy"].split("; ") if d.startswith("script-src"))
+    assert response.status_code == 200
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert script_src.count("'sha256-") >= 1
