@@ -5,6 +5,7 @@
 #
 # PostgreSQL runs inside scripts/pg.sh (a throwaway cluster). Where the PostgreSQL binaries are
 # missing, `all` says so and runs SQLite only, except in CI (CI=true), where that is a failure.
+# MHU_TEST_PARALLEL=1 runs both databases at once (logs in test-artifacts/pytest-*.log).
 # Ends with one summary line per database; exits non-zero if any run failed, and treats
 # pytest's "no tests collected" (exit 5) as a failure.
 set -uo pipefail
@@ -27,7 +28,7 @@ esac
 [[ -x $PYTEST ]] || { echo "test.sh: $PYTEST not found; run 'make test' (it builds the venv)" >&2; exit 2; }
 
 # pytest turns Ctrl-C into a normal exit, so bash alone would go on to the next database.
-trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM
+trap 'echo "test.sh: interrupted" >&2; rm -rf "${TMP_ROOT:-}"; exit 130' INT TERM
 
 in_ci() { [[ ${CI:-} == true || ${CI:-} == 1 ]]; }
 
@@ -46,21 +47,23 @@ record() {  # record DATABASE STATUS SECONDS
     summary+=("$(printf '%-10s %-34s %5d s' "$database" "$verdict" "$seconds")")
 }
 
-run_pytest() {  # run_pytest DATABASE [WRAPPER...]
+run_one() {  # run_one DATABASE WRAPPER...: pytest for one database under WRAPPER
     local database=$1; shift
-    local started=$SECONDS status
-    echo "=== $database: pytest ${pytest_args[*]:-} ==="
     # ${a[@]+...}: an empty array is "unbound" to bash < 4.4 under set -u (macOS ships 3.2).
-    "$@" "$PYTEST" --junitxml="test-artifacts/junit-$database.xml" ${pytest_args[@]+"${pytest_args[@]}"}
-    status=$?
-    record "$database" "$status" $((SECONDS - started))
+    "$@" "$PYTEST" --junitxml="test-artifacts/junit-$database.xml" --basetemp="$TMP_ROOT/$database" \
+        ${pytest_args[@]+"${pytest_args[@]}"}
 }
 
+# Each run gets its own pytest temp root, so two runs at once never clean up each other's dirs.
+TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/mhu-test.XXXXXX")
+mkdir -p test-artifacts
+
+jobs=()  # "DATABASE WRAPPER..." per run
 for database in "${databases[@]}"; do
     case $database in
         sqlite)
             # An inherited PostgreSQL URL would silently turn this into a second PostgreSQL run.
-            run_pytest sqlite env -u MHU_TEST_DATABASE_URL
+            jobs+=("sqlite env -u MHU_TEST_DATABASE_URL")
             ;;
         postgres)
             if [[ ! -x $PG_BIN/initdb || ! -x $PG_BIN/pg_ctl ]]; then
@@ -75,10 +78,42 @@ for database in "${databases[@]}"; do
                 fi
                 continue
             fi
-            run_pytest postgres scripts/pg.sh
+            jobs+=("postgres scripts/pg.sh")
             ;;
     esac
 done
+
+if [[ ${MHU_TEST_PARALLEL:-0} == 1 && ${#jobs[@]} -gt 1 ]]; then
+    # Both databases at once, each in its own session (so one kill stops its whole tree) and
+    # its own log, printed whole when it ends.
+    pids=()
+    trap 'echo "test.sh: interrupted" >&2; for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done; wait; rm -rf "$TMP_ROOT"; exit 130' INT TERM
+    started=$SECONDS
+    for job in "${jobs[@]}"; do
+        set -- $job
+        echo "=== $1: pytest ${pytest_args[*]:-} (log: test-artifacts/pytest-$1.log) ==="
+        setsid bash -c "$(declare -f run_one); $(declare -p PYTEST TMP_ROOT pytest_args); run_one \"\$@\"" \
+            run_one "$@" </dev/null >"test-artifacts/pytest-$1.log" 2>&1 &
+        pids+=($!)
+    done
+    for index in "${!jobs[@]}"; do
+        set -- ${jobs[$index]}
+        wait "${pids[$index]}"
+        status=$?
+        echo "=== $1 ==="
+        cat "test-artifacts/pytest-$1.log"
+        record "$1" "$status" $((SECONDS - started))
+    done
+else
+    for job in "${jobs[@]}"; do
+        set -- $job
+        echo "=== $1: pytest ${pytest_args[*]:-} ==="
+        started=$SECONDS
+        run_one "$@"
+        record "$1" "$?" $((SECONDS - started))
+    done
+fi
+rm -rf "$TMP_ROOT"
 
 echo "=== summary ==="
 printf '%s\n' "${summary[@]}"
