@@ -42,7 +42,7 @@ def test_five_failures_lock_the_account_and_the_answer_never_reveals_it(client, 
     locked = form_login(client, user.email, PASSWORD)  # right password, but locked
     unknown = form_login(client, "nobody@example.test", "wrong password here")
     assert {a.status_code for a in answers + [locked, unknown]} == {401}
-    bodies = {r.get_data(as_text=True).replace(r.request.environ.get("HTTP_COOKIE", ""), "") for r in (answers[0], locked, unknown)}
+    bodies = {r.get_data(as_text=True) for r in (answers[0], locked, unknown)}
     assert len(bodies) == 1  # same page whether the account exists, is wrong, or is locked
     db.session.refresh(user)
     assert user.locked_until is not None
