@@ -44,6 +44,8 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # Every operation needs a bearer token or a session cookie unless it says security: [].
+    API_SPEC_OPTIONS = {"security": [{"bearerAuth": []}, {"sessionCookie": []}]}
 
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     API_TOKEN_TTL = timedelta(hours=12)
@@ -76,7 +78,8 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = Config.SECRET_KEY or local_secret_key()
+    # SECRET_KEY falls back to local_secret_key(), resolved by create_app() only when this
+    # class is chosen, so importing config never writes a key file.
     # Local runs are plain HTTP on 127.0.0.1; Secure cookies would never be sent back.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -17,6 +17,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if config_name == "development" and not app.config.get("SECRET_KEY"):
+        from config import local_secret_key
+
+        app.config["SECRET_KEY"] = local_secret_key()
 
     from mhu import db_setup
     from mhu.extensions import api, db, migrate
@@ -25,6 +29,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     db_setup.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
 
     from mhu import auth, cli, errors, security, web
     from mhu.auth import csrf

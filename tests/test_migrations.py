@@ -21,9 +21,6 @@ from alembic.script import ScriptDirectory
 from mhu import create_app
 from mhu.extensions import db
 
-# Flask-Migrate's stock migrations/env.py tries the deprecated db.get_engine() before db.engine.
-pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
-
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
 
 

@@ -187,3 +187,15 @@ def test_healthz_documents_200_and_503(spec):
     assert {"200", "503"} <= responses.keys()
     health = resolve(spec, responses["503"]["content"]["application/json"]["schema"])
     assert {"status", "database"} <= health["properties"].keys()
+
+
+def test_spec_declares_bearer_and_cookie_auth_and_marks_public_operations(client):
+    spec = client.get("/api/v1/openapi.json").json
+
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["sessionCookie"]["in"] == "cookie"
+    assert {"bearerAuth": []} in spec["security"]
+    assert spec["paths"]["/healthz"]["get"]["security"] == []
+    assert spec["paths"]["/api/v1/auth/token"]["post"]["security"] == []
+    assert "security" not in spec["paths"]["/api/v1/calls"]["get"]

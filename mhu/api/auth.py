@@ -18,6 +18,7 @@ def any_user(_user) -> bool:
 
 @blp.route("/auth/token")
 class Token(MethodView):
+    @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
     @documented_errors(blp, 401)

@@ -11,6 +11,7 @@ blp = Blueprint("health", __name__, url_prefix="/", description="Service health"
 
 
 @blp.route("/healthz")
+@blp.doc(security=[])
 @blp.response(200, HealthSchema)
 @blp.alt_response(503, schema=HealthSchema, description="The database is not reachable")
 def healthz():
