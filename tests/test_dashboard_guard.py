@@ -132,7 +132,7 @@ def test_supervisor_renders_every_page(client, unit, path):
     assert b"filter-bar" in response.data
 
 
-def test_officer_may_not_download_as_supervisor_of_another_agency(client, make, unit):
+def test_supervisor_of_another_agency_sees_none_of_its_data(client, make, unit):
     _, _, others = make.unit()
     login(client, others["supervisor"])
     client.get("/dashboard/operations")

@@ -61,10 +61,11 @@ def test_supervisor_sees_every_page_with_rendered_charts(live_server, page, unit
         page.goto(f"{live_server}{path}?{QUERY}")
         count = wait_for_charts(page)
         assert count >= 1, name
-        assert page.locator(".chart-card-error, .dash-fe-error__title").count() == 0
+        assert page.locator(".dash-fe-error__title").count() == 0
+        if name == "repeat":
+            assert page.locator("#high-utilizer-list").count() == 1  # supervisors may identify people
         screenshot(page, f"dashboard-{name}")
 
-    assert page.locator("#high-utilizer-list").count() == 0 or True  # repeat page was checked above
     assert console_errors == []
 
 
