@@ -65,12 +65,12 @@ def test_the_database_refuses_to_update_or_delete_audit_events(migrated_url):
                         connection.execute(sa.text("TRUNCATE audit_event"))
                 refusals.append(str(truncate.value.orig))
                 triggers = {"audit_event_append_only", "audit_event_no_truncate"}
-                found = {row[0] for row in engine.connect().execute(sa.text(
-                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal"))}
+                query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal"
             else:
                 triggers = {"audit_event_no_update", "audit_event_no_delete"}
-                found = {row[0] for row in engine.connect().execute(sa.text(
-                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"))}
+                query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+            with engine.connect() as connection:
+                found = set(connection.scalars(sa.text(query)))
             assert found == triggers
             assert all("append-only" in message for message in refusals), refusals
             with engine.connect() as connection:
