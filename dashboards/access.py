@@ -44,6 +44,15 @@ def require_page(page: str):
     return current_user._get_current_object()
 
 
+def require_any_dashboard():
+    """The logged-in user allowed on at least one page (callbacks shared by every page)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not any_dashboard(current_user):
+        abort(403)
+    return current_user._get_current_object()
+
+
 def _is_page_request() -> bool:
     """A browser navigation to a dashboard page (not a callback, layout, asset or script)."""
     rest = request.path[len(PREFIX):]

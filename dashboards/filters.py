@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 from mhu import enums
 from mhu.services import metrics
 
-from dashboards.access import require_page
+from dashboards.access import require_any_dashboard
 from dashboards.figures import label
 
 KEYS = ("from", "to", "team_id", "district", "call_source", "sim_intercept")
@@ -104,11 +104,8 @@ def filter_bar(user, values: dict, *, partner: bool = False) -> html.Div:
     prevent_initial_call=True,
 )
 def filters_to_url(start, end, team_id, district, source, intercept):
-    """A changed filter rewrites the URL; the page then re-renders from it."""
-    from flask_login import current_user
-
-    if not current_user.is_authenticated:
-        require_page("overview")
+    """A changed filter rewrites the URL; the page then re-renders from it (and re-checks access)."""
+    require_any_dashboard()
     if not (start and end):
         raise PreventUpdate
     return query_string({"from": start[:10], "to": end[:10], "team_id": team_id, "district": district,
