@@ -95,3 +95,19 @@ def test_addendum_points_at_its_note(make, api):
 
     assert addendum.status_code == 201
     assert addendum.json["addendum_to_id"] == note["id"]
+
+
+def test_reading_a_followup_is_audited(make, api):
+    import sqlalchemy as sa
+
+    from mhu.extensions import db
+    from mhu.models import AuditEvent
+
+    _, _, people = make.unit()
+    call = _call(api(people["officer"]))
+    followup = api(people["clinician"]).get(f"/api/v1/calls/{call['id']}/followups").json[0]
+
+    api(people["clinician"]).get(f"/api/v1/followups/{followup['id']}")
+
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "followup.read"))
+    assert event.object_id == followup["id"] and event.user_id == people["clinician"].id

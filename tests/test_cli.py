@@ -169,3 +169,36 @@ def test_demo_with_a_weak_configured_password_fails_and_creates_nothing(runner, 
     assert count(User) == 0
     assert count(Agency) == 0
     assert count(Call) == 0
+
+
+def test_set_role_changes_the_role_ends_sessions_and_is_audited(make, runner, api):
+    from mhu.models import AuditEvent, User
+    from mhu.extensions import db
+    import sqlalchemy as sa
+
+    _, _, people = make.unit()
+    officer = people["officer"]
+    client = api(officer)
+    nonce = officer.session_nonce
+
+    result = runner.invoke(args=["set-role", officer.email, "supervisor"])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    user = db.session.get(User, officer.id)
+    assert user.role == "supervisor" and user.session_nonce != nonce
+    assert client.get("/api/v1/me").status_code == 401
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_id == str(officer.id))).all()
+    assert "user.role_change" in actions
+
+
+def test_deactivate_user_command_locks_the_account_out(make, runner, client):
+    from tests.conftest import PASSWORD
+
+    _, _, people = make.unit()
+
+    result = runner.invoke(args=["deactivate-user", people["clinician"].email])
+
+    assert result.exit_code == 0, result.output
+    response = client.post("/api/v1/auth/token", json={"email": people["clinician"].email, "password": PASSWORD})
+    assert response.status_code == 401

@@ -21,7 +21,7 @@ class Token(MethodView):
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @documented_errors(blp, 401)
+    @documented_errors(blp, 401, 429)
     def post(self, credentials):
         """Exchange email and password for a bearer token."""
         user = users.authenticate(email=credentials["email"], password=credentials["password"])

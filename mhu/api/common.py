@@ -25,6 +25,7 @@ ERROR_DESCRIPTIONS = {
     412: "The record changed since you read it (stale If-Match)",
     422: "Invalid fields; see errors",
     428: "If-Match header required",
+    429: "Too many failed logins from this address; retry after the Retry-After seconds",
 }
 # A key whose first request never finished (crash, timeout) is released after this long.
 IDEMPOTENCY_STALE_AFTER = timedelta(seconds=60)

@@ -38,7 +38,7 @@ class FollowUpItem(MethodView):
     @documented_errors(blp, 401, 403, 404)
     def get(self, followup_id):
         """One follow-up with its attempts."""
-        followup = _followup_or_404(followup_id)
+        followup = or_404(care.read_followup(actor=actor(), followup_id=followup_id))
         return followup, etag_headers(followup)
 
     @requires(policy.can_create_records)
@@ -59,7 +59,7 @@ class FollowUpAttempts(MethodView):
     @documented_errors(blp, 401, 403, 404)
     def get(self, followup_id):
         """Attempts made on the follow-up, oldest first."""
-        return _followup_or_404(followup_id).attempts
+        return or_404(care.read_followup(actor=actor(), followup_id=followup_id)).attempts
 
     @requires(policy.can_create_records)
     @idempotent

@@ -16,7 +16,7 @@ from mhu.enums import CIT_LEVELS, ROLES
 from mhu.extensions import db
 from mhu.models import Team
 from mhu.services import ServiceError
-from mhu.services.users import create_user, get_or_create_agency
+from mhu.services.users import change_role, create_user, deactivate_user, find_user, get_or_create_agency
 
 
 def read_password() -> str:
@@ -86,3 +86,34 @@ def _get_or_create_team(agency, name: str) -> Team:
 def register(app: Flask) -> None:
     """Add this module's commands to the app."""
     app.cli.add_command(create_user_command)
+    app.cli.add_command(set_role_command)
+    app.cli.add_command(deactivate_user_command)
+
+
+def _existing_user(email: str):
+    user = find_user(email=email)
+    if user is None:
+        click.echo(f"Error: no user {email!r}.", err=True)
+        sys.exit(1)
+    return user
+
+
+@click.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def set_role_command(email, role):
+    """Change a user's role; their sessions and tokens end (audited as a permission change)."""
+    user = _existing_user(email)
+    change_role(user=user, role=role, actor=None)
+    click.echo(f"{user.email} is now {user.role}; their sessions and tokens were ended.")
+
+
+@click.command("deactivate-user")
+@click.argument("email")
+@with_appcontext
+def deactivate_user_command(email):
+    """Deactivate a user: sessions end and tokens are revoked at once (audited)."""
+    user = _existing_user(email)
+    deactivate_user(user=user, actor=None)
+    click.echo(f"{user.email} is deactivated.")

@@ -43,6 +43,14 @@ def get_followup(*, actor: User, followup_id) -> FollowUp | None:
     return followup
 
 
+def read_followup(*, actor: User, followup_id) -> FollowUp | None:
+    """get_followup plus the audit event for reading a record about an identified person."""
+    followup = get_followup(actor=actor, followup_id=followup_id)
+    if followup is not None:
+        audit.record(action="followup.read", actor=actor, object_type="followup", object_id=followup.id, commit=True)
+    return followup
+
+
 def list_call_followups(*, actor: User, call: Call) -> list[FollowUp]:
     """Follow-ups of one call (audited like the call)."""
     rows = list(db.session.scalars(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.due_at)))

@@ -107,6 +107,24 @@ def deactivate_user(*, user: User, actor: User | None) -> None:
     db.session.commit()
 
 
+def change_role(*, user: User, role: str, actor: User | None) -> None:
+    """Give a user another role; their sessions and tokens end so the new rights apply at once."""
+    if role == user.role:
+        return
+    user.role = role
+    end_sessions(user=user)
+    db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    audit.record(action="user.role_change", actor=actor, object_type="user", object_id=user.id)
+    db.session.commit()
+
+
+def find_user(*, email: str) -> User | None:
+    """The user with this email (case-insensitive), or None."""
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
