@@ -24,7 +24,7 @@ from mhu.services.metrics_people import (  # noqa: F401  (re-exported: one impor
     repeat_metrics,
 )
 from mhu.services.metrics_sql import (  # noqa: F401
-    MetricFilters, call_conditions, count_if, date_bucket, default_period, located, percentiles, rate,
+    NOT_LOCATED, MetricFilters, call_conditions, count_if, date_bucket, default_period, located, percentiles, rate,
     scoped_filters, seconds_between,
 )
 
@@ -61,15 +61,16 @@ def _both_call_types():
     return sa.and_(located(), Call.initial_call_type.is_not(None), Call.final_call_type.is_not(None))
 
 
-# name -> (numerator condition, denominator condition), both evaluated on one call of C.
+# name -> (numerator condition, denominator condition), both evaluated on one call of C. A named
+# disposition other than unable_to_locate already implies C', so those numerators skip the check.
 CALL_RATES = {
-    "arrest_rate": (lambda: sa.and_(located(), Call.disposition == "arrest"), located),
-    "jail_diversion_rate": (lambda: sa.and_(located(), _disposition().not_in(ARREST_OR_CITATION)), located),
+    "arrest_rate": (lambda: Call.disposition == "arrest", located),
+    "jail_diversion_rate": (lambda: _disposition().not_in((*ARREST_OR_CITATION, NOT_LOCATED)), located),
     "diversion_from_arrest": (
         lambda: sa.and_(_arrestable(), _disposition().not_in(ARREST_OR_CITATION)), _arrestable),
-    "resolved_in_community": (lambda: sa.and_(located(), Call.disposition.in_(RESOLVED_IN_COMMUNITY)), located),
-    "ed_use": (lambda: sa.and_(located(), Call.disposition.in_(ED_USE)), located),
-    "emergency_detention_rate": (lambda: sa.and_(located(), Call.disposition == "emergency_detention"), located),
+    "resolved_in_community": (lambda: Call.disposition.in_(RESOLVED_IN_COMMUNITY), located),
+    "ed_use": (lambda: Call.disposition.in_(ED_USE), located),
+    "emergency_detention_rate": (lambda: Call.disposition == "emergency_detention", located),
     "connection_to_services": (lambda: sa.and_(located(), _has_referral()), located),
     "use_of_force_rate": (lambda: sa.and_(located(), Call.force_level.in_(FORCE_AT_LEAST_PHYSICAL)), located),
     "injury_rate": (lambda: sa.and_(located(), _has_injury()), located),
@@ -81,22 +82,27 @@ CALL_RATES = {
 
 def call_rates(*, filters: MetricFilters, names=tuple(CALL_RATES), interval: str | None = None):
     """Several call-based rates in one scan of C; with an interval, one row per local-date bucket."""
-    columns = []
+    columns, denominators = [], {}
     for name in names:
         numerator, denominator = CALL_RATES[name]
-        columns += [count_if(numerator()).label(f"{name}__n"), count_if(denominator()).label(f"{name}__d")]
+        columns.append(count_if(numerator()).label(f"{name}__n"))
+        # Rates sharing a denominator (most share C') count it once per row, not once per rate.
+        if denominator not in denominators:
+            denominators[denominator] = f"d{len(denominators)}"
+            columns.append(count_if(denominator()).label(denominators[denominator]))
+    keys = {name: denominators[CALL_RATES[name][1]] for name in names}
     query = sa.select(sa.func.count().label("call_volume"), *columns).where(*call_conditions(filters))
     if interval is None:
         row = db.session.execute(query).one()
-        return {"call_volume": int(row.call_volume), **_rates_of(row, names)}
+        return {"call_volume": int(row.call_volume), **_rates_of(row, keys)}
     bucket = date_bucket(Call.local_date, interval).label("period")
     rows = db.session.execute(query.add_columns(bucket).group_by(bucket).order_by(bucket)).all()
-    return [{"period": str(row.period), "call_volume": int(row.call_volume), **_rates_of(row, names)} for row in rows]
+    return [{"period": str(row.period), "call_volume": int(row.call_volume), **_rates_of(row, keys)} for row in rows]
 
 
-def _rates_of(row, names) -> dict:
+def _rates_of(row, keys: dict) -> dict:
     mapping = row._mapping
-    return {name: rate(mapping[f"{name}__n"], mapping[f"{name}__d"]) for name in names}
+    return {name: rate(mapping[f"{name}__n"], mapping[denominator]) for name, denominator in keys.items()}
 
 
 def _one_rate(name: str, filters: MetricFilters) -> dict:
