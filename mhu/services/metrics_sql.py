@@ -89,9 +89,21 @@ def date_bucket(column, interval: str):
     return sa.func.strftime("%Y-%m-01", column)
 
 
-def call_conditions(filters: MetricFilters, *, dates: bool = True, call=Call) -> list:
-    """The base WHERE clause of every call metric: C of DESIGN.md section 5 (voided excluded)."""
-    conditions = [call.agency_id == filters.agency_id, call.voided_at.is_(None)]
+FILTER_COLUMNS = {"team_ids": "team_id", "district": "district", "call_source": "call_source",
+                  "sim_intercept": "sim_intercept"}
+
+
+def filter_columns(filters: MetricFilters) -> list:
+    """The call columns the optional filters need (a subquery carries only these)."""
+    return [getattr(Call, column) for name, column in FILTER_COLUMNS.items() if getattr(filters, name) is not None]
+
+
+def call_conditions(filters: MetricFilters, *, dates: bool = True, call=Call, base: bool = True) -> list:
+    """The base WHERE clause of every call metric: C of DESIGN.md section 5 (voided excluded).
+
+    base=False leaves out agency and voided (for a subquery that applied them already).
+    """
+    conditions = [call.agency_id == filters.agency_id, call.voided_at.is_(None)] if base else []
     if dates:
         conditions += [call.local_date >= filters.date_from, call.local_date <= filters.date_to]
     if filters.team_ids is not None:
