@@ -15,6 +15,10 @@ def init_app(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # A 64 MiB page cache and memory-mapped reads: metric scans re-read the call table a lot
+        # and the 2 MiB default made them disk-bound (bench/README.md).
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
     with app.app_context():

@@ -50,7 +50,8 @@ class PersonIdentity(db.Model):
     first_name: Mapped[str] = mapped_column(sa.String(80))
     last_name: Mapped[str] = mapped_column(sa.String(80))
     aliases: Mapped[list] = mapped_column(sa.JSON, default=list)
-    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
+    # Indexed: date-of-birth-only searches and the matcher's DOB blocking read it directly.
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date, index=True)
     safety_flags: Mapped[list] = mapped_column(sa.JSON, default=list)
     response_plan: Mapped[str | None] = mapped_column(sa.Text)
     # Normalised "first last" used for fuzzy candidate search; never exported.
