@@ -17,3 +17,13 @@ class VersionConflict(ServiceError):
     def __init__(self, current_version: int):
         super().__init__("The record was changed by someone else; reload it and try again.", status=412)
         self.current_version = current_version
+
+
+def in_agency(model, record_id, *, actor):
+    """The record if it exists in the actor's agency, else None: another agency's is "missing"."""
+    from mhu.extensions import db
+
+    record = db.session.get(model, record_id)
+    if record is None or record.agency_id != actor.agency_id:
+        return None
+    return record

@@ -13,7 +13,7 @@ from mhu.models import (
     Agency, Call, CallInjury, CallPresentingProblem, CallRiskFlag, FollowUp, Person, Team, User,
 )
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, VersionConflict, audit
+from mhu.services import ServiceError, VersionConflict, audit, in_agency
 
 TIME_FIELDS = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
 LIST_FIELDS = ("presenting_problems", "risk_flags", "injuries")
@@ -138,8 +138,8 @@ def create_call(*, actor: User, data: dict) -> Call:
 
 def get_call(*, actor: User, call_id, include_voided: bool = True) -> Call | None:
     """The call if it belongs to the actor's agency, else None (views answer 404)."""
-    call = db.session.get(Call, call_id)
-    if call is None or call.agency_id != actor.agency_id:
+    call = in_agency(Call, call_id, actor=actor)
+    if call is None:
         return None
     if call.voided_at is not None and not include_voided:
         return None

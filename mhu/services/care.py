@@ -9,7 +9,7 @@ from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, ClinicalNote, FollowUp, FollowUpAttempt, Referral, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, VersionConflict, audit
+from mhu.services import ServiceError, VersionConflict, audit, in_agency
 
 
 def _writable_call(actor: User, call: Call) -> None:
@@ -37,10 +37,7 @@ def create_referral(*, actor: User, call: Call, data: dict) -> Referral:
 
 def get_followup(*, actor: User, followup_id) -> FollowUp | None:
     """The follow-up if it belongs to the actor's agency."""
-    followup = db.session.get(FollowUp, followup_id)
-    if followup is None or followup.agency_id != actor.agency_id:
-        return None
-    return followup
+    return in_agency(FollowUp, followup_id, actor=actor)
 
 
 def read_followup(*, actor: User, followup_id) -> FollowUp | None:

@@ -12,7 +12,7 @@ from flask import current_app
 from mhu.extensions import db
 from mhu.models import Call, Person, PersonIdentity, PersonMerge, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, VersionConflict, audit
+from mhu.services import ServiceError, VersionConflict, audit, in_agency
 
 IDENTITY_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "safety_flags", "response_plan")
 PERSON_FIELDS = ("gender", "veteran", "housing_status", "age_band")
@@ -63,10 +63,7 @@ def create_person(*, actor: User, data: dict) -> Person:
 
 def get_person(*, actor: User, person_id) -> Person | None:
     """The person if in the actor's agency, else None."""
-    person = db.session.get(Person, person_id)
-    if person is None or person.agency_id != actor.agency_id:
-        return None
-    return person
+    return in_agency(Person, person_id, actor=actor)
 
 
 def contact_history(*, person_ids, limit: int = 20) -> dict:
