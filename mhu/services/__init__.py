@@ -27,3 +27,9 @@ def in_agency(model, record_id, *, actor):
     if record is None or record.agency_id != actor.agency_id:
         return None
     return record
+
+
+def check_version(record, expected_version: int | None) -> None:
+    """Raise VersionConflict (412) unless the client's If-Match names the record's version."""
+    if expected_version is not None and expected_version != record.version:
+        raise VersionConflict(record.version)

@@ -13,7 +13,7 @@ from mhu.models import (
     Agency, Call, CallInjury, CallPresentingProblem, CallRiskFlag, FollowUp, Person, Team, User,
 )
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, VersionConflict, audit, in_agency
+from mhu.services import ServiceError, audit, check_version, in_agency
 
 TIME_FIELDS = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
 LIST_FIELDS = ("presenting_problems", "risk_flags", "injuries")
@@ -183,18 +183,13 @@ def list_calls(*, actor: User, filters: dict, page: int, per_page: int) -> tuple
     return list(rows), total
 
 
-def _check_version(record, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != record.version:
-        raise VersionConflict(record.version)
-
-
 def update_call(*, actor: User, call: Call, data: dict, expected_version: int | None) -> Call:
     """Change fields of a call; the version must match what the client last read."""
     if not policy.can_edit_call(actor, call):
         raise ServiceError("You may not edit this call.", status=403)
     if call.voided_at is not None:
         raise ServiceError("This call was voided and can no longer be changed.", status=409)
-    _check_version(call, expected_version)
+    check_version(call, expected_version)
     if "team_id" in data:
         data = {**data, "team_id": _agency_team(actor, data["team_id"]).id}
     if "person_id" in data:
@@ -215,7 +210,7 @@ def void_call(*, actor: User, call: Call, reason: str, expected_version: int | N
         raise ServiceError("You may not void this call.", status=403)
     if call.voided_at is not None:
         raise ServiceError("This call is already voided.", status=409)
-    _check_version(call, expected_version)
+    check_version(call, expected_version)
     call.voided_at = utcnow()
     call.voided_by_id = actor.id
     call.void_reason = reason

@@ -9,7 +9,7 @@ from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, ClinicalNote, FollowUp, FollowUpAttempt, Referral, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, VersionConflict, audit, in_agency
+from mhu.services import ServiceError, audit, check_version, in_agency
 
 
 def _writable_call(actor: User, call: Call) -> None:
@@ -111,8 +111,7 @@ def list_followups(*, actor: User, status: str, scope: str, page: int, per_page:
 
 def update_followup(*, actor: User, followup: FollowUp, data: dict, expected_version: int | None) -> FollowUp:
     """Reschedule, reassign or close a follow-up."""
-    if expected_version is not None and expected_version != followup.version:
-        raise VersionConflict(followup.version)
+    check_version(followup, expected_version)
     for name in ("due_at", "assigned_to_id"):
         if name in data:
             setattr(followup, name, data[name])

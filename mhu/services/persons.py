@@ -12,7 +12,7 @@ from flask import current_app
 from mhu.extensions import db
 from mhu.models import Call, Person, PersonIdentity, PersonMerge, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, VersionConflict, audit, in_agency
+from mhu.services import ServiceError, audit, check_version, in_agency
 
 IDENTITY_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "safety_flags", "response_plan")
 PERSON_FIELDS = ("gender", "veteran", "housing_status", "age_band")
@@ -109,8 +109,7 @@ def read_person(*, actor: User, person_id) -> Person | None:
 
 def update_person(*, actor: User, person: Person, data: dict, expected_version: int | None) -> Person:
     """Change a person's attributes or identity record."""
-    if expected_version is not None and expected_version != person.version:
-        raise VersionConflict(person.version)
+    check_version(person, expected_version)
     if person.merged_into_id is not None:
         raise ServiceError("This person was merged into another record.", status=409)
     for name in PERSON_FIELDS:
