@@ -201,3 +201,37 @@ def call_payload(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+@pytest.fixture
+def scratch_database(tmp_path):
+    """new() -> the URL of an empty database of the run's kind (SQLite file, or a database on the
+    PostgreSQL server of MHU_TEST_DATABASE_URL), each dropped after the test."""
+    urls = []
+
+    def new_database() -> str:
+        server = os.environ.get("MHU_TEST_DATABASE_URL", "")
+        if not server.startswith("postgresql"):
+            url = f"sqlite:///{tmp_path / f'scratch-{len(urls)}.sqlite3'}"
+        else:
+            name = f"mhu_scratch_{secrets.token_hex(4)}"
+            with _maintenance_engine(server).connect() as connection:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+        urls.append(url)
+        return url
+
+    yield new_database
+    for url in urls:
+        if url.startswith("postgresql"):
+            engine = _maintenance_engine(url)
+            with engine.connect() as connection:
+                # FORCE: a failed test may leave a pooled connection open.
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
+            engine.dispose()
+
+
+def _maintenance_engine(url: str) -> sa.Engine:
+    """An autocommit engine on the server's `postgres` database (CREATE/DROP DATABASE need it)."""
+    return sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT",
+                            poolclass=sa.pool.NullPool)

@@ -1,6 +1,5 @@
 """Backup and restore round trips on the run's database kind (SQLite file or PostgreSQL)."""
 
-import secrets
 import subprocess
 
 import pytest
@@ -17,21 +16,9 @@ def live_url() -> str:
 
 
 @pytest.fixture
-def fresh_url(tmp_path):
+def fresh_url(scratch_database):
     """An empty database of the same kind as the test database, dropped afterwards."""
-    server = live_url()
-    if not server.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"mhu_restore_{secrets.token_hex(4)}"
-    admin = sa.create_engine(sa.make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT",
-                             poolclass=sa.pool.NullPool)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    return scratch_database()
 
 
 def populate(make, api):

@@ -5,14 +5,8 @@ created on the PostgreSQL server named in MHU_TEST_DATABASE_URL and dropped afte
 never touches the session `app`'s schema.
 """
 
-import logging
-import os
-import secrets
 from contextlib import contextmanager
-from pathlib import Path
 
-import flask_migrate
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -20,41 +14,8 @@ from alembic.script import ScriptDirectory
 
 from mhu import create_app
 from mhu.extensions import db
+from tests.migrating import MIGRATIONS, downgrade, upgrade
 
-MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
-
-
-@pytest.fixture
-def scratch_url(tmp_path):
-    """A URL of an empty database on the same kind of server as the test run."""
-    urls = []
-
-    def new_database() -> str:
-        server = os.environ.get("MHU_TEST_DATABASE_URL", "")
-        if not server.startswith("postgresql"):
-            url = f"sqlite:///{tmp_path / f'scratch-{len(urls)}.sqlite3'}"
-        else:
-            name = f"mhu_scratch_{secrets.token_hex(4)}"
-            with _maintenance_engine(server).connect() as connection:
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-        urls.append(url)
-        return url
-
-    yield new_database
-    for url in urls:
-        if url.startswith("postgresql"):
-            engine = _maintenance_engine(url)
-            with engine.connect() as connection:
-                # FORCE: a failed test may leave a pooled connection open.
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
-            engine.dispose()
-
-
-def _maintenance_engine(url: str) -> sa.Engine:
-    """An autocommit engine on the server's `postgres` database (CREATE/DROP DATABASE need it)."""
-    return sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT",
-                            poolclass=sa.pool.NullPool)
 
 
 @contextmanager
@@ -67,34 +28,6 @@ def app_on(url: str):
         finally:
             db.session.remove()
             db.engine.dispose()
-
-
-@contextmanager
-def preserved_logging():
-    """migrations/env.py runs logging.fileConfig, which disables every existing logger and
-    replaces the root handlers; put them back so later tests still see their logs."""
-    root = logging.getLogger()
-    root_state = (root.level, list(root.handlers))
-    loggers = {name: (lg.disabled, lg.level) for name, lg in logging.Logger.manager.loggerDict.items()
-               if isinstance(lg, logging.Logger)}
-    try:
-        yield
-    finally:
-        root.setLevel(root_state[0])
-        root.handlers[:] = root_state[1]
-        for name, (disabled, level) in loggers.items():
-            logger = logging.getLogger(name)
-            logger.disabled, logger.level = disabled, level
-
-
-def upgrade(revision="head"):
-    with preserved_logging():
-        flask_migrate.upgrade(directory=MIGRATIONS, revision=revision)
-
-
-def downgrade(revision):
-    with preserved_logging():
-        flask_migrate.downgrade(directory=MIGRATIONS, revision=revision)
 
 
 def current_revisions() -> set[str]:
@@ -147,30 +80,30 @@ def leftover_objects() -> dict:
     return leftovers
 
 
-def test_upgrade_from_empty_database_reaches_the_single_head(scratch_url):
+def test_upgrade_from_empty_database_reaches_the_single_head(scratch_database):
     heads = ScriptDirectory(MIGRATIONS).get_heads()
     assert len(heads) == 1, f"migrations must have exactly one head, found {heads}"
 
-    with app_on(scratch_url()):
+    with app_on(scratch_database()):
         upgrade()
 
         assert current_revisions() == set(heads)
 
 
-def test_autogenerate_finds_no_difference_between_migrations_and_models(scratch_url):
-    with app_on(scratch_url()):
+def test_autogenerate_finds_no_difference_between_migrations_and_models(scratch_database):
+    with app_on(scratch_database()):
         upgrade()
 
         assert schema_differences() == []
 
 
-def test_migrated_schema_equals_the_schema_create_all_builds(scratch_url):
+def test_migrated_schema_equals_the_schema_create_all_builds(scratch_database):
     # Autogenerate ignores CHECK constraints (our enums are CHECKs), so compare what the
     # database itself reports for a migrated schema and for one built from the models.
-    with app_on(scratch_url()):
+    with app_on(scratch_database()):
         upgrade()
         migrated = reflected_schema()
-    with app_on(scratch_url()):
+    with app_on(scratch_database()):
         db.create_all()
         from_models = reflected_schema()
 
@@ -179,8 +112,8 @@ def test_migrated_schema_equals_the_schema_create_all_builds(scratch_url):
         assert migrated[table] == from_models[table], f"table {table} differs"
 
 
-def test_downgrade_to_base_leaves_no_schema_and_upgrade_works_again(scratch_url):
-    with app_on(scratch_url()):
+def test_downgrade_to_base_leaves_no_schema_and_upgrade_works_again(scratch_database):
+    with app_on(scratch_database()):
         upgrade()
 
         downgrade("base")
