@@ -6,10 +6,12 @@
 Generates N demo calls (default 1,000,000) with services/demo.py into an SQLite file built by the
 migrations (kept in --db-dir, default /tmp/mhu-bench-overview, and reused when it exists: the
 generator takes minutes at 1M) and, when MHU_TEST_DATABASE_URL or DATABASE_URL names PostgreSQL,
-into a throwaway schema there. Then, for the supervisor's default view (the 12 months ending on
-the generator's anchor day, whole agency), it times `metrics.overview()` (everything the Overview
-page queries) and the same queries written by hand as raw SQL (RAW below), R times each after one
-warm-up, and reports the median. Appends rows to bench/README.md ("Overview").
+into a throwaway schema there (or a kept one: --pg-schema). A kept database from an older
+checkout is migrated and its metric facts rebuilt first (timed). Then, for the supervisor's
+default view (the 12 months ending on the generator's anchor day, whole agency), it times
+`metrics.overview()` (everything the Overview page queries) and the same queries written by hand
+as raw SQL on the same tables (the floor), R times each after one warm-up, and reports the
+median. Appends rows to bench/README.md ("Overview").
 """
 
 import argparse
@@ -33,8 +35,7 @@ from flask_migrate import upgrade  # noqa: E402
 from mhu import create_app  # noqa: E402
 from mhu.extensions import db  # noqa: E402
 from mhu.models import Agency  # noqa: E402
-from mhu.services import metrics  # noqa: E402
-from mhu.services.metrics_sql import utc_bounds  # noqa: E402
+from mhu.services import metric_facts, metrics  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
 from mhu.services.demo_vocab import AGENCY_NAME  # noqa: E402
 
@@ -43,139 +44,55 @@ END_MARKER = "<!-- /rows:overview -->"
 # A fixed anchor so a kept SQLite file and a fresh PostgreSQL load hold the same rows.
 ANCHOR = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 
-# The Overview's queries by hand. {dur(a, b)} is the only dialect-specific part.
-RATES = """
-SELECT count(*) AS volume,
-  sum(CASE WHEN located AND disposition = 'arrest' THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND coalesce(disposition, '') NOT IN ('arrest', 'citation_or_summons') THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND arrestable_offense <> 'none'
-           AND coalesce(disposition, '') NOT IN ('arrest', 'citation_or_summons') THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND arrestable_offense <> 'none' THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND disposition IN ('resolved_on_scene', 'resolved_with_referral', 'resources_declined',
-      'notified_provider_or_family', 'handoff_mobile_crisis', 'voluntary_transport_crisis_facility',
-      'courtesy_transport') THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND disposition IN ('voluntary_transport_ed', 'emergency_detention',
-      'ems_medical_transport') THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND disposition = 'emergency_detention' THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND EXISTS (SELECT 1 FROM referral r WHERE r.call_id = c.id) THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND force_level IN ('physical_control', 'less_lethal', 'deadly_force') THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND EXISTS (SELECT 1 FROM call_injury i WHERE i.call_id = c.id
-      AND i.severity IN ('minor', 'moderate', 'serious', 'death')) THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND cit_officer_on_scene THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND initial_call_type IS NOT NULL AND final_call_type IS NOT NULL
-      AND initial_call_type <> final_call_type THEN 1 ELSE 0 END),
-  sum(CASE WHEN located AND initial_call_type IS NOT NULL AND final_call_type IS NOT NULL THEN 1 ELSE 0 END),
-  sum(CASE WHEN located THEN 1 ELSE 0 END) {group_select}
-FROM (SELECT call.*, coalesce(disposition, '') <> 'unable_to_locate' AS located FROM call
-      WHERE agency_id = :agency AND voided_at IS NULL AND local_date BETWEEN :first AND :last) c
-{group_by}
+# The Overview's queries by hand, on the same precomputed facts the services read
+# (models/metric.py). {date} is the only dialect-specific part: SQLite's unary plus keeps its
+# planner walking ix_call_fact_response in order instead of range-scanning by date and sorting.
+DAYS = """
+SELECT local_date, sum(calls), sum(located), sum(arrestable), sum(arrest_rate), sum(jail_diversion_rate),
+       sum(diversion_from_arrest), sum(resolved_in_community), sum(ed_use), sum(emergency_detention_rate),
+       sum(connection_to_services), sum(use_of_force_rate), sum(followups_due), sum(followups_on_time),
+       sum(with_response)
+FROM metric_total_day WHERE agency_id = :agency AND local_date BETWEEN :first AND :last
+GROUP BY local_date ORDER BY local_date
 """
 REPEAT = """
-SELECT count(DISTINCT CASE WHEN prev IS NOT NULL AND {dur(prev, received_at)} <= :window THEN person_id END),
-       count(DISTINCT person_id),
-       sum(CASE WHEN prev IS NOT NULL AND {dur(prev, received_at)} <= :window THEN 1 ELSE 0 END), count(*)
-FROM (SELECT person_id, received_at, local_date,
-             lag(received_at) OVER (PARTITION BY person_id ORDER BY received_at, id) AS prev
-      FROM call WHERE agency_id = :agency AND voided_at IS NULL AND person_id IS NOT NULL
-        AND coalesce(disposition, '') <> 'unable_to_locate' AND local_date BETWEEN :lookback AND :last) h
-WHERE local_date BETWEEN :first AND :last
+SELECT sum(CASE WHEN gap_seconds <= :window AND (previous_repeat_date IS NULL OR previous_repeat_date < :first)
+                THEN 1 ELSE 0 END),
+       sum(CASE WHEN previous_contact_date IS NULL OR previous_contact_date < :first THEN 1 ELSE 0 END)
+FROM call_fact
+WHERE agency_id = :agency AND local_date >= :first AND local_date <= :last AND contact_person_id IS NOT NULL
 """
-UTILIZERS = """
-SELECT count(*) FROM (SELECT person_id FROM call
-  WHERE agency_id = :agency AND voided_at IS NULL AND person_id IS NOT NULL
-    AND coalesce(disposition, '') <> 'unable_to_locate' AND local_date BETWEEN :year_first AND :last
-  GROUP BY person_id HAVING count(*) >= :threshold) u
+RANK = """
+SELECT response_seconds FROM call_fact
+WHERE agency_id = :agency AND {date} >= :first AND {date} <= :last AND response_seconds IS NOT NULL
+ORDER BY response_seconds {direction} LIMIT 2 OFFSET :offset
 """
-TIMELY = """
-SELECT sum(CASE WHEN f.first_attempt_at IS NOT NULL
-                 AND {dur(coalesce(c.cleared_at, c.received_at), f.first_attempt_at)} <= :due THEN 1 ELSE 0 END),
-       count(*)
-FROM followup f JOIN call c ON c.id = f.call_id
-WHERE f.agency_id = :agency AND c.agency_id = :agency AND c.voided_at IS NULL AND f.due_at >= :start AND f.due_at < :end
-"""
-COMPLETION = """
-SELECT sum(CASE WHEN f.outcome IN ('reached_engaged', 'linked_appointment_kept') THEN 1 ELSE 0 END), count(*)
-FROM followup f JOIN call c ON c.id = f.call_id
-WHERE f.agency_id = :agency AND c.agency_id = :agency AND c.voided_at IS NULL AND f.closed_at >= :start AND f.closed_at < :end
-"""
-RECRISIS = """
-SELECT count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM call l WHERE l.person_id = c.person_id
-         AND l.voided_at IS NULL AND coalesce(l.disposition, '') <> 'unable_to_locate'
-         AND l.received_at > f.closed_at AND {dur(f.closed_at, l.received_at)} <= 2592000) THEN c.person_id END),
-       count(DISTINCT c.person_id)
-FROM followup f JOIN call c ON c.id = f.call_id
-WHERE f.agency_id = :agency AND c.agency_id = :agency AND c.voided_at IS NULL AND f.closed_at >= :start AND f.closed_at < :end
-  AND f.outcome IN ('reached_engaged', 'linked_appointment_kept') AND c.person_id IS NOT NULL
-"""
-PERCENTILES = """
-SELECT rn, n, v FROM (
-  SELECT v, row_number() OVER (ORDER BY v) AS rn, count(*) OVER () AS n FROM (
-    SELECT {dur(START, END)} AS v FROM call WHERE agency_id = :agency AND voided_at IS NULL
-      AND local_date BETWEEN :first AND :last AND START IS NOT NULL AND END IS NOT NULL) d) r
-WHERE rn IN ((n - 1) * 50 / 100 + 1, (n - 1) * 50 / 100 + 2, (n - 1) * 90 / 100 + 1, (n - 1) * 90 / 100 + 2)
-"""
-
-
-def dialect_sql(sql: str, dialect: str) -> str:
-    """Fill in the two dialect-specific expressions of the raw queries."""
-    import re
-
-    def duration(match):
-        a, b = _split_args(match.group(1))
-        if dialect == "postgresql":
-            return f"round(extract(epoch from ({b}) - ({a})))"
-        return f"round((julianday({b}) - julianday({a})) * 86400.0)"
-
-    return re.sub(r"\{dur\((.*?)\)\}", duration, sql)
-
-
-def _split_args(text: str) -> tuple[str, str]:
-    depth = 0
-    for i, char in enumerate(text):
-        depth += char == "("
-        depth -= char == ")"
-        if char == "," and depth == 0:
-            return text[:i].strip(), text[i + 1:].strip()
-    raise ValueError(text)
 
 
 def raw_overview(filters, dialect: str) -> dict:
-    """The Overview's queries, by hand: this period's metrics, the previous period's, the monthly series."""
+    """The Overview's queries, by hand: both periods' day sums, repeat counts and response-time ranks."""
     from flask import current_app
 
-    config = current_app.config
-    run = lambda sql, **params: db.session.execute(sa.text(dialect_sql(sql, dialect)), params).all()  # noqa: E731
-
-    def period(first: date, last: date, full: bool) -> list:
-        tz_start, tz_end = utc_bounds(filters.with_dates(first, last))
-        base = {"agency": filters.agency_id, "first": first, "last": last}
-        window = {"window": config["REPEAT_WINDOW_DAYS"] * 86400,
-                  "lookback": first - timedelta(days=config["REPEAT_WINDOW_DAYS"] + 1)}
-        stamps = {"agency": filters.agency_id, "start": _bind(tz_start, dialect), "end": _bind(tz_end, dialect)}
-        out = [run(REPEAT, **base, **window),
-               run(TIMELY, **stamps, due=config["FOLLOWUP_DUE_HOURS"] * 3600),
-               run(PERCENTILES.replace("START", "dispatched_at").replace("END", "arrived_at"), **base)]
-        if full:
-            out += [run(UTILIZERS, **base, year_first=last - relativedelta(years=1) + timedelta(days=1),
-                        threshold=config["HIGH_UTILIZER_THRESHOLD"]),
-                    run(COMPLETION, **stamps), run(RECRISIS, **stamps),
-                    run(PERCENTILES.replace("START", "arrived_at").replace("END", "cleared_at"), **base)]
-        return out
-
+    run = lambda sql, **params: db.session.execute(sa.text(sql), params).all()  # noqa: E731
     previous = filters.previous_period()
-    # Both periods' call-based rates and the monthly series: one scan grouped by local day.
-    days = run(RATES.format(group_select=", local_date", group_by="GROUP BY local_date"),
-               agency=filters.agency_id, first=previous.date_from, last=filters.date_to)
-    return {
-        "days": days,
-        "current": period(filters.date_from, filters.date_to, True),
-        "previous": period(previous.date_from, previous.date_to, False),
-    }
+    days = run(DAYS, agency=filters.agency_id, first=previous.date_from, last=filters.date_to)
+    result = {"days": days}
+    for name, first, last in (("current", filters.date_from, filters.date_to),
+                              ("previous", previous.date_from, previous.date_to)):
+        params = {"agency": filters.agency_id, "first": first, "last": last}
+        n = sum(row[-1] for row in days if first <= _as_date(row[0]) <= last)
+        date = "+local_date" if dialect == "sqlite" else "local_date"
+        low_median, low_p90 = (n - 1) * 50 // 100, (n - 1) * 90 // 100
+        result[name] = [
+            run(REPEAT, **params, window=current_app.config["REPEAT_WINDOW_DAYS"] * 86400),
+            run(RANK.format(date=date, direction="ASC"), **params, offset=low_median),
+            run(RANK.format(date=date, direction="DESC"), **params, offset=max(n - 2 - low_p90, 0)),
+        ]
+    return result
 
 
-def _bind(moment: datetime, dialect: str):
-    # SQLite stores UTCDateTime as naive UTC text; raw SQL must compare in the same form.
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if dialect == "sqlite" else moment
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def timed(function, repeat: int) -> float:
@@ -196,19 +113,38 @@ def measure(label: str, url: str, calls: int, seed: int, repeat: int, *, generat
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     app = create_app("development", **overrides)
     with app.app_context():
+        # Always: a kept database from an older checkout gets the current schema (and its backfills).
+        upgrade(directory=str(ROOT / "migrations"))
         if generate:
-            upgrade(directory=str(ROOT / "migrations"))
             started = time.perf_counter()
             generate_demo(calls=calls, seed=seed, now=ANCHOR, password="bench overview pass phrase")
             print(f"{label}: generated {calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
+        elif metric_facts.is_stale():  # a kept database from before the facts (or their last change)
+            started = time.perf_counter()
+            metric_facts.rebuild()
+            db.session.commit()
+            print(f"{label}: metric facts rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
         dialect = db.session.get_bind().dialect.name
-        db.session.execute(sa.text("ANALYZE"))  # fresh statistics, as after any bulk load
+        # Fresh statistics, as after any bulk load; on PostgreSQL also the visibility map that
+        # index-only scans need (autovacuum's job on a live server).
         db.session.commit()
+        if dialect == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(sa.text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
         agency = db.session.scalar(sa.select(Agency.id).where(Agency.name == AGENCY_NAME))
         last = ANCHOR.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago")).date()
         filters = metrics.MetricFilters(agency_id=agency, date_from=last - relativedelta(years=1) + timedelta(days=1),
                                         date_to=last)
         in_period = metrics.call_volume(filters=filters)
+        # The floor must compute the same numbers, or it is no floor.
+        by_hand, shown = raw_overview(filters, dialect), metrics.overview(filters=filters)
+        repeat_rate = shown["current"]["repeat_contact_rate"]
+        assert tuple(by_hand["current"][0][0]) == (repeat_rate["numerator"], repeat_rate["denominator"]), by_hand
+        assert float(by_hand["current"][1][0][0]) <= shown["current"]["response_time"]["median_seconds"] \
+            <= float(by_hand["current"][1][-1][0]), by_hand
         service = timed(lambda: metrics.overview(filters=filters), repeat)
         floor = timed(lambda: raw_overview(filters, dialect), repeat)
         version = db.session.execute(sa.text("SHOW server_version" if dialect == "postgresql"
@@ -236,20 +172,25 @@ def sqlite_measure(calls: int, seed: int, repeat: int, db_dir: Path) -> dict:
     return measure("SQLite", f"sqlite:///{path}", calls, seed, repeat, generate=False)
 
 
-def postgres_measure(url: str, calls: int, seed: int, repeat: int) -> dict:
+def postgres_measure(url: str, calls: int, seed: int, repeat: int, keep_schema: str | None = None) -> dict:
+    """Measure in a throwaway schema, or in `keep_schema` (generated once, kept and reused)."""
     from config import database_url
 
     url = database_url(url)
-    schema = f"bench_overview_{os.getpid()}"
+    schema = keep_schema or f"bench_overview_{os.getpid()}"
     admin = sa.create_engine(url)
     with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        exists = connection.execute(sa.text(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'call'"), {"s": schema}
+        ).first() is not None
+        connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     try:
-        return measure("PostgreSQL", url, calls, seed, repeat, generate=True,
+        return measure("PostgreSQL", url, calls, seed, repeat, generate=not exists,
                        engine_options={"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={schema}"}})
     finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if keep_schema is None:
+            with admin.begin() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
@@ -270,6 +211,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db-dir", type=Path, default=Path(tempfile.gettempdir()) / "mhu-bench-overview")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--pg-schema", help="keep the PostgreSQL data in this schema and reuse it next time "
+                        "(the generator takes tens of minutes at 1M); default: a throwaway schema")
     parser.add_argument("--no-append", action="store_true", help="print only; leave bench/README.md alone")
     args = parser.parse_args()
 
@@ -279,7 +222,7 @@ def main() -> None:
         print(rows(results[-1:])[0], flush=True)
     pg_url = os.environ.get("MHU_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if pg_url and pg_url.startswith("postgres"):
-        results.append(postgres_measure(pg_url, args.calls, args.seed, args.repeat))
+        results.append(postgres_measure(pg_url, args.calls, args.seed, args.repeat, args.pg_schema))
     else:
         print("PostgreSQL skipped: set MHU_TEST_DATABASE_URL or DATABASE_URL (or use scripts/pg.sh).")
     lines = rows(results)

@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
 
     from mhu import auth, cli, errors, security, web
+    from mhu.services import metric_facts  # noqa: F401  (registers the after-flush refresh)
     from mhu.auth import csrf
     from mhu.api import register_blueprints
 

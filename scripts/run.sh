@@ -16,6 +16,7 @@ INSTANCE_DIR="${MHU_INSTANCE_PATH:-$PWD/instance}"
 mkdir -p "$INSTANCE_DIR"
 
 "${FLASK[@]}" db upgrade
+"${FLASK[@]}" metrics refresh --if-stale   # after an upgrade that changed how metric facts are built
 if [[ ${MHU_LOAD_DEMO:-1} != 0 ]]; then
     # Loads only when the database has no demo data yet; later starts just print the users.
     "${FLASK[@]}" demo --calls "${MHU_DEMO_CALLS:-20000}" --seed "${MHU_DEMO_SEED:-1}" \

@@ -25,7 +25,7 @@ from mhu.models import (
     Person, PersonIdentity, Referral, Team, User,
 )
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit
+from mhu.services import ServiceError, audit, metric_facts
 from mhu.services import demo_vocab as V
 from mhu.services.demo_calls import (
     AGE_INDEX, DAY, HOUR, HOUSING_INDEX, OPEN_WINDOW_HOURS, PROBLEM_INDEX, W, CallWriter, Weighted,
@@ -80,6 +80,8 @@ def generate_demo(
         generator.plan(calls)
         generator.insert_persons()
         generator.insert_calls(progress)
+        # The rows went in with Core inserts, which the after-flush refresh does not see.
+        metric_facts.rebuild()
         audit.record(action="demo.load", actor=None, object_type="agency", object_id=generator.agency.id)
         db.session.commit()
     except BaseException:

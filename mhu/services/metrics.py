@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from mhu.enums import FORCE_LEVELS, INJURY_SEVERITIES
 from mhu.extensions import db
-from mhu.models import Call, CallInjury, Referral
+from mhu.models import Call, CallFact, CallInjury, Referral
 from mhu.services.metrics_breakdowns import (  # noqa: F401  (re-exported)
     BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday, outcome_flow,
     transfers,
@@ -24,8 +24,8 @@ from mhu.services.metrics_people import (  # noqa: F401  (re-exported: one impor
     repeat_metrics,
 )
 from mhu.services.metrics_sql import (  # noqa: F401
-    NOT_LOCATED, MetricFilters, call_conditions, count_if, date_bucket, default_period, located, percentiles, rate,
-    scoped_filters, seconds_between,
+    NOT_LOCATED, MetricFilters, call_conditions, count_if, date_bucket, day_sums, default_period, located, rate,
+    ranked_percentiles, scoped_filters, seconds_between, slice_conditions, unindexed,
 )
 
 ARREST_OR_CITATION = ("arrest", "citation_or_summons")
@@ -61,48 +61,51 @@ def _both_call_types():
     return sa.and_(located(), Call.initial_call_type.is_not(None), Call.final_call_type.is_not(None))
 
 
-# name -> (numerator condition, denominator condition), both evaluated on one call of C. A named
-# disposition other than unable_to_locate already implies C', so those numerators skip the check.
+# Denominators of the call-based rates, each a condition on one call of C; the names are the
+# day-sum columns (models/metric.py) that count them.
+DENOMINATORS = {"located": located, "arrestable": _arrestable, "typed": _both_call_types}
+
+# name -> (numerator condition, denominator name). A named disposition other than
+# unable_to_locate already implies C', so those numerators skip the check. These conditions are
+# evaluated when a call is written (services/metric_facts.py counts them per day); readers add up
+# the day counts.
 CALL_RATES = {
-    "arrest_rate": (lambda: Call.disposition == "arrest", located),
-    "jail_diversion_rate": (lambda: _disposition().not_in((*ARREST_OR_CITATION, NOT_LOCATED)), located),
-    "diversion_from_arrest": (
-        lambda: sa.and_(_arrestable(), _disposition().not_in(ARREST_OR_CITATION)), _arrestable),
-    "resolved_in_community": (lambda: Call.disposition.in_(RESOLVED_IN_COMMUNITY), located),
-    "ed_use": (lambda: Call.disposition.in_(ED_USE), located),
-    "emergency_detention_rate": (lambda: Call.disposition == "emergency_detention", located),
-    "connection_to_services": (lambda: sa.and_(located(), _has_referral()), located),
-    "use_of_force_rate": (lambda: sa.and_(located(), Call.force_level.in_(FORCE_AT_LEAST_PHYSICAL)), located),
-    "injury_rate": (lambda: sa.and_(located(), _has_injury()), located),
-    "cit_presence": (lambda: sa.and_(located(), Call.cit_officer_on_scene.is_(True)), located),
+    "arrest_rate": (lambda: Call.disposition == "arrest", "located"),
+    "jail_diversion_rate": (lambda: _disposition().not_in((*ARREST_OR_CITATION, NOT_LOCATED)), "located"),
+    "diversion_from_arrest": (lambda: sa.and_(_arrestable(), _disposition().not_in(ARREST_OR_CITATION)), "arrestable"),
+    "resolved_in_community": (lambda: Call.disposition.in_(RESOLVED_IN_COMMUNITY), "located"),
+    "ed_use": (lambda: Call.disposition.in_(ED_USE), "located"),
+    "emergency_detention_rate": (lambda: Call.disposition == "emergency_detention", "located"),
+    "connection_to_services": (lambda: sa.and_(located(), _has_referral()), "located"),
+    "use_of_force_rate": (lambda: sa.and_(located(), Call.force_level.in_(FORCE_AT_LEAST_PHYSICAL)), "located"),
+    "injury_rate": (lambda: sa.and_(located(), _has_injury()), "located"),
+    "cit_presence": (lambda: sa.and_(located(), Call.cit_officer_on_scene.is_(True)), "located"),
     "call_type_reclassified": (
-        lambda: sa.and_(_both_call_types(), Call.final_call_type != Call.initial_call_type), _both_call_types),
+        lambda: sa.and_(_both_call_types(), Call.final_call_type != Call.initial_call_type), "typed"),
+}
+
+# Durations the percentiles read: name -> (start, end) call columns; CallFact stores end - start
+# in `<name>_seconds`, and the day sums count the calls with both times in `with_<name>`.
+DURATIONS = {
+    "response": (Call.dispatched_at, Call.arrived_at),
+    "response_from_received": (Call.received_at, Call.arrived_at),
+    "on_scene": (Call.arrived_at, Call.cleared_at),
 }
 
 
 def call_rates(*, filters: MetricFilters, names=tuple(CALL_RATES), interval: str | None = None):
-    """Several call-based rates in one scan of C; with an interval, one row per local-date bucket."""
-    columns, denominators = [], {}
-    for name in names:
-        numerator, denominator = CALL_RATES[name]
-        columns.append(count_if(numerator()).label(f"{name}__n"))
-        # Rates sharing a denominator (most share C') count it once per row, not once per rate.
-        if denominator not in denominators:
-            denominators[denominator] = f"d{len(denominators)}"
-            columns.append(count_if(denominator()).label(denominators[denominator]))
-    keys = {name: denominators[CALL_RATES[name][1]] for name in names}
-    query = sa.select(sa.func.count().label("call_volume"), *columns).where(*call_conditions(filters))
+    """Call volume and several call-based rates from the day sums; with an interval, one row per bucket."""
+    columns = ["calls", *{CALL_RATES[name][1] for name in names}, *names]
+    rows = day_sums(filters, columns, interval=interval)
     if interval is None:
-        row = db.session.execute(query).one()
-        return {"call_volume": int(row.call_volume), **_rates_of(row, keys)}
-    bucket = date_bucket(Call.local_date, interval).label("period")
-    rows = db.session.execute(query.add_columns(bucket).group_by(bucket).order_by(bucket)).all()
-    return [{"period": str(row.period), "call_volume": int(row.call_volume), **_rates_of(row, keys)} for row in rows]
+        return _rates_of(rows[0]._mapping, names)
+    return [{"period": str(row.period), **_rates_of(row._mapping, names)} for row in rows]
 
 
-def _rates_of(row, keys: dict) -> dict:
-    mapping = row._mapping
-    return {name: rate(mapping[f"{name}__n"], mapping[denominator]) for name, denominator in keys.items()}
+def _rates_of(counts, names) -> dict:
+    """Call volume and the named rates from a mapping of day-sum counts."""
+    return {"call_volume": int(counts["calls"]),
+            **{name: rate(counts[name], counts[CALL_RATES[name][1]]) for name in names}}
 
 
 def _one_rate(name: str, filters: MetricFilters) -> dict:
@@ -111,7 +114,7 @@ def _one_rate(name: str, filters: MetricFilters) -> dict:
 
 def call_volume(*, filters: MetricFilters) -> int:
     """Count of C (unable_to_locate included)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Call).where(*call_conditions(filters)))
+    return int(day_sums(filters, ["calls"])[0][0])
 
 
 def arrest_rate(*, filters: MetricFilters) -> dict:
@@ -187,22 +190,24 @@ def injury_rate_by_party(*, filters: MetricFilters) -> dict:
     return {party: rate(row._mapping[party], row.base) for party in INJURY_PARTIES}
 
 
-def _durations(filters: MetricFilters, start, end) -> list[float | None]:
-    duration = seconds_between(start, end)
-    query = sa.select(duration).where(*call_conditions(filters), start.is_not(None), end.is_not(None))
-    return percentiles(query)
+def duration_percentiles(name: str, *, filters: MetricFilters, count: int | None = None) -> dict:
+    """Median and 90th percentile of a DURATIONS entry over C, seconds; `count`: its day sum, if known."""
+    if count is None:
+        count = int(day_sums(filters, [f"with_{name}"])[0][0])
+    column = getattr(CallFact, f"{name}_seconds")
+    conditions = slice_conditions(filters, CallFact, date_column=unindexed(CallFact.local_date))
+    median, p90 = ranked_percentiles(column, conditions, count)
+    return {"median_seconds": median, "p90_seconds": p90}
 
 
 def response_time(*, filters: MetricFilters, from_received: bool = False) -> dict:
     """Median and 90th percentile of arrived_at - dispatched_at (or - received_at) over C, seconds."""
-    median, p90 = _durations(filters, Call.received_at if from_received else Call.dispatched_at, Call.arrived_at)
-    return {"median_seconds": median, "p90_seconds": p90}
+    return duration_percentiles("response_from_received" if from_received else "response", filters=filters)
 
 
 def time_on_scene(*, filters: MetricFilters) -> dict:
     """Median and 90th percentile of cleared_at - arrived_at over C, seconds."""
-    median, p90 = _durations(filters, Call.arrived_at, Call.cleared_at)
-    return {"median_seconds": median, "p90_seconds": p90}
+    return duration_percentiles("on_scene", filters=filters)
 
 
 def summary(*, filters: MetricFilters, rates: dict | None = None) -> dict:
@@ -246,32 +251,36 @@ def filter_options(*, actor) -> dict:
 
 
 def overview(*, filters: MetricFilters) -> dict:
-    """Everything the Overview page shows: this period's summary, the previous period's headline
-    rates for the trend, and the monthly series for the sparklines.
+    """Everything the Overview page shows: the headline metrics of this period and the previous
+    one (for the trend) and the monthly series for the sparklines.
 
-    The call-based rates of both periods and the series come from one scan grouped by local day
-    (at most a few hundred aggregate rows), added up here per period and per month.
+    The call-based rates, follow-up timeliness and the duration counts of both periods come from
+    one read of the day sums grouped by day (at most a few thousand rows), added up here.
     """
     previous = filters.previous_period()
-    days = call_rates(filters=filters.with_dates(previous.date_from, filters.date_to), interval="day")
-    current_days = [day for day in days if day["period"] >= filters.date_from.isoformat()]
-    previous_days = [day for day in days if day["period"] < filters.date_from.isoformat()]
-    before = _add_up(previous_days)
-    before.update(
-        repeat_contact_rate=repeat_contact_rate(filters=previous),
-        followup_timeliness=followup_timeliness(filters=previous),
-        response_time=response_time(filters=previous),
-    )
+    columns = ["calls", *DENOMINATORS, *CALL_RATES, "followups_due", "followups_on_time", "with_response"]
+    days = day_sums(filters.with_dates(previous.date_from, filters.date_to), columns, interval="day")
+    start = filters.date_from.isoformat()
+    current_days = [day for day in days if str(day.period) >= start]
+    previous_days = [day for day in days if str(day.period) < start]
     months: dict[str, list] = {}
     for day in current_days:
-        months.setdefault(day["period"][:7] + "-01", []).append(day)
-    series = [{"period": month, **_add_up(rows)} for month, rows in sorted(months.items())]
-    return {"current": summary(filters=filters, rates=_add_up(current_days)), "previous": before, "series": series}
+        months.setdefault(str(day.period)[:7] + "-01", []).append(day)
+    periods = {"current": (filters, current_days), "previous": (previous, previous_days)}
+    result = {}
+    for key, (period, rows) in periods.items():
+        total = _add_up(rows, columns)
+        result[key] = {
+            **_rates_of(total, CALL_RATES),
+            "repeat_contact_rate": repeat_contact_rate(filters=period),
+            "followup_timeliness": rate(total["followups_on_time"], total["followups_due"]),
+            "response_time": duration_percentiles("response", filters=period, count=total["with_response"]),
+        }
+    result["series"] = [{"period": month, **_rates_of(_add_up(rows, columns), CALL_RATES)}
+                        for month, rows in sorted(months.items())]
+    return result
 
 
-def _add_up(days: list[dict]) -> dict:
-    """Call volume and call-based rates of several buckets combined (numerators and denominators added)."""
-    total = {"call_volume": sum(day["call_volume"] for day in days)}
-    for name in CALL_RATES:
-        total[name] = rate(sum(day[name]["numerator"] for day in days), sum(day[name]["denominator"] for day in days))
-    return total
+def _add_up(rows: list, columns: list[str]) -> dict:
+    """Several day-sum rows combined: each count added up."""
+    return {name: sum(row._mapping[name] for row in rows) for name in columns}

@@ -14,11 +14,12 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import aliased
 
 from mhu.extensions import db
-from mhu.models import Call, ClinicalNote, FollowUp, PersonIdentity, User
+from mhu.models import Call, CallFact, ClinicalNote, FollowUp, PersonIdentity, User
 from mhu.models.types import utcnow
 from mhu.services import audit
 from mhu.services.metrics_sql import (
-    MetricFilters, call_conditions, config, count_if, filter_columns, located, rate, seconds_between, utc_bounds,
+    MetricFilters, call_conditions, config, count_if, day_sums, located, narrowed, rate, seconds_between,
+    slice_conditions, utc_bounds,
 )
 
 COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
@@ -26,41 +27,28 @@ RECRISIS_WINDOW_DAYS = 30
 LATE_NOTE_HOURS = 72
 
 
-def _contacts_with_gap(filters: MetricFilters):
-    """Contacts of the period with a person, each with seconds since that person's previous contact."""
-    window_days = config("REPEAT_WINDOW_DAYS")
-    previous = sa.func.lag(Call.received_at).over(
-        partition_by=Call.person_id, order_by=(Call.received_at, Call.id)
-    )
-    history = (
-        # Only the columns the outer filters need: the window sorts these rows, narrower is faster.
-        sa.select(
-            Call.person_id, Call.received_at, Call.local_date, *filter_columns(filters),
-            previous.label("previous_at"),
-        )
-        .where(
-            Call.agency_id == filters.agency_id, Call.voided_at.is_(None), Call.person_id.is_not(None),
-            located(), Call.local_date >= filters.date_from - timedelta(days=window_days + 1),
-            Call.local_date <= filters.date_to,
-        )
-        .subquery("history")
-    )
-    is_repeat = sa.and_(
-        history.c.previous_at.is_not(None),
-        seconds_between(history.c.previous_at, history.c.received_at) <= window_days * 86400,
-    )
-    return history, is_repeat
-
-
 def repeat_metrics(*, filters: MetricFilters) -> dict:
-    """repeat_contact_rate and repeat_call_share from one pass over the period's contacts."""
-    history, is_repeat = _contacts_with_gap(filters)
+    """repeat_contact_rate and repeat_call_share from the period's contacts in CallFact.
+
+    A contact's gap to the person's previous contact is precomputed (services/metric_facts.py).
+    For the whole agency, each person is counted once as their first contact of the period (the
+    one whose previous contact falls before it), and as a repeater at their first repeat contact
+    of the period: a covering-index count, no DISTINCT. When filters pick part of the agency the
+    previous contact may lie outside the filter, so persons are counted with DISTINCT instead.
+    """
+    is_repeat = CallFact.gap_seconds <= config("REPEAT_WINDOW_DAYS") * 86400
+    person = CallFact.contact_person_id
+    if narrowed(filters):
+        persons = [sa.func.count(sa.distinct(sa.case((is_repeat, person)))), sa.func.count(sa.distinct(person))]
+    else:
+        start = filters.date_from
+        first_repeat = sa.and_(is_repeat, sa.or_(CallFact.previous_repeat_date.is_(None),
+                                                 CallFact.previous_repeat_date < start))
+        first = sa.or_(CallFact.previous_contact_date.is_(None), CallFact.previous_contact_date < start)
+        persons = [count_if(first_repeat), count_if(first)]
     row = db.session.execute(
-        sa.select(
-            sa.func.count(sa.distinct(sa.case((is_repeat, history.c.person_id)))),
-            sa.func.count(sa.distinct(history.c.person_id)),
-            count_if(is_repeat), sa.func.count(),
-        ).where(*call_conditions(filters, call=history.c, base=False))
+        sa.select(*persons, count_if(is_repeat), sa.func.count())
+        .where(*slice_conditions(filters, CallFact), person.is_not(None))
     ).one()
     return {"repeat_contact_rate": rate(row[0], row[1]), "repeat_call_share": rate(row[2], row[3])}
 
@@ -139,15 +127,20 @@ def _followups(filters: MetricFilters, column, *conditions):
     )
 
 
-def followup_timeliness(*, filters: MetricFilters) -> dict:
-    """Follow-ups due in the period whose first attempt came within 48 h of the call clearing / those due."""
-    hours = config("FOLLOWUP_DUE_HOURS")
+def followup_on_time():
+    """A follow-up first attempted within FOLLOWUP_DUE_HOURS of its call clearing (received, if never cleared)."""
     cleared = sa.func.coalesce(Call.cleared_at, Call.received_at)
-    on_time = sa.and_(
-        FollowUp.first_attempt_at.is_not(None), seconds_between(cleared, FollowUp.first_attempt_at) <= hours * 3600
-    )
-    row = db.session.execute(_followups(filters, FollowUp.due_at).add_columns(count_if(on_time), sa.func.count())).one()
-    return rate(row[0], row[1])
+    return sa.and_(FollowUp.first_attempt_at.is_not(None),
+                   seconds_between(cleared, FollowUp.first_attempt_at) <= config("FOLLOWUP_DUE_HOURS") * 3600)
+
+
+def followup_timeliness(*, filters: MetricFilters) -> dict:
+    """Follow-ups due in the period whose first attempt came within 48 h of the call clearing / those due.
+
+    Counted per local due day when follow-ups are written (services/metric_facts.py, followup_on_time).
+    """
+    row = day_sums(filters, ["followups_on_time", "followups_due"])[0]
+    return rate(row.followups_on_time, row.followups_due)
 
 
 def followup_completion(*, filters: MetricFilters) -> dict:

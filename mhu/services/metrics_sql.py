@@ -89,13 +89,9 @@ def date_bucket(column, interval: str):
     return sa.func.strftime("%Y-%m-01", column)
 
 
+# The optional filters (MetricFilters fields) and the column each one narrows.
 FILTER_COLUMNS = {"team_ids": "team_id", "district": "district", "call_source": "call_source",
                   "sim_intercept": "sim_intercept"}
-
-
-def filter_columns(filters: MetricFilters) -> list:
-    """The call columns the optional filters need (a subquery carries only these)."""
-    return [getattr(Call, column) for name, column in FILTER_COLUMNS.items() if getattr(filters, name) is not None]
 
 
 def call_conditions(filters: MetricFilters, *, dates: bool = True, call=Call, base: bool = True) -> list:
@@ -103,18 +99,51 @@ def call_conditions(filters: MetricFilters, *, dates: bool = True, call=Call, ba
 
     base=False leaves out agency and voided (for a subquery that applied them already).
     """
-    conditions = [call.agency_id == filters.agency_id, call.voided_at.is_(None)] if base else []
+    conditions = [call.voided_at.is_(None)] if base else []
+    return conditions + slice_conditions(filters, call, dates=dates, agency=base)
+
+
+def slice_conditions(filters: MetricFilters, table, *, dates: bool = True, agency: bool = True,
+                     date_column=None) -> list:
+    """The filters as a WHERE clause on any table with the call's filter columns (calls, facts, day sums).
+
+    date_column: an expression to compare the dates on instead of table.local_date.
+    """
+    conditions = [table.agency_id == filters.agency_id] if agency else []
     if dates:
-        conditions += [call.local_date >= filters.date_from, call.local_date <= filters.date_to]
+        local_date = table.local_date if date_column is None else date_column
+        conditions += [local_date >= filters.date_from, local_date <= filters.date_to]
     if filters.team_ids is not None:
-        conditions.append(call.team_id.in_(sorted(filters.team_ids) or [-1]))
+        conditions.append(table.team_id.in_(sorted(filters.team_ids) or [-1]))
     if filters.district is not None:
-        conditions.append(call.district == filters.district)
+        conditions.append(table.district == filters.district)
     if filters.call_source is not None:
-        conditions.append(call.call_source == filters.call_source)
+        conditions.append(table.call_source == filters.call_source)
     if filters.sim_intercept is not None:
-        conditions.append(call.sim_intercept == filters.sim_intercept)
+        conditions.append(table.sim_intercept == filters.sim_intercept)
     return conditions
+
+
+def narrowed(filters: MetricFilters) -> bool:
+    """Whether the filters pick part of the agency (a team, district, source or intercept)."""
+    return any(getattr(filters, name) is not None for name in FILTER_COLUMNS)
+
+
+def day_sums(filters: MetricFilters, columns, *, interval: str | None = None) -> list:
+    """The precomputed day counts (models/metric.py) added up over the filtered period.
+
+    Without narrowing filters this reads one row per day (metric_total_day), otherwise the
+    per-slice rows (metric_day). With an interval, one row per bucket, labelled `period`.
+    """
+    from mhu.models import MetricDay, MetricTotalDay
+
+    table = MetricDay if narrowed(filters) else MetricTotalDay
+    sums = [sa.func.coalesce(sa.func.sum(getattr(table, name)), 0).label(name) for name in columns]
+    query = sa.select(*sums).where(*slice_conditions(filters, table))
+    if interval is None:
+        return [db.session.execute(query).one()]
+    bucket = date_bucket(table.local_date, interval).label("period")
+    return db.session.execute(query.add_columns(bucket).group_by(bucket).order_by(bucket)).all()
 
 
 def located(call=Call):
@@ -151,36 +180,41 @@ def config(name: str):
     return current_app.config[name]
 
 
-def percentiles(durations_select: sa.Select, *, fractions=(0.5, 0.9)) -> list[float | None]:
-    """Linearly interpolated percentiles (PERCENTILE_CONT) of a one-column select, ranked in SQL.
+def unindexed(column):
+    """`column` in a form SQLite's planner uses no index for (unary plus), so that it walks an
+    index in ORDER BY order rather than range-scanning another index and sorting. PostgreSQL
+    costs the walk itself (and has no unary plus for dates)."""
+    if dialect() != "sqlite":
+        return column
+    from sqlalchemy.sql.expression import UnaryExpression
+    from sqlalchemy.sql.operators import custom_op
 
-    Only the two neighbouring ranks of each percentile leave the database.
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+def ranked_percentiles(column, conditions: list, count: int, *, fractions=(0.5, 0.9)) -> list[float | None]:
+    """Linearly interpolated percentiles (PERCENTILE_CONT) of `column` over `count` rows.
+
+    `count` is how many rows match (from the day sums), so each percentile is the one or two
+    values at its rank, read by walking an index on the column (ORDER BY ... LIMIT/OFFSET) from
+    the nearer end instead of ranking every row.
     """
-    inner = durations_select.subquery("durations")
-    value = inner.c[0]
-    ranked = sa.select(
-        value.label("v"),
-        sa.func.row_number().over(order_by=value).label("rn"),
-        sa.func.count().over().label("n"),
-    ).where(value.is_not(None)).subquery("ranked")
-    wanted = []
-    for fraction in fractions:
-        tenths = round(fraction * 100)
-        low = (ranked.c.n - 1) * tenths // 100 + 1  # integer division on both databases
-        wanted += [low, low + 1]
-    rows = db.session.execute(
-        sa.select(ranked.c.rn, ranked.c.n, ranked.c.v).where(ranked.c.rn.in_(wanted))
-    ).all()
-    if not rows:
+    if not count:
         return [None for _ in fractions]
-    n = rows[0].n
-    by_rank = {row.rn: float(row.v) for row in rows}
     results = []
     for fraction in fractions:
-        position = (n - 1) * fraction
-        low = int((n - 1) * round(fraction * 100) // 100)
-        below = by_rank[low + 1]
-        above = by_rank.get(low + 2, below)
+        position = (count - 1) * fraction
+        low = (count - 1) * round(fraction * 100) // 100  # 0-based rank of the value at or below
+        high = min(low + 1, count - 1)
+        query = sa.select(column).where(*conditions, column.is_not(None)).limit(high - low + 1)
+        if low < count / 2:
+            values = db.session.scalars(query.order_by(column).offset(low)).all()
+        else:
+            values = db.session.scalars(query.order_by(column.desc()).offset(count - 1 - high)).all()[::-1]
+        if not values:  # the day sums and the rows disagree: the facts are being refreshed
+            results.append(None)
+            continue
+        below, above = float(values[0]), float(values[-1])
         results.append(below + (above - below) * (position - low))
     return results
 

@@ -12,7 +12,7 @@ from flask import current_app
 from mhu.extensions import db
 from mhu.models import Call, Person, PersonIdentity, PersonMerge, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services import ServiceError, audit, check_version, in_agency, metric_facts
 
 IDENTITY_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "safety_flags", "response_plan")
 PERSON_FIELDS = ("gender", "veteran", "housing_status", "age_band")
@@ -158,6 +158,7 @@ def merge_persons(*, actor: User, survivor: Person, merged: Person) -> PersonMer
             .values(person_id=survivor.id, version=Call.version + 1, updated_at=utcnow(), updated_by_id=actor.id)
             .execution_options(synchronize_session="fetch")
         )
+        metric_facts.refresh_calls(call_ids)  # a Core update: the after-flush refresh does not see it
     merged.merged_into_id = survivor.id
     merge = PersonMerge(
         agency_id=actor.agency_id, survivor_id=survivor.id, merged_id=merged.id,
@@ -191,6 +192,7 @@ def undo_merge(*, actor: User, merge: PersonMerge) -> PersonMerge:
             .values(person_id=merged.id, version=Call.version + 1, updated_at=utcnow(), updated_by_id=actor.id)
             .execution_options(synchronize_session="fetch")
         )
+        metric_facts.refresh_calls(moved)
     merged.merged_into_id = None
     merge.undone_at = utcnow()
     merge.undone_by_id = actor.id

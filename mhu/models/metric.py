@@ -1,0 +1,127 @@
+"""Precomputed metric facts: derived from calls, referrals and follow-ups, never edited by hand.
+
+`services/metric_facts.py` keeps these tables in step with the records in the same transaction as
+every write, and rebuilds them in bulk (`flask metrics refresh`). They exist so the dashboard's
+Overview reads a few hundred thousand narrow rows at a million calls instead of running window
+functions and per-call subqueries over the whole call table (bench/README.md has the numbers).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mhu.models.types import UTCDateTime, db
+
+
+# The call columns the dashboard filters narrow (besides agency and date).
+FILTER_KEYS = ("team_id", "district", "call_source", "sim_intercept")
+
+
+class CallFact(db.Model):
+    """One row per non-voided call: its filter keys and what the person-based metrics need."""
+
+    __tablename__ = "call_fact"
+    __table_args__ = (
+        # The repeat-contact counts of the whole agency read only this index (covering).
+        # With the filter columns, filtered views read only the index too.
+        sa.Index("ix_call_fact_contacts", "agency_id", "local_date", "previous_contact_date",
+                 "previous_repeat_date", "gap_seconds", "contact_person_id", *FILTER_KEYS),
+        # Percentiles walk this index in order instead of sorting the period's durations.
+        sa.Index("ix_call_fact_response", "agency_id", "response_seconds", "local_date", *FILTER_KEYS),
+        sa.Index("ix_call_fact_person", "contact_person_id", "received_at"),
+    )
+
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    local_date: Mapped[date] = mapped_column(sa.Date)
+    team_id: Mapped[int] = mapped_column()
+    district: Mapped[str | None] = mapped_column(sa.String(40))
+    call_source: Mapped[str] = mapped_column(sa.String(40))
+    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The call's person when the call is a contact (located, with a person); NULL otherwise.
+    contact_person_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    response_seconds: Mapped[int | None] = mapped_column()  # arrived - dispatched
+    response_from_received_seconds: Mapped[int | None] = mapped_column()  # arrived - received
+    on_scene_seconds: Mapped[int | None] = mapped_column()  # cleared - arrived
+    # For contacts: seconds since the person's previous contact (any team, district or source),
+    # the local date of that contact, and the local date of the person's latest earlier contact
+    # that was itself a repeat (gap within REPEAT_WINDOW_DAYS). The last two let "persons with a
+    # contact in the period" be counted as contacts whose previous one falls before the period.
+    gap_seconds: Mapped[int | None] = mapped_column()
+    previous_contact_date: Mapped[date | None] = mapped_column(sa.Date)
+    previous_repeat_date: Mapped[date | None] = mapped_column(sa.Date)
+
+
+class MetricCounts:
+    """The additive counts of a day: denominators, one numerator per call-based rate
+    (named after metrics.CALL_RATES), and the follow-ups due that day."""
+
+    calls: Mapped[int] = mapped_column(server_default="0")
+    located: Mapped[int] = mapped_column(server_default="0")
+    arrestable: Mapped[int] = mapped_column(server_default="0")
+    typed: Mapped[int] = mapped_column(server_default="0")
+    arrest_rate: Mapped[int] = mapped_column(server_default="0")
+    jail_diversion_rate: Mapped[int] = mapped_column(server_default="0")
+    diversion_from_arrest: Mapped[int] = mapped_column(server_default="0")
+    resolved_in_community: Mapped[int] = mapped_column(server_default="0")
+    ed_use: Mapped[int] = mapped_column(server_default="0")
+    emergency_detention_rate: Mapped[int] = mapped_column(server_default="0")
+    connection_to_services: Mapped[int] = mapped_column(server_default="0")
+    use_of_force_rate: Mapped[int] = mapped_column(server_default="0")
+    injury_rate: Mapped[int] = mapped_column(server_default="0")
+    cit_presence: Mapped[int] = mapped_column(server_default="0")
+    call_type_reclassified: Mapped[int] = mapped_column(server_default="0")
+    # Follow-ups of non-voided calls due on this local day, and those first attempted in time.
+    followups_due: Mapped[int] = mapped_column(server_default="0")
+    followups_on_time: Mapped[int] = mapped_column(server_default="0")
+    # Calls with each duration (CallFact's *_seconds not NULL): the n of the percentile walks.
+    with_response: Mapped[int] = mapped_column(server_default="0")
+    with_response_from_received: Mapped[int] = mapped_column(server_default="0")
+    with_on_scene: Mapped[int] = mapped_column(server_default="0")
+
+
+COUNT_COLUMNS = tuple(name for name in MetricCounts.__annotations__)
+
+
+class MetricDay(MetricCounts, db.Model):
+    """Partial sums per agency, local day and filter slice; readers add the rows up.
+
+    A day's rows are replaced together, so a slice may have one row for its calls and another for
+    the follow-ups due that day.
+    """
+
+    __tablename__ = "metric_day"
+    __table_args__ = (sa.Index("ix_metric_day_agency_date", "agency_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    local_date: Mapped[date] = mapped_column(sa.Date)
+    team_id: Mapped[int] = mapped_column()
+    district: Mapped[str | None] = mapped_column(sa.String(40))
+    call_source: Mapped[str] = mapped_column(sa.String(40))
+    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
+class MetricTotalDay(MetricCounts, db.Model):
+    """MetricDay added up over every slice of a day: what a view without filters reads."""
+
+    __tablename__ = "metric_total_day"
+
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+
+
+class MetricFactsState(db.Model):
+    """What the facts were last built with; `flask metrics refresh --if-stale` compares it."""
+
+    __tablename__ = "metric_facts_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column()
+    repeat_window_days: Mapped[int] = mapped_column()
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime)
