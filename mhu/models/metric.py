@@ -21,7 +21,18 @@ from mhu.models.types import UTCDateTime, db
 FILTER_KEYS = ("team_id", "district", "call_source", "sim_intercept")
 
 
-class CallFact(db.Model):
+class SliceKeys:
+    """The call's agency, local date and filter columns, copied so reads need no join."""
+
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    local_date: Mapped[date] = mapped_column(sa.Date)
+    team_id: Mapped[int] = mapped_column()
+    district: Mapped[str | None] = mapped_column(sa.String(40))
+    call_source: Mapped[str] = mapped_column(sa.String(40))
+    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
+class CallFact(SliceKeys, db.Model):
     """One row per non-voided call: its filter keys and what the person-based metrics need."""
 
     __tablename__ = "call_fact"
@@ -30,18 +41,15 @@ class CallFact(db.Model):
         # With the filter columns, filtered views read only the index too.
         sa.Index("ix_call_fact_contacts", "agency_id", "local_date", "previous_contact_date",
                  "previous_repeat_date", "gap_seconds", "contact_person_id", *FILTER_KEYS),
-        # Percentiles walk this index in order instead of sorting the period's durations.
+        # Percentiles walk these indexes in order instead of sorting the period's durations.
         sa.Index("ix_call_fact_response", "agency_id", "response_seconds", "local_date", *FILTER_KEYS),
+        sa.Index("ix_call_fact_response_from_received", "agency_id", "response_from_received_seconds", "local_date",
+                 *FILTER_KEYS),
+        sa.Index("ix_call_fact_on_scene", "agency_id", "on_scene_seconds", "local_date", *FILTER_KEYS),
         sa.Index("ix_call_fact_person", "contact_person_id", "received_at"),
     )
 
     call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
-    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
-    local_date: Mapped[date] = mapped_column(sa.Date)
-    team_id: Mapped[int] = mapped_column()
-    district: Mapped[str | None] = mapped_column(sa.String(40))
-    call_source: Mapped[str] = mapped_column(sa.String(40))
-    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The call's person when the call is a contact (located, with a person); NULL otherwise.
     contact_person_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
@@ -88,7 +96,7 @@ class MetricCounts:
 COUNT_COLUMNS = tuple(name for name in MetricCounts.__annotations__)
 
 
-class MetricDay(MetricCounts, db.Model):
+class MetricDay(SliceKeys, MetricCounts, db.Model):
     """Partial sums per agency, local day and filter slice; readers add the rows up.
 
     A day's rows are replaced together, so a slice may have one row for its calls and another for
@@ -99,12 +107,6 @@ class MetricDay(MetricCounts, db.Model):
     __table_args__ = (sa.Index("ix_metric_day_agency_date", "agency_id", "local_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
-    local_date: Mapped[date] = mapped_column(sa.Date)
-    team_id: Mapped[int] = mapped_column()
-    district: Mapped[str | None] = mapped_column(sa.String(40))
-    call_source: Mapped[str] = mapped_column(sa.String(40))
-    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
 
 
 class MetricTotalDay(MetricCounts, db.Model):
