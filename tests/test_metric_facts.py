@@ -135,6 +135,17 @@ def test_whole_agency_repeat_counts_equal_distinct_person_counts(demo):
         assert fast["repeat_contact_rate"]["numerator"] > 0 or first == last
 
 
+def test_whole_agency_high_utilizers_equal_persons_grouped_by_contacts(app, demo):
+    every_team = frozenset(db.session.scalars(sa.select(Team.id)))
+    for last in (date(2026, 2, 28), date(2025, 8, 15), date(2024, 12, 31)):
+        period = demo.with_dates(last - timedelta(days=30), last)
+
+        counted = metrics.high_utilizers(filters=period)
+
+        assert counted == metrics.high_utilizers(filters=dataclasses.replace(period, team_ids=every_team)), last
+        assert counted > 0 or last.year == 2024
+
+
 def test_day_sums_equal_rates_counted_straight_from_the_calls(demo):
     team = db.session.scalar(sa.select(sa.func.min(Team.id)))
     columns = []
@@ -188,16 +199,18 @@ def test_refresh_command_rebuilds_only_stale_facts(app, runner, make):
 
     first = runner.invoke(args=["metrics", "refresh", "--if-stale"])
     second = runner.invoke(args=["metrics", "refresh", "--if-stale"])
-    app.config["REPEAT_WINDOW_DAYS"] = 60
-    try:
-        stale_after_config_change = metric_facts.is_stale()
-    finally:
-        app.config["REPEAT_WINDOW_DAYS"] = 90
+    stale_after_config_change = []
+    for name, changed in (("REPEAT_WINDOW_DAYS", 60), ("HIGH_UTILIZER_THRESHOLD", 3)):
+        kept, app.config[name] = app.config[name], changed
+        try:
+            stale_after_config_change.append(metric_facts.is_stale())
+        finally:
+            app.config[name] = kept
 
     assert "rebuilt" in first.output and first.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CallFact)) == 1
     assert "up to date" in second.output
-    assert stale_after_config_change
+    assert stale_after_config_change == [True, True]
 
 
 def _model_fields():

@@ -41,6 +41,7 @@ class CallFact(SliceKeys, db.Model):
         # With the filter columns, filtered views read only the index too.
         sa.Index("ix_call_fact_contacts", "agency_id", "local_date", "previous_contact_date",
                  "previous_repeat_date", "gap_seconds", "contact_person_id", *FILTER_KEYS),
+        sa.Index("ix_call_fact_utilizers", "agency_id", "local_date", "utilizer_first_date", "utilizer_before_date"),
         # Percentiles walk these indexes in order instead of sorting the period's durations.
         sa.Index("ix_call_fact_response", "agency_id", "response_seconds", "local_date", *FILTER_KEYS),
         sa.Index("ix_call_fact_response_from_received", "agency_id", "response_from_received_seconds", "local_date",
@@ -63,6 +64,11 @@ class CallFact(SliceKeys, db.Model):
     gap_seconds: Mapped[int | None] = mapped_column()
     previous_contact_date: Mapped[date | None] = mapped_column(sa.Date)
     previous_repeat_date: Mapped[date | None] = mapped_column(sa.Date)
+    # With K = HIGH_UTILIZER_THRESHOLD: the local dates of the person's contacts K-1 and K before
+    # this one. A person has K contacts in a window exactly when one contact in it has the first
+    # date in the window and the second before it (that contact is their K-th in the window).
+    utilizer_first_date: Mapped[date | None] = mapped_column(sa.Date)
+    utilizer_before_date: Mapped[date | None] = mapped_column(sa.Date)
 
 
 class MetricCounts:
@@ -126,4 +132,5 @@ class MetricFactsState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column()
     repeat_window_days: Mapped[int] = mapped_column()
+    high_utilizer_threshold: Mapped[int] = mapped_column()
     built_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -89,21 +89,25 @@ def rebuild(agency_id: int | None = None) -> None:
 
 
 def is_stale() -> bool:
-    """Whether the facts were built by another FACTS_VERSION or REPEAT_WINDOW_DAYS (or never)."""
+    """Whether the facts were built by another FACTS_VERSION or configuration (or never)."""
+    state = db.session.get(MetricFactsState, 1)
+    return state is None or (state.version, state.repeat_window_days, state.high_utilizer_threshold) != (
+        FACTS_VERSION, *_configured())
+
+
+def _configured() -> tuple[int, int]:
+    """The settings the facts bake in: REPEAT_WINDOW_DAYS and HIGH_UTILIZER_THRESHOLD."""
     from flask import current_app
 
-    state = db.session.get(MetricFactsState, 1)
-    return state is None or (state.version, state.repeat_window_days) != (
-        FACTS_VERSION, current_app.config["REPEAT_WINDOW_DAYS"])
+    return current_app.config["REPEAT_WINDOW_DAYS"], current_app.config["HIGH_UTILIZER_THRESHOLD"]
 
 
 def _record_state(connection) -> None:
-    from flask import current_app
-
     table = MetricFactsState.__table__
+    window, threshold = _configured()
     connection.execute(sa.delete(table))
     connection.execute(sa.insert(table).values(
-        id=1, version=FACTS_VERSION, repeat_window_days=current_app.config["REPEAT_WINDOW_DAYS"], built_at=utcnow()))
+        id=1, version=FACTS_VERSION, repeat_window_days=window, high_utilizer_threshold=threshold, built_at=utcnow()))
 
 
 class _Targets:
@@ -167,22 +171,29 @@ def _insert_facts(connection, condition) -> None:
 
 
 def _update_chains(connection, condition) -> None:
-    """Each contact's gap to the person's previous contact and the dates behind the repeat counts."""
-    from flask import current_app
-
+    """Each contact's gap to the person's previous contact and the dates behind the repeat and
+    high-utilizer counts."""
     from mhu.services.metrics_sql import seconds_between
 
+    window, threshold = _configured()
     fact = CallFact.__table__.c
     person, order = fact.contact_person_id, (fact.received_at, fact.call_id)
+
+    def earlier(column, offset):
+        return sa.func.lag(column, offset).over(partition_by=person, order_by=order)
+
     steps = sa.select(
         fact.call_id, person, fact.received_at, fact.local_date,
-        sa.func.lag(fact.received_at).over(partition_by=person, order_by=order).label("previous_at"),
-        sa.func.lag(fact.local_date).over(partition_by=person, order_by=order).label("previous_date"),
+        earlier(fact.received_at, 1).label("previous_at"), earlier(fact.local_date, 1).label("previous_date"),
+        # LAG by 0 is the row itself: with a threshold of 1 every contact is its person's first in a window.
+        earlier(fact.local_date, threshold - 1).label("utilizer_first_date"),
+        earlier(fact.local_date, threshold).label("utilizer_before_date"),
     ).where(person.is_not(None), condition).subquery("steps")
     gap = sa.cast(seconds_between(steps.c.previous_at, steps.c.received_at), sa.Integer)
-    is_repeat = gap <= current_app.config["REPEAT_WINDOW_DAYS"] * 86400
+    is_repeat = gap <= window * 86400
     chains = sa.select(
-        steps.c.call_id, gap.label("gap"), steps.c.previous_date,
+        steps.c.call_id, gap.label("gap"), steps.c.previous_date, steps.c.utilizer_first_date,
+        steps.c.utilizer_before_date,
         sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
             partition_by=steps.c.contact_person_id, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1),
         ).label("previous_repeat_date"),
@@ -191,7 +202,8 @@ def _update_chains(connection, condition) -> None:
     connection.execute(
         sa.update(table).where(table.c.call_id == chains.c.call_id)
         .values(gap_seconds=chains.c.gap, previous_contact_date=chains.c.previous_date,
-                previous_repeat_date=chains.c.previous_repeat_date)
+                previous_repeat_date=chains.c.previous_repeat_date,
+                utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date)
     )
 
 

@@ -78,7 +78,7 @@ def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
 
 def _utilizer_counts(filters: MetricFilters):
     """Contacts per person in the 12 months ending on the period's last day, at or over the threshold."""
-    year = filters.with_dates(filters.date_to - relativedelta(years=1) + timedelta(days=1), filters.date_to)
+    year = _utilizer_year(filters)
     return (
         sa.select(Call.person_id, sa.func.count().label("contacts"), sa.func.max(Call.received_at).label("last_at"))
         .where(*call_conditions(year), located(), Call.person_id.is_not(None))
@@ -88,8 +88,30 @@ def _utilizer_counts(filters: MetricFilters):
 
 
 def high_utilizers(*, filters: MetricFilters) -> int:
-    """Persons with >= HIGH_UTILIZER_THRESHOLD contacts in the 12 months before the period end."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_utilizer_counts(filters).subquery()))
+    """Persons with >= HIGH_UTILIZER_THRESHOLD contacts in the 12 months before the period end.
+
+    For the whole agency, each such person is counted once, at their K-th contact of the window
+    (precomputed dates of the contacts K-1 and K before each one; services/metric_facts.py). When
+    filters pick part of the agency, contacts are grouped per person instead.
+    """
+    year = _utilizer_year(filters)
+    if narrowed(filters):
+        per_person = (
+            sa.select(CallFact.contact_person_id).where(*slice_conditions(year, CallFact),
+                                                         CallFact.contact_person_id.is_not(None))
+            .group_by(CallFact.contact_person_id).having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
+        )
+        return db.session.scalar(sa.select(sa.func.count()).select_from(per_person.subquery()))
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None),
+        CallFact.utilizer_first_date >= year.date_from,
+        sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from),
+    ))
+
+
+def _utilizer_year(filters: MetricFilters) -> MetricFilters:
+    """The filters over the 12 months ending on the period's last day."""
+    return filters.with_dates(filters.date_to - relativedelta(years=1) + timedelta(days=1), filters.date_to)
 
 
 def high_utilizer_list(*, actor: User, filters: MetricFilters, limit: int = 100) -> list[dict]:

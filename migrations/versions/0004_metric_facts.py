@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('repeat_window_days', sa.Integer(), nullable=False),
+    sa.Column('high_utilizer_threshold', sa.Integer(), nullable=False),
     sa.Column('built_at', mhu.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_metric_facts_state'))
     )
@@ -107,6 +108,8 @@ def upgrade():
     sa.Column('gap_seconds', sa.Integer(), nullable=True),
     sa.Column('previous_contact_date', sa.Date(), nullable=True),
     sa.Column('previous_repeat_date', sa.Date(), nullable=True),
+    sa.Column('utilizer_first_date', sa.Date(), nullable=True),
+    sa.Column('utilizer_before_date', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_call_fact_agency_id_agency')),
     sa.ForeignKeyConstraint(['call_id'], ['call.id'], name=op.f('fk_call_fact_call_id_call'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('call_id', name=op.f('pk_call_fact'))
@@ -114,6 +117,7 @@ def upgrade():
     with op.batch_alter_table('call_fact', schema=None) as batch_op:
         batch_op.create_index('ix_call_fact_contacts', ['agency_id', 'local_date', 'previous_contact_date', 'previous_repeat_date', 'gap_seconds', 'contact_person_id', 'team_id', 'district', 'call_source', 'sim_intercept'], unique=False)
         batch_op.create_index('ix_call_fact_person', ['contact_person_id', 'received_at'], unique=False)
+        batch_op.create_index('ix_call_fact_utilizers', ['agency_id', 'local_date', 'utilizer_first_date', 'utilizer_before_date'], unique=False)
         batch_op.create_index('ix_call_fact_response', ['agency_id', 'response_seconds', 'local_date', 'team_id', 'district', 'call_source', 'sim_intercept'], unique=False)
         batch_op.create_index('ix_call_fact_response_from_received', ['agency_id', 'response_from_received_seconds', 'local_date', 'team_id', 'district', 'call_source', 'sim_intercept'], unique=False)
         batch_op.create_index('ix_call_fact_on_scene', ['agency_id', 'on_scene_seconds', 'local_date', 'team_id', 'district', 'call_source', 'sim_intercept'], unique=False)
@@ -127,6 +131,7 @@ def downgrade():
         batch_op.drop_index('ix_call_fact_on_scene')
         batch_op.drop_index('ix_call_fact_response_from_received')
         batch_op.drop_index('ix_call_fact_response')
+        batch_op.drop_index('ix_call_fact_utilizers')
         batch_op.drop_index('ix_call_fact_person')
         batch_op.drop_index('ix_call_fact_contacts')
 
