@@ -163,6 +163,28 @@ def test_day_sums_equal_rates_counted_straight_from_the_calls(demo):
             assert rates == expected, period
 
 
+def test_followup_day_sums_equal_follow_ups_counted_straight_from_the_records(demo):
+    from mhu.models import FollowUp
+    from mhu.services.metrics_people import COMPLETED_OUTCOMES, followup_on_time
+    from mhu.services.metrics_sql import utc_bounds
+
+    for first, last in PERIODS:
+        period = demo.with_dates(first, last)
+        start, end = utc_bounds(period)
+
+        def counted(moment, condition):
+            return db.session.execute(
+                sa.select(count_if(condition), sa.func.count()).select_from(FollowUp).join(Call)
+                .where(*call_conditions(period, dates=False), moment >= start, moment < end)).one()
+
+        timely = counted(FollowUp.due_at, followup_on_time())
+        completed = counted(FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES))
+
+        assert metrics.followup_timeliness(filters=period) == metrics.rate(*timely)
+        assert metrics.followup_completion(filters=period) == metrics.rate(*completed)
+        assert timely[1] > 0 and completed[1] > 0
+
+
 def test_percentile_walk_equals_percentiles_of_the_sorted_durations(demo):
     one_team = dataclasses.replace(demo, team_ids=frozenset([db.session.scalar(sa.select(sa.func.min(Team.id)))]))
     for period in (demo, one_team):

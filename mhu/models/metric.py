@@ -93,6 +93,9 @@ class MetricCounts:
     # Follow-ups of non-voided calls due on this local day, and those first attempted in time.
     followups_due: Mapped[int] = mapped_column(server_default="0")
     followups_on_time: Mapped[int] = mapped_column(server_default="0")
+    # Follow-ups of non-voided calls closed on this local day, and those completed.
+    followups_closed: Mapped[int] = mapped_column(server_default="0")
+    followups_completed: Mapped[int] = mapped_column(server_default="0")
     # Calls with each duration (CallFact's *_seconds not NULL): the n of the percentile walks.
     with_response: Mapped[int] = mapped_column(server_default="0")
     with_response_from_received: Mapped[int] = mapped_column(server_default="0")

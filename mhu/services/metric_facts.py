@@ -36,18 +36,18 @@ SLICE = FILTER_KEYS
 _LOCK_NAMESPACE = 7_401
 
 
-def refresh_calls(call_ids, *, followup_due=(), connection=None) -> None:
-    """Refresh, in the current transaction, what depends on these calls and follow-up due times.
+def refresh_calls(call_ids, *, followup_times=(), connection=None) -> None:
+    """Refresh, in the current transaction, what depends on these calls and follow-up times.
 
     Covers the calls' facts, the repeat chains of their persons (before and after), and the day
-    sums of their days and their follow-ups' due days. `followup_due`: (agency_id, due_at) pairs
-    of follow-ups whose due time changed or was set.
+    sums of their days and of the days their follow-ups fall due or close. `followup_times`:
+    (agency_id, instant) pairs of follow-up due or closing times that were set or changed.
     """
     connection = connection or db.session.connection()
     call_ids = sorted(set(call_ids))
     targets = _Targets()
-    for agency_id, due_at in followup_due:
-        targets.due(agency_id, due_at)
+    for agency_id, instant in followup_times:
+        targets.instant(agency_id, instant)
     if call_ids:
         calls = connection.execute(
             sa.select(Call.agency_id, Call.local_date, Call.person_id).where(Call.id.in_(call_ids))
@@ -62,10 +62,11 @@ def refresh_calls(call_ids, *, followup_due=(), connection=None) -> None:
             .where(CallFact.call_id.in_(call_ids))
         ):
             targets.day(agency_id, local_date, person_id)
-        for agency_id, due_at in connection.execute(
-            sa.select(FollowUp.agency_id, FollowUp.due_at).where(FollowUp.call_id.in_(call_ids))
+        for agency_id, due_at, closed_at in connection.execute(
+            sa.select(FollowUp.agency_id, FollowUp.due_at, FollowUp.closed_at).where(FollowUp.call_id.in_(call_ids))
         ):
-            targets.due(agency_id, due_at)
+            targets.instant(agency_id, due_at)
+            targets.instant(agency_id, closed_at)
         connection.execute(sa.delete(CallFact.__table__).where(CallFact.call_id.in_(call_ids)))
         _insert_facts(connection, Call.id.in_(call_ids))
         if targets.persons:
@@ -123,9 +124,9 @@ class _Targets:
         if person_id is not None:
             self.persons.add(person_id)
 
-    def due(self, agency_id: int, due_at) -> None:
-        if due_at is not None:
-            self.instants[agency_id].add(due_at)
+    def instant(self, agency_id: int, moment) -> None:
+        if moment is not None:
+            self.instants[agency_id].add(moment)
 
     def agencies(self) -> list[int]:
         return sorted(set(self.days) | set(self.instants))
@@ -247,14 +248,17 @@ def _insert_call_days(connection, agency_id: int, days: set[date] | None) -> Non
 
 
 def _followup_days(connection, agency_id: int) -> list[date]:
-    """Every local day from the agency's first follow-up due to its last."""
-    first, last = connection.execute(
-        sa.select(sa.func.min(FollowUp.due_at), sa.func.max(FollowUp.due_at)).where(FollowUp.agency_id == agency_id)
+    """Every local day from the agency's first follow-up due or closing to its last."""
+    bounds = connection.execute(
+        sa.select(sa.func.min(FollowUp.due_at), sa.func.max(FollowUp.due_at),
+                  sa.func.min(FollowUp.closed_at), sa.func.max(FollowUp.closed_at))
+        .where(FollowUp.agency_id == agency_id)
     ).one()
-    if first is None:
+    moments = [_aware(moment) for moment in bounds if moment is not None]
+    if not moments:
         return []
     zone = ZoneInfo(_timezone(connection, agency_id))
-    first, last = (_aware(value).astimezone(zone).date() for value in (first, last))
+    first, last = (moment.astimezone(zone).date() for moment in (min(moments), max(moments)))
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
@@ -265,36 +269,45 @@ def _aware(value):
 
 
 def _insert_followup_day(connection, agency_id: int, day: date) -> None:
-    """The follow-ups of non-voided calls due on one local day, per slice of their call."""
+    """Per slice of their call: the follow-ups of non-voided calls due on one local day (and those
+    first attempted in time), and those closed on it (and those completed)."""
     from mhu.services.calls import local_day_bounds
-    from mhu.services.metrics_people import followup_on_time
+    from mhu.services.metrics_people import COMPLETED_OUTCOMES, followup_on_time
     from mhu.services.metrics_sql import count_if
 
     start, end = local_day_bounds(day, day, _timezone(connection, agency_id))
     slice_columns = [getattr(Call, name) for name in SLICE]
-    query = (
-        sa.select(Call.agency_id, sa.literal(day, sa.Date), *slice_columns, sa.func.count(), count_if(followup_on_time()))
-        .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
-        .where(FollowUp.agency_id == agency_id, Call.agency_id == agency_id, Call.voided_at.is_(None),
-               FollowUp.due_at >= start, FollowUp.due_at < end)
-        .group_by(Call.agency_id, *slice_columns)
-    )
-    connection.execute(sa.insert(MetricDay.__table__).from_select(
-        ["agency_id", "local_date", *SLICE, "followups_due", "followups_on_time"], query))
+    counted = {
+        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time())},
+        FollowUp.closed_at: {"followups_closed": sa.func.count(),
+                             "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
+    }
+    for moment, counts in counted.items():
+        query = (
+            sa.select(Call.agency_id, sa.literal(day, sa.Date), *slice_columns, *counts.values())
+            .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+            .where(FollowUp.agency_id == agency_id, Call.agency_id == agency_id, Call.voided_at.is_(None),
+                   moment >= start, moment < end)
+            .group_by(Call.agency_id, *slice_columns)
+        )
+        connection.execute(sa.insert(MetricDay.__table__).from_select(
+            ["agency_id", "local_date", *SLICE, *counts], query))
 
 
 @sa.event.listens_for(Session, "after_flush")
 def _refresh_after_flush(session: Session, _context) -> None:
     """Refresh the facts of every call, referral, injury and follow-up this flush wrote."""
-    call_ids, followup_due = set(), set()
+    call_ids, followup_times = set(), set()
     for record in (*session.new, *session.dirty, *session.deleted):
         if isinstance(record, Call):
             call_ids.add(record.id)
         elif isinstance(record, (Referral, CallInjury)):
             call_ids.add(record.call_id)
         elif isinstance(record, FollowUp):
-            history = sa.inspect(record).attrs.due_at.history
-            followup_due.update((record.agency_id, due) for due in (*history.added, *history.unchanged,
-                                                                    *history.deleted))
-    if call_ids or followup_due:
-        refresh_calls(call_ids, followup_due=followup_due, connection=session.connection())
+            state = sa.inspect(record)
+            for name in ("due_at", "closed_at"):
+                history = state.attrs[name].history
+                followup_times.update((record.agency_id, moment)
+                                      for moment in (*history.added, *history.unchanged, *history.deleted))
+    if call_ids or followup_times:
+        refresh_calls(call_ids, followup_times=followup_times, connection=session.connection())

@@ -166,12 +166,12 @@ def followup_timeliness(*, filters: MetricFilters) -> dict:
 
 
 def followup_completion(*, filters: MetricFilters) -> dict:
-    """Follow-ups closed in the period with outcome reached_engaged or linked_appointment_kept / closed."""
-    completed = FollowUp.outcome.in_(COMPLETED_OUTCOMES)
-    row = db.session.execute(
-        _followups(filters, FollowUp.closed_at).add_columns(count_if(completed), sa.func.count())
-    ).one()
-    return rate(row[0], row[1])
+    """Follow-ups closed in the period with outcome reached_engaged or linked_appointment_kept / closed.
+
+    Counted per local closing day when follow-ups are written (services/metric_facts.py).
+    """
+    row = day_sums(filters, ["followups_completed", "followups_closed"])[0]
+    return rate(row.followups_completed, row.followups_closed)
 
 
 def recrisis_after_followup(*, filters: MetricFilters) -> dict:
