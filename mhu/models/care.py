@@ -34,6 +34,8 @@ class FollowUp(db.Model):
     __tablename__ = "followup"
     __table_args__ = (
         sa.Index("ix_followup_agency_due", "agency_id", "due_at"),
+        # The metric facts count follow-ups per local closing day (services/metric_facts.py).
+        sa.Index("ix_followup_agency_closed", "agency_id", "closed_at"),
         sa.Index("ix_followup_team_due", "team_id", "due_at"),
     )
 
