@@ -75,18 +75,17 @@ def refresh_calls(call_ids, *, followup_times=(), connection=None) -> None:
         _refresh_days(connection, agency_id, days)
 
 
-def rebuild(agency_id: int | None = None) -> None:
-    """Recompute every fact of one agency (or all) from the records, in the current transaction."""
+def rebuild() -> None:
+    """Recompute every agency's facts from the records, in the current transaction."""
     connection = db.session.connection()
-    agencies = [agency_id] if agency_id is not None else list(connection.scalars(sa.select(Agency.id)))
+    agencies = list(connection.scalars(sa.select(Agency.id)))
     _lock(connection, agencies)
     for agency in agencies:
         connection.execute(sa.delete(CallFact.__table__).where(CallFact.agency_id == agency))
         _insert_facts(connection, Call.agency_id == agency)
         _update_chains(connection, CallFact.agency_id == agency)
         _refresh_days(connection, agency, None)
-    if agency_id is None:
-        _record_state(connection)
+    _record_state(connection)
 
 
 def is_stale() -> bool:
@@ -254,18 +253,12 @@ def _followup_days(connection, agency_id: int) -> list[date]:
                   sa.func.min(FollowUp.closed_at), sa.func.max(FollowUp.closed_at))
         .where(FollowUp.agency_id == agency_id)
     ).one()
-    moments = [_aware(moment) for moment in bounds if moment is not None]
+    moments = [moment for moment in bounds if moment is not None]
     if not moments:
         return []
     zone = ZoneInfo(_timezone(connection, agency_id))
     first, last = (moment.astimezone(zone).date() for moment in (min(moments), max(moments)))
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-
-
-def _aware(value):
-    from datetime import timezone
-
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 def _insert_followup_day(connection, agency_id: int, day: date) -> None:
