@@ -213,7 +213,8 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for table in (slice_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     _insert_call_days(connection, agency_id, days)
-    _insert_followup_days(connection, agency_id, sorted(days) if days is not None else _followup_days(connection, agency_id))
+    for day in sorted(days) if days is not None else _followup_days(connection, agency_id):
+        _insert_followup_day(connection, agency_id, day)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
     connection.execute(sa.insert(total_table).from_select(
         ["agency_id", "local_date", *COUNT_COLUMNS],
@@ -260,24 +261,14 @@ def _followup_days(connection, agency_id: int) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def _insert_followup_days(connection, agency_id: int, days: list[date]) -> None:
-    """Per local day and slice of their call: the follow-ups of non-voided calls due that day (and
-    those first attempted in time), and those closed that day (and those completed).
-
-    The days' UTC bounds come in as a VALUES list, so any number of days is one statement per
-    measure, each day an index range on the follow-up time.
-    """
-    from mhu.models.types import UTCDateTime
+def _insert_followup_day(connection, agency_id: int, day: date) -> None:
+    """Per slice of their call: the follow-ups of non-voided calls due on one local day (and those
+    first attempted in time), and those closed on it (and those completed)."""
     from mhu.services.calls import local_day_bounds
     from mhu.services.metrics_people import COMPLETED_OUTCOMES, followup_on_time
     from mhu.services.metrics_sql import count_if
 
-    if not days:
-        return
-    zone = _timezone(connection, agency_id)
-    bounds = sa.values(sa.column("day", sa.Date), sa.column("starts", UTCDateTime()),
-                       sa.column("ends", UTCDateTime()), name="days").data(
-        [(day, *local_day_bounds(day, day, zone)) for day in days]).cte("days")  # SQLite: a CTE, not a derived table
+    start, end = local_day_bounds(day, day, _timezone(connection, agency_id))
     slice_columns = [getattr(Call, name) for name in SLICE]
     counted = {
         FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time())},
@@ -286,12 +277,11 @@ def _insert_followup_days(connection, agency_id: int, days: list[date]) -> None:
     }
     for moment, counts in counted.items():
         query = (
-            sa.select(Call.agency_id, bounds.c.day, *slice_columns, *counts.values())
-            .select_from(bounds)
-            .join(FollowUp, sa.and_(FollowUp.agency_id == agency_id, moment >= bounds.c.starts, moment < bounds.c.ends))
-            .join(Call, Call.id == FollowUp.call_id)
-            .where(Call.agency_id == agency_id, Call.voided_at.is_(None))
-            .group_by(Call.agency_id, bounds.c.day, *slice_columns)
+            sa.select(Call.agency_id, sa.literal(day, sa.Date), *slice_columns, *counts.values())
+            .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+            .where(FollowUp.agency_id == agency_id, Call.agency_id == agency_id, Call.voided_at.is_(None),
+                   moment >= start, moment < end)
+            .group_by(Call.agency_id, *slice_columns)
         )
         connection.execute(sa.insert(MetricDay.__table__).from_select(
             ["agency_id", "local_date", *SLICE, *counts], query))
