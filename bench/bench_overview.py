@@ -35,9 +35,10 @@ from flask_migrate import upgrade  # noqa: E402
 from mhu import create_app  # noqa: E402
 from mhu.extensions import db  # noqa: E402
 from mhu.models import Agency  # noqa: E402
-from mhu.services import metric_facts, metrics  # noqa: E402
+from mhu.services import metrics
+from mhu.services.metrics import facts as metric_facts  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
-from mhu.services.demo_vocab import AGENCY_NAME  # noqa: E402
+from mhu.services.demo.vocab import AGENCY_NAME  # noqa: E402
 
 README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:overview -->"

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from mhu.enums import SIM_INTERCEPT_NAMES
+from mhu.enums import SIM_INTERCEPT_NAMES, label
 
 # Okabe & Ito (2008): distinguishable under deuteranopia, protanopia and tritanopia.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SEQUENTIAL = [[0.0, "#f7fbff"], [0.5, "#56B4E9"], [1.0, "#0072B2"]]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-
-def label(key) -> str:
-    """A readable label for an enumeration value."""
-    return str(key).replace("_", " ").capitalize() if key is not None else "Unknown"
 
 
 def _layout(fig: go.Figure, title: str, x_title: str | None, y_title: str | None, height: int = 360) -> go.Figure:

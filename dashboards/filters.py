@@ -18,7 +18,6 @@ from mhu import enums
 from mhu.services import metrics
 
 from dashboards.access import require_any_dashboard
-from dashboards.figures import label
 
 KEYS = ("from", "to", "team_id", "district", "call_source", "sim_intercept")
 
@@ -87,10 +86,10 @@ def filter_bar(user, values: dict, *, partner: bool = False) -> html.Div:
                 options=[{"label": d, "value": d} for d in options["districts"]]), "f-district"),
             field("Call source", dcc.Dropdown(
                 id="f-source", value=values["call_source"], placeholder="All sources",
-                options=[{"label": label(s), "value": s} for s in enums.CALL_SOURCES]), "f-source", hidden),
+                options=[{"label": enums.label(s), "value": s} for s in enums.CALL_SOURCES]), "f-source", hidden),
             field("SIM intercept", dcc.Dropdown(
                 id="f-intercept", value=values["sim_intercept"], placeholder="All intercepts",
-                options=[{"label": f"{i}: {enums.SIM_INTERCEPT_NAMES[i]}", "value": i} for i in enums.SIM_INTERCEPTS]),
+                options=[{"label": enums.intercept_label(i), "value": i} for i in enums.SIM_INTERCEPTS]),
                 "f-intercept", hidden),
         ], className="g-2 align-items-end"),
         className="filter-bar border rounded p-2 mb-3 bg-light", role="search", **{"aria-label": "Filters"},

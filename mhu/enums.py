@@ -84,3 +84,43 @@ SAFETY_FLAGS = (
     "officer_safety_caution", "do_not_approach_alone", "service_animal", "hearing_impaired",
     "limited_english",
 )
+
+# Words of a code that are written as acronyms or numbers in labels ("voluntary_transport_ed" ->
+# "Voluntary transport ED"). Legal hold codes (EDO, APOWW, 5150, ITA) are stored as written.
+ACRONYMS = {
+    "ed": "ED", "ems": "EMS", "edo": "EDO", "apoww": "APOWW", "ita": "ITA", "cit": "CIT", "sim": "SIM",
+    "mh": "MH", "sud": "SUD", "idd": "IDD", "dmhp": "DMHP", "988": "988", "911": "911", "5150": "5150",
+}
+# Codes whose label is not their words: units, ranges and phrases the words would garble.
+LABELS = {
+    "cit_8h": "CIT 8 hours", "cit_40h": "CIT 40 hours", "under_18": "Under 18", "65_plus": "65 and over",
+    "18_24": "18–24", "25_34": "25–34", "35_44": "35–44", "45_54": "45–54", "55_64": "55–64",
+    "988_transfer": "988 transfer", "text_911": "Text to 911", "non_emergency": "Non-emergency line",
+    "notified_provider_or_family": "Notified provider or family", "safety_plan_988": "Safety plan (988)",
+    "no_action_possible": "No action possible",
+}
+
+
+def label(code) -> str:
+    """The display label of an enumeration code, everywhere (pages, dashboard, CSV, reports).
+
+    >>> label("voluntary_transport_ed"), label("EDO"), label("cit_40h"), label(None)
+    ('Voluntary transport ED', 'EDO', 'CIT 40 hours', 'Not recorded')
+    """
+    if code is None or code == "":
+        return "Not recorded"
+    text = str(code)
+    if text in LABELS:
+        return LABELS[text]
+    words = [ACRONYMS.get(word.lower(), word) for word in text.split("_")]
+    first = words[0]
+    if first not in ACRONYMS.values():
+        first = first[:1].upper() + first[1:]
+    return " ".join([first, *words[1:]])
+
+
+def intercept_label(intercept: int | None) -> str:
+    """A SIM intercept as "1 · Law enforcement"."""
+    if intercept is None:
+        return "Not recorded"
+    return f"{intercept} · {SIM_INTERCEPT_NAMES[intercept]}"

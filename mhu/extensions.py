@@ -25,10 +25,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 
-
-class MhuApi(Api):
-    # Our error shape replaces smorest's default, so the spec names one Error schema.
-    from schemas.common import ErrorSchema as ERROR_SCHEMA
-
-
-api = MhuApi()
+# Its ERROR_SCHEMA is set to ours in mhu.api.init_app, so the spec names one Error schema.
+api = Api()

@@ -4,7 +4,7 @@ from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_login import current_user
 
 from mhu.auth import policy, requires
-from mhu.auth.views import home_for
+from mhu.login.views import home_for
 
 bp = Blueprint("web", __name__)
 

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from mhu import enums
 from mhu.services.metrics import BREAKDOWNS, CALL_RATES, EXTRA_BREAKDOWNS
-from mhu.services.metrics_partner import PARTNER_TABLES
+from mhu.services.metrics.partner import PARTNER_TABLES
 from schemas.common import StrictSchema, enum_field, text
 
 MAX_PERIOD_DAYS = 3700  # ten years: longer ranges are a typo, not a question

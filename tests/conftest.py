@@ -1,24 +1,21 @@
 """Fixtures: the app on a real database (SQLite file, or PostgreSQL from MHU_TEST_DATABASE_URL),
-a clean database per test, factories for agencies, teams, users and calls, and login helpers."""
+a clean database per test, the factories, API and live-server clients.
 
-import itertools
+Record builders live in tests/factories.py; helpers that serve the app live in tests/support/.
+"""
+
 import os
 import secrets
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 from flask import g
 
 from mhu import create_app
-from mhu.auth.passwords import hash_password
 from mhu.extensions import db
-from mhu.models import Agency, Team, User
-from mhu.services import users as user_service
-
-PASSWORD = "correct horse battery staple 42"
-_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is deliberately slow: hash once per run
-_counter = itertools.count(1)
+from tests.factories import Factory, filters_for, outcome_calls, token_for
+from tests.support.database import empty_all_tables
+from tests.support.live import serving
 
 
 def database_url(tmp_path_factory) -> str:
@@ -62,17 +59,6 @@ def clean_database(app):
         empty_all_tables()
 
 
-def empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
-
-
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -83,48 +69,31 @@ def runner(app):
     return app.test_cli_runner()
 
 
-class Factory:
-    """Builds the records tests need, with sensible defaults, through real models."""
-
-    def agency(self, name=None, timezone_name="America/Chicago") -> Agency:
-        agency = Agency(name=name or f"Agency {next(_counter)}", timezone=timezone_name)
-        db.session.add(agency)
-        db.session.commit()
-        return agency
-
-    def team(self, agency, name=None, kind="co_responder") -> Team:
-        team = Team(agency=agency, name=name or f"Team {next(_counter)}", kind=kind)
-        db.session.add(team)
-        db.session.commit()
-        return team
-
-    def user(self, role, agency=None, teams=(), email=None) -> User:
-        agency = agency or self.agency()
-        user = User(
-            email=email or f"{role}{next(_counter)}@example.test", role=role, agency=agency,
-            password_hash=_PASSWORD_HASH, session_nonce=secrets.token_hex(16), teams=list(teams),
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    def unit(self, name=None):
-        """An agency with one co-responder team and one user of every role on it."""
-        agency = self.agency(name)
-        team = self.team(agency)
-        people = {role: self.user(role, agency, teams=[team] if role in ("officer", "clinician") else [])
-                  for role in ("officer", "clinician", "supervisor", "partner", "admin")}
-        return agency, team, people
-
-
 @pytest.fixture
 def make():
     return Factory()
 
 
-def token_for(user: User) -> str:
-    token, _ = user_service.issue_token(user=user)
-    return token
+@pytest.fixture
+def unit(make):
+    """An agency with one co-responder team and its officer: (agency, team, officer)."""
+    agency, team, people = make.unit()
+    return agency, team, people["officer"]
+
+
+@pytest.fixture
+def outcomes(unit):
+    """The hand-counted calls of factories.outcome_calls, as filters over March 2026."""
+    agency, _, officer = unit
+    outcome_calls(officer)
+    return filters_for(agency)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served on a loopback port from a background thread (one per run); its base URL."""
+    with serving(app) as url:
+        yield url
 
 
 class ApiClient:
@@ -155,52 +124,6 @@ class ApiClient:
 def api(client):
     """api(user) -> a client authenticated as that user with a bearer token."""
     return lambda user: ApiClient(client, user)
-
-
-def login(client, user, password=PASSWORD):
-    """Log a browser session in through the real form (with its CSRF token)."""
-    with client.session_transaction() as session:
-        session["csrf_token"] = "test-csrf"
-    return client.post("/login", data={"email": user.email, "password": password, "csrf_token": "test-csrf"})
-
-
-def at(days=0, hours=0, minutes=0) -> datetime:
-    """A fixed, aware reference time plus an offset; tests never depend on today's date."""
-    return datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc) + timedelta(days=days, hours=hours, minutes=minutes)
-
-
-def call_payload(**overrides) -> dict:
-    """A complete, valid call body as a tablet would send it."""
-    body = {
-        "incident_number": "C26-000123",
-        "received_at": at().isoformat(),
-        "dispatched_at": at(minutes=2).isoformat(),
-        "arrived_at": at(minutes=11).isoformat(),
-        "cleared_at": at(minutes=55).isoformat(),
-        "call_source": "911",
-        "nature": "mh_crisis",
-        "initial_call_type": "10-96",
-        "final_call_type": "10-96",
-        "presenting_problems": ["suicidal_ideation", "substance_use"],
-        "risk_flags": ["intoxicated"],
-        "arrestable_offense": "none",
-        "district": "North",
-        "beat": "N3",
-        "address": "100 Main St",
-        "latitude": 41.88,
-        "longitude": -87.63,
-        "cit_officer_on_scene": True,
-        "transfer_in": "911",
-        "transfer_out": "none",
-        "force_level": "none",
-        "injuries": [],
-        "disposition": "resolved_with_referral",
-        "legal_hold_type": None,
-        "followup_required": True,
-        "narrative": "Subject calm after de-escalation; safety plan made.",
-    }
-    body.update(overrides)
-    return body
 
 
 @pytest.fixture

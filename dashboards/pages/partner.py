@@ -10,7 +10,9 @@ from dashboards import figures
 from dashboards.access import require_page
 from dashboards.components import chart_card, notes, page, table
 from dashboards.filters import filter_bar, parse
-from mhu.services import metrics_partner, suppression
+from mhu import enums
+from mhu.services.metrics import partner as metrics_partner
+from mhu.services.metrics import suppression
 
 dash.register_page(__name__, path="/partner", name="Partner view", title="MHU outcomes: partner view")
 
@@ -30,11 +32,11 @@ def _tables(user, query: dict) -> tuple[dict, dict, dict, list[str]]:
 
 
 def _table_card(result: dict, name: str) -> dbc.Card:
-    columns = [(column, figures.label(column) if column != "month" else "Month") for column in result["columns"]]
+    columns = [(column, enums.label(column) if column != "month" else "Month") for column in result["columns"]]
     return dbc.Card(dbc.CardBody([
         html.H2(result["title"], className="h5"),
         html.Div(table(result["rows"], columns, caption=result["title"]), className="table-responsive"),
-        dbc.Button(f"Download CSV", id=f"download-{name}", color="primary", size="sm", className="mt-2"),
+        dbc.Button("Download CSV", id=f"download-{name}", color="primary", size="sm", className="mt-2"),
     ]), className="mb-3", id=f"partner-{name}")
 
 

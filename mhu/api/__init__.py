@@ -1,12 +1,20 @@
 """The JSON API under /api/v1 (flask-smorest): parse -> service -> respond."""
 
-from flask_smorest import Api
+from flask import Flask
+
+from mhu.extensions import api
+from schemas.common import ErrorSchema
 
 
-def register_blueprints(api: Api) -> None:
-    """Register every API blueprint on the Api instance."""
+def init_app(app: Flask) -> None:
+    """Bind the Api with our error shape and security schemes, then register every blueprint."""
     from mhu.api import audit, auth, calls, followups, health, metrics, persons
 
+    # Our error shape replaces smorest's default, so the spec names one Error schema.
+    api.ERROR_SCHEMA = ErrorSchema
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
     for module in (health, auth, calls, followups, persons, audit, metrics):
         api.register_blueprint(module.blp)
     api.register_blueprint(metrics.partner_blp)

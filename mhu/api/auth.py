@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from mhu.api.common import actor, documented_errors
 from mhu.auth import bearer_token, requires
-from mhu.services import users
+from mhu.services import agencies, users
 from schemas.auth import MeSchema, TeamReadSchema, TokenRequestSchema, TokenSchema
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Authentication and the current user")
@@ -55,4 +55,4 @@ def me():
 @documented_errors(blp, 401)
 def teams():
     """The teams of the current user's agency."""
-    return users.list_teams(actor=actor())
+    return agencies.list_teams(actor=actor())

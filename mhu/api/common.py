@@ -1,19 +1,13 @@
 """Pieces every API view uses: the actor, pagination, ETags and idempotent POSTs."""
 
 import hashlib
-import json
-import time
-from datetime import timedelta
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, request
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from mhu.extensions import db
-from mhu.models import IdempotencyRecord
-from mhu.models.types import utcnow
+from mhu.services import idempotency
 from schemas.common import ErrorSchema
 
 ERROR_DESCRIPTIONS = {
@@ -27,12 +21,6 @@ ERROR_DESCRIPTIONS = {
     428: "If-Match header required",
     429: "Too many failed logins from this address; retry after the Retry-After seconds",
 }
-# A key whose first request never finished (crash, timeout) is released after this long.
-IDEMPOTENCY_STALE_AFTER = timedelta(seconds=60)
-IDEMPOTENCY_WAIT_SECONDS = 10.0
-# status_code of a claim whose work has committed (written in the work's own transaction) but whose
-# answer is not stored yet. If the process dies in between, the key must never run again.
-WORK_COMMITTED = 0
 
 
 def actor():
@@ -84,45 +72,12 @@ def _fingerprint() -> str:
     return hashlib.sha256(b"%s %s\n%s" % (request.method.encode(), request.path.encode(), body)).hexdigest()
 
 
-def _replay(record: IdempotencyRecord) -> Response:
+def _replay(record) -> Response:
     response = Response(record.response_body, status=record.status_code, mimetype="application/json")
     for key, value in (record.response_headers or {}).items():
         response.headers[key] = value
     response.headers["Idempotent-Replayed"] = "true"
     return response
-
-
-def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Response:
-    """Claim the key for this request, or answer as the first request with it did."""
-    deadline = time.monotonic() + IDEMPOTENCY_WAIT_SECONDS
-    while True:
-        existing = db.session.scalar(
-            sa.select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
-        )
-        if existing is not None:
-            if existing.request_fingerprint != fingerprint:
-                abort(422, "This Idempotency-Key was used with a different request body.")
-            if existing.status_code not in (None, WORK_COMMITTED):
-                return _replay(existing)
-            stale = utcnow() - existing.created_at > IDEMPOTENCY_STALE_AFTER
-            if stale and existing.status_code == WORK_COMMITTED:
-                abort(409, "This request was carried out, but its answer was lost; look the record up instead.")
-            if stale:
-                db.session.delete(existing)
-                db.session.commit()
-                continue
-            db.session.rollback()
-            if time.monotonic() > deadline:
-                abort(409, "A request with this Idempotency-Key is still being processed; retry shortly.")
-            time.sleep(0.05)
-            continue
-        record = IdempotencyRecord(user_id=user_id, key=key, request_fingerprint=fingerprint)
-        db.session.add(record)
-        try:
-            db.session.commit()
-            return record
-        except IntegrityError:
-            db.session.rollback()  # a concurrent twin claimed it first: wait for its answer
 
 
 def idempotent(view):
@@ -135,40 +90,24 @@ def idempotent(view):
             return view(*args, **kwargs)
         if len(key) > 200:
             abort(400, "Idempotency-Key must be at most 200 characters.")
-        user_id = current_user.id
-        claimed = _claim(user_id, key, _fingerprint())
-        if isinstance(claimed, Response):
-            return claimed
+        claimed = idempotency.claim(user_id=current_user.id, key=key, fingerprint=_fingerprint())
+        if idempotency.has_answer(claimed):
+            return _replay(claimed)
         record_id = claimed.id
-
-        def mark_work_committed(session):
-            session.execute(sa.update(IdempotencyRecord).where(
-                IdempotencyRecord.id == record_id, IdempotencyRecord.status_code.is_(None)
-            ).values(status_code=WORK_COMMITTED))
-
-        session = db.session()
-        sa.event.listen(session, "before_commit", mark_work_committed)
         try:
-            response = current_app.make_response(view(*args, **kwargs))
+            with idempotency.marking_work_committed(record_id):
+                response = current_app.make_response(view(*args, **kwargs))
         except Exception:
             db.session.rollback()
-            _release(record_id)
+            idempotency.release(record_id=record_id)
             raise
-        finally:
-            sa.event.remove(session, "before_commit", mark_work_committed)
-        if response.status_code >= 500 or response.status_code in (401, 403, 409, 412, 428):
-            _release(record_id)  # not a final answer for this body: let a retry run again
+        if response.status_code >= 500 or response.status_code in idempotency.RETRYABLE_STATUSES:
+            idempotency.release(record_id=record_id)
             return response
-        record = db.session.get(IdempotencyRecord, record_id)
-        record.status_code = response.status_code
-        record.response_body = response.get_data(as_text=True)
-        record.response_headers = {k: v for k, v in response.headers.items() if k in ("Location", "ETag")}
-        db.session.commit()
+        idempotency.store_answer(
+            record_id=record_id, status=response.status_code, body=response.get_data(as_text=True),
+            headers={k: v for k, v in response.headers.items() if k in ("Location", "ETag")},
+        )
         return response
 
     return wrapped
-
-
-def _release(record_id: int) -> None:
-    db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-    db.session.commit()

@@ -6,7 +6,9 @@ from flask_smorest import Blueprint
 
 from mhu.api.common import actor, documented_errors
 from mhu.auth import policy, requires
-from mhu.services import metrics, metrics_partner, suppression
+from mhu.services import metrics
+from mhu.services.metrics import partner as metrics_partner
+from mhu.services.metrics import suppression
 from schemas.metrics import (
     BREAKDOWN_NAMES, PARTNER_TABLE_NAMES, BreakdownRowSchema, DataQualitySchema, DurationQuerySchema,
     DurationResultSchema, FlowLinkSchema, FollowupMetricsSchema, HighUtilizerSchema, HourWeekdaySchema,

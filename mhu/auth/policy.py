@@ -5,7 +5,7 @@ an unknown role gets nothing. Objects of another agency are reported as missing 
 services' agency scoping, before these rules are consulted.
 """
 
-from mhu.models import Call, User
+from mhu.models import Call, Team, User
 
 FIELD_ROLES = frozenset({"officer", "clinician", "supervisor"})
 IDENTIFYING_ROLES = FIELD_ROLES
@@ -38,6 +38,18 @@ def can_edit_call(user: User, call: Call) -> bool:
     return False
 
 
+def can_record_for_team(user: User, team: Team) -> bool:
+    """Officers and clinicians record calls for their own teams; supervisors for any team of the agency."""
+    if team.agency_id != user.agency_id or not can_create_records(user):
+        return False
+    return user.role == "supervisor" or team.id in user.team_ids
+
+
+def can_work_followup_queue(user: User) -> bool:
+    """The follow-up queue is the clinicians' worklist; supervisors oversee it."""
+    return user.role in ("clinician", "supervisor")
+
+
 def can_read_clinical_notes(user: User) -> bool:
     """Clinical notes are for clinicians only."""
     return user.role == "clinician"
@@ -59,17 +71,29 @@ def can_view_partner_dashboard(user: User) -> bool:
 
 
 def can_manage_teams(user: User) -> bool:
+    """Create teams and change their members (DESIGN.md section 4: supervisors and administrators)."""
     return user.role in ("supervisor", "admin")
 
 
 def can_manage_users(user: User) -> bool:
+    """Create, change and deactivate accounts of the agency."""
     return user.role == "admin"
 
 
 def can_read_audit(user: User) -> bool:
+    """Search and export the agency's audit trail."""
     return user.role == "admin"
 
 
 def team_scope(user: User) -> set[int] | None:
     """Teams whose identified data the user may see; None means the whole agency."""
     return None if user.role == "supervisor" else user.team_ids
+
+
+def home_face(user: User) -> str:
+    """Which face a user lands on after login: "field" (tablets), "admin", or "dashboard"."""
+    if user.role in ("officer", "clinician"):
+        return "field"
+    if user.role == "admin":
+        return "admin"
+    return "dashboard"

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from mhu.extensions import db
-from mhu.services import metric_facts
+from mhu.services.metrics import facts as metric_facts
 
 
 @click.group("metrics")

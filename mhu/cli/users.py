@@ -8,15 +8,14 @@ import sys
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
 from mhu.enums import CIT_LEVELS, ROLES
 from mhu.extensions import db
-from mhu.models import Team
 from mhu.services import ServiceError
-from mhu.services.users import change_role, create_user, deactivate_user, find_user, get_or_create_agency
+from mhu.services.agencies import get_or_create_agency, get_or_create_team
+from mhu.services.users import change_role, create_user, deactivate_user, find_user
 
 
 def read_password() -> str:
@@ -60,7 +59,7 @@ def create_user_command(email, role, agency_name, team_names, cit_level, tz_name
     password = read_password()
     try:
         agency = get_or_create_agency(name=agency_name.strip(), timezone=tz_name)
-        teams = [_get_or_create_team(agency, name.strip()) for name in team_names]
+        teams = [get_or_create_team(agency=agency, name=name.strip()) for name in team_names]
         user = create_user(
             email=email, password=password, role=role, agency=agency, display_name=display_name,
             cit_level=cit_level, teams=teams,
@@ -72,15 +71,6 @@ def create_user_command(email, role, agency_name, team_names, cit_level, tz_name
         sys.exit(1)
     team_text = f", teams: {', '.join(t.name for t in user.teams)}" if user.teams else ""
     click.echo(f"Created {user.role} {user.email} in {agency.name} ({agency.timezone}){team_text}.")
-
-
-def _get_or_create_team(agency, name: str) -> Team:
-    team = db.session.scalar(sa.select(Team).where(Team.agency_id == agency.id, Team.name == name))
-    if team is None:
-        team = Team(agency=agency, name=name, kind="co_responder")
-        db.session.add(team)
-        db.session.flush()
-    return team
 
 
 def register(app: Flask) -> None:

@@ -9,17 +9,15 @@ from flask_login import current_user
 
 from mhu import enums
 from mhu.auth import policy, requires
-from mhu.extensions import db
 from mhu.field import bp
 from mhu.models import Call
 from mhu.models.types import utcnow
-from mhu.services import audit, calls, care, persons, users
+from mhu.services import agencies, calls, care, persons
 from schemas.calls import CallReadSchema
 
 STATIC_JS = Path(__file__).parent / "static" / "js"
 # A call stays "open" on the home page while any of these is missing (calls_query's `open` filter).
 OPEN_CALL_FIELDS = ("disposition", "dispatched_at", "arrived_at", "cleared_at")
-ACRONYMS = {"mh": "MH", "ed": "ED", "sud": "SUD", "idd": "IDD", "ems": "EMS", "cit": "CIT", "ita": "ITA"}
 FIELD_LABELS = {"dispatched_at": "dispatched time", "arrived_at": "arrival time", "cleared_at": "cleared time"}
 
 
@@ -27,16 +25,9 @@ def _actor():
     return current_user._get_current_object()
 
 
-def label(value) -> str:
-    """A readable label for an enumeration value: 'voluntary_transport_ed' -> 'Voluntary transport ED'."""
-    words = [ACRONYMS.get(word, word) for word in str(value).split("_")]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
 @bp.app_template_filter("field_label")
 def field_label_filter(value) -> str:
-    return label(value)
+    return enums.label(value)
 
 
 @bp.app_template_filter("local_time")
@@ -57,28 +48,15 @@ def _person_names(person_ids) -> dict:
     return names
 
 
-def team_open_calls(*, limit: int = 100) -> list[Call]:
-    """The viewer's team's calls still missing a disposition or a time (supervisors: the agency)."""
-    actor = _actor()
-    query = calls.calls_query(actor=actor, filters={"open": True})
-    teams = policy.team_scope(actor)
-    if teams is not None:
-        query = query.where(Call.team_id.in_(teams or {-1}))
-    rows = list(db.session.scalars(query.order_by(Call.received_at.desc(), Call.id).limit(limit)))
-    audit.record(action="call.list", actor=actor, object_type="call", object_id=None, commit=True)
-    return rows
-
-
 def missing_fields(call: Call) -> list[str]:
     return [FIELD_LABELS.get(name, name) for name in OPEN_CALL_FIELDS if getattr(call, name) is None]
 
 
 def form_options() -> dict:
     """Enumerations and the viewer's teams (with their default intercept) for the call form."""
-    actor = _actor()
-    teams = users.list_teams(actor=actor) if actor.role == "supervisor" else list(actor.teams)
+    teams = agencies.recordable_teams(actor=_actor())
     return {
-        "teams": [{"id": t.id, "name": t.name, "intercept": calls.default_intercept(t)} for t in teams if t.active],
+        "teams": [{"id": t.id, "name": t.name, "intercept": calls.default_intercept(t)} for t in teams],
         "call_sources": enums.CALL_SOURCES, "natures": enums.NATURES,
         "presenting_problems": enums.PRESENTING_PROBLEMS, "risk_flags": enums.RISK_FLAGS,
         "dispositions": enums.DISPOSITIONS, "force_levels": enums.FORCE_LEVELS,
@@ -92,11 +70,11 @@ def form_options() -> dict:
 @requires(policy.can_create_records)
 def home():
     """My team's open calls, the new-call button, the follow-up queue link and pending device calls."""
-    open_calls = team_open_calls()
+    open_calls = calls.open_calls(actor=_actor())
     return render_template(
         "field/home.html", open_calls=open_calls, missing={c.id: missing_fields(c) for c in open_calls},
         names=_person_names(c.person_id for c in open_calls),
-        show_followups=policy.can_read_clinical_notes(_actor()) or _actor().role == "supervisor",
+        show_followups=policy.can_work_followup_queue(_actor()),
     )
 
 
@@ -142,7 +120,6 @@ def followups():
     scope = "mine" if request.args.get("scope") == "mine" else "team"
     items, total = care.list_followups(actor=actor, status="open", scope=scope, page=1, per_page=100)
     call_by_id = {f.call_id: calls.get_call(actor=actor, call_id=f.call_id) for f in items}
-    audit.record(action="followup.list", actor=actor, object_type="followup", object_id=None, commit=True)
     return render_template(
         "field/followups.html", items=items, total=total, scope=scope, calls=call_by_id,
         clocks={f.id: clock(f) for f in items},

@@ -1,11 +1,8 @@
 """Calls: create, read, list, update and void, scoped to the actor's agency."""
 
 import uuid
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from mhu.auth import policy
 from mhu.extensions import db
@@ -14,6 +11,8 @@ from mhu.models import (
 )
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services.care import followup_due_at
+from mhu.services.localtime import local_parts
 
 TIME_FIELDS = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
 LIST_FIELDS = ("presenting_problems", "risk_flags", "injuries")
@@ -33,20 +32,6 @@ def time_order_errors(values: dict) -> dict:
     return errors
 
 
-def local_parts(moment: datetime, tz_name: str) -> tuple[date, int, int]:
-    """The local date, hour and weekday (0 = Monday) of a moment in the agency's zone."""
-    local = moment.astimezone(ZoneInfo(tz_name))
-    return local.date(), local.hour, local.weekday()
-
-
-def local_day_bounds(first: date | None, last: date | None, tz_name: str) -> tuple[datetime | None, datetime | None]:
-    """UTC bounds [start, end) of an inclusive range of local dates."""
-    zone = ZoneInfo(tz_name)
-    start = datetime.combine(first, time.min, zone) if first else None
-    end = datetime.combine(last + timedelta(days=1), time.min, zone) if last else None
-    return start, end
-
-
 def default_intercept(team: Team) -> int:
     """SIM intercept 1 when an officer responds (any team with officers), else 0."""
     return 0 if team.kind == "clinician_only" else 1
@@ -60,7 +45,7 @@ def _agency_team(actor: User, team_id: int | None) -> Team:
     team = db.session.get(Team, team_id)
     if team is None or team.agency_id != actor.agency_id:
         raise ServiceError("Unknown team.", {"team_id": ["No such team in your agency."]})
-    if actor.role != "supervisor" and team.id not in actor.team_ids:
+    if not policy.can_record_for_team(actor, team):
         raise ServiceError("Not your team.", {"team_id": ["You may record calls for your own teams only."]})
     return team
 
@@ -106,7 +91,7 @@ def sync_followup(call: Call, actor: User) -> None:
     """Open a follow-up for a call that needs one; keep its due time 48 h after the call cleared."""
     if not call.followup_required or call.voided_at is not None:
         return
-    due_at = (call.cleared_at or call.received_at) + timedelta(hours=current_app.config["FOLLOWUP_DUE_HOURS"])
+    due_at = followup_due_at(call)
     existing = db.session.scalar(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.created_at))
     if existing is None:
         db.session.add(FollowUp(
@@ -170,6 +155,17 @@ def calls_query(*, actor: User, filters: dict) -> sa.Select:
             Call.cleared_at.is_(None),
         ))
     return query
+
+
+def open_calls(*, actor: User, limit: int = 100) -> list[Call]:
+    """The calls of the actor's teams (supervisors: the agency) still missing a disposition or a time."""
+    query = calls_query(actor=actor, filters={"open": True})
+    teams = policy.team_scope(actor)
+    if teams is not None:
+        query = query.where(Call.team_id.in_(teams or {-1}))
+    rows = list(db.session.scalars(query.order_by(Call.received_at.desc(), Call.id).limit(limit)))
+    audit.record(action="call.list", actor=actor, object_type="call", object_id=None, commit=True)
+    return rows
 
 
 def list_calls(*, actor: User, filters: dict, page: int, per_page: int) -> tuple[list[Call], int]:

@@ -1,6 +1,6 @@
 """Referrals, follow-ups with their attempts, and clinical notes."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,7 +12,17 @@ from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit, check_version, in_agency
 
 
-def _writable_call(actor: User, call: Call) -> None:
+def followup_window() -> timedelta:
+    """How long after a call a follow-up falls due (FOLLOWUP_DUE_HOURS, 48 h by default)."""
+    return timedelta(hours=current_app.config["FOLLOWUP_DUE_HOURS"])
+
+
+def followup_due_at(call: Call) -> datetime:
+    """When a call's follow-up falls due: the window after the call cleared (received, if never cleared)."""
+    return (call.cleared_at or call.received_at) + followup_window()
+
+
+def _writable_call(call: Call) -> None:
     if call.voided_at is not None:
         raise ServiceError("This call was voided.", status=409)
 
@@ -26,7 +36,7 @@ def list_referrals(*, actor: User, call: Call) -> list[Referral]:
 
 def create_referral(*, actor: User, call: Call, data: dict) -> Referral:
     """Record a referral to a partner service."""
-    _writable_call(actor, call)
+    _writable_call(call)
     referral = Referral(call_id=call.id, agency_id=call.agency_id, created_by_id=actor.id, **data)
     db.session.add(referral)
     db.session.flush()
@@ -57,10 +67,8 @@ def list_call_followups(*, actor: User, call: Call) -> list[FollowUp]:
 
 def create_followup(*, actor: User, call: Call, data: dict) -> FollowUp:
     """Open a follow-up on a call, due 48 h (configurable) after it cleared unless given."""
-    _writable_call(actor, call)
-    due_at = data.get("due_at") or (call.cleared_at or call.received_at) + timedelta(
-        hours=current_app.config["FOLLOWUP_DUE_HOURS"]
-    )
+    _writable_call(call)
+    due_at = data.get("due_at") or followup_due_at(call)
     assigned_to_id = data.get("assigned_to_id")
     if assigned_to_id is not None:
         assignee = db.session.get(User, assigned_to_id)
@@ -160,7 +168,7 @@ def list_notes(*, actor: User, call: Call) -> list[ClinicalNote]:
 
 def append_note(*, actor: User, call: Call, data: dict) -> ClinicalNote:
     """Append a note or an addendum; notes are never edited or deleted."""
-    _writable_call(actor, call)
+    _writable_call(call)
     addendum_to = data.get("addendum_to_id")
     if addendum_to is not None:
         original = db.session.get(ClinicalNote, addendum_to)

@@ -13,14 +13,35 @@ Known limit: a name mistyped in the first letter of every token is only found th
 birth.
 """
 
+import hashlib
+import hmac
+import unicodedata
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from rapidfuzz import fuzz, process
 
 from mhu.extensions import db
 from mhu.models import Person, PersonIdentity
-from mhu.services.persons import normalise_name
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, accents and punctuation removed, single spaces: the form names are compared in."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = "".join(c if c.isalnum() else " " for c in letters.lower())
+    return " ".join(cleaned.split())
+
+
+def match_key(first_name: str, last_name: str, date_of_birth: date | None) -> str | None:
+    """Keyed hash of normalised name + date of birth; None without a date of birth."""
+    if date_of_birth is None:
+        return None
+    secret = (current_app.config.get("PERSON_MATCH_KEY") or current_app.config["SECRET_KEY"]).encode()
+    message = f"{normalise_name(first_name)}|{normalise_name(last_name)}|{date_of_birth.isoformat()}"
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
 
 NAME_WEIGHT = 0.7
 DOB_WEIGHT = 0.3

@@ -1,38 +1,19 @@
 """Persons and their identity records: create, search for likely matches, read with history."""
 
-import hashlib
-import hmac
-import unicodedata
 import uuid
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 
 from mhu.extensions import db
 from mhu.models import Call, Person, PersonIdentity, PersonMerge, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, check_version, in_agency, metric_facts
+from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services.matching import find_candidates, match_key, normalise_name
+from mhu.services.metrics import facts as metric_facts
 
 IDENTITY_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "safety_flags", "response_plan")
 PERSON_FIELDS = ("gender", "veteran", "housing_status", "age_band")
-
-
-def normalise_name(name: str) -> str:
-    """Lower case, accents and punctuation removed, single spaces: the form names are compared in."""
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    cleaned = "".join(c if c.isalnum() else " " for c in letters.lower())
-    return " ".join(cleaned.split())
-
-
-def match_key(first_name: str, last_name: str, date_of_birth: date | None) -> str | None:
-    """Keyed hash of normalised name + date of birth; None without a date of birth."""
-    if date_of_birth is None:
-        return None
-    secret = (current_app.config.get("PERSON_MATCH_KEY") or current_app.config["SECRET_KEY"]).encode()
-    message = f"{normalise_name(first_name)}|{normalise_name(last_name)}|{date_of_birth.isoformat()}"
-    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
 def _refresh_search_fields(identity: PersonIdentity) -> None:
@@ -128,8 +109,6 @@ def update_person(*, actor: User, person: Person, data: dict, expected_version: 
 
 def search_persons(*, actor: User, name: str | None, date_of_birth: date | None, limit: int = 10) -> list[tuple[Person, float, bool]]:
     """Likely matches ranked best first: (person, score 0-100, exact name+DOB match)."""
-    from mhu.services.matching import find_candidates
-
     if not name and date_of_birth is None:
         raise ServiceError("Give a name, a date of birth or both.", {"name": ["Name or date_of_birth required."]})
     exact_key = None

@@ -14,16 +14,6 @@ from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit
 
 
-def get_or_create_agency(*, name: str, timezone: str = "America/Chicago", kind: str = "law_enforcement") -> Agency:
-    """The agency with this name, created if new."""
-    agency = db.session.scalar(sa.select(Agency).where(Agency.name == name))
-    if agency is None:
-        agency = Agency(name=name, timezone=timezone, kind=kind)
-        db.session.add(agency)
-        db.session.flush()
-    return agency
-
-
 def create_user(
     *, email: str, password: str, role: str, agency: Agency, display_name: str | None = None,
     cit_level: str = "none", teams: list[Team] | None = None, actor: User | None = None,
@@ -160,8 +150,3 @@ def revoke_token(*, token: str, actor: User) -> bool:
     audit.record(action="token.revoke", actor=actor, object_type="user", object_id=actor.id)
     db.session.commit()
     return True
-
-
-def list_teams(*, actor: User) -> list[Team]:
-    """The teams of the actor's agency."""
-    return list(db.session.scalars(sa.select(Team).where(Team.agency_id == actor.agency_id).order_by(Team.name)))

@@ -8,8 +8,7 @@ import pytest
 from dashboards.components import format_count, format_rate, format_seconds
 from mhu.services import care, metrics
 from tests.browser.conftest import browser_login, screenshot
-from tests.conftest import PASSWORD
-from tests.test_metrics import add_call, add_person, utc
+from tests.factories import PASSWORD, add_call, add_person, utc
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 
 from mhu.services import persons
 from tests.browser.conftest import TABLET, browser_login, screenshot
-from tests.conftest import PASSWORD, call_payload
+from tests.factories import PASSWORD, call_payload
 
 pytestmark = pytest.mark.browser
 CALL_PAGE = re.compile(r"/field/calls/[0-9a-f-]{36}$")

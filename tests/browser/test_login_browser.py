@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser.conftest import browser_login, screenshot
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,39 @@
+"""The outcome metrics of DESIGN.md section 5, computed in SQL, and what keeps them fast.
+
+Modules: `registry` (each metric's definition, title and unit, read by pages, API, reports and
+docs), `sql` (filters and portable SQL pieces), `rates` (call-based rates, durations, the
+summary), `people` (repeat contacts and follow-ups), `breakdowns` (distributions), `facts`
+(the precomputed facts kept at write time), `partner` and `suppression` (de-identified output).
+Callers import this package: `from mhu.services import metrics; metrics.summary(filters=...)`.
+"""
+
+from mhu.services.metrics.breakdowns import (
+    BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday, outcome_flow,
+    transfers,
+)
+from mhu.services.metrics.people import (
+    COMPLETED_OUTCOMES, contacts_per_person, data_quality, followup_completion, followup_on_time, followup_status,
+    followup_timeliness, high_utilizer_list, high_utilizers, recrisis_after_followup, repeat_call_share,
+    repeat_contact_rate, repeat_metrics,
+)
+from mhu.services.metrics.rates import (
+    ARREST_OR_CITATION, CALL_RATES, DENOMINATORS, DURATIONS, ED_USE, RESOLVED_IN_COMMUNITY, arrest_rate,
+    call_rates, call_type_reclassified, call_volume, cit_presence, connection_to_services, diversion_from_arrest,
+    duration_percentiles, ed_use, emergency_detention_rate, filter_options, injury_rate, injury_rate_by_party,
+    jail_diversion_rate, overview, referral_linkage, resolved_in_community, response_time, summary, time_on_scene,
+    time_series, use_of_force_rate,
+)
+from mhu.services.metrics.sql import MetricFilters, default_period, rate, scoped_filters
+
+__all__ = [
+    "ARREST_OR_CITATION", "BREAKDOWNS", "CALL_RATES", "COMPLETED_OUTCOMES", "DENOMINATORS", "DURATIONS", "ED_USE",
+    "EXTRA_BREAKDOWNS", "RESOLVED_IN_COMMUNITY", "MetricFilters", "arrest_rate", "breakdown", "call_rates",
+    "call_type_reclassified", "call_volume", "cit_presence", "connection_to_services", "contacts_per_person",
+    "data_quality", "default_period", "disposition_series", "diversion_from_arrest", "duration_histogram",
+    "duration_percentiles", "ed_use", "emergency_detention_rate", "filter_options", "followup_completion",
+    "followup_on_time", "followup_status", "followup_timeliness", "high_utilizer_list", "high_utilizers",
+    "hour_weekday", "injury_rate", "injury_rate_by_party", "jail_diversion_rate", "outcome_flow", "overview", "rate",
+    "recrisis_after_followup", "referral_linkage", "repeat_call_share", "repeat_contact_rate", "repeat_metrics",
+    "resolved_in_community", "response_time", "scoped_filters", "summary", "time_on_scene", "time_series",
+    "transfers", "use_of_force_rate",
+]

@@ -1,0 +1,293 @@
+"""Keeping the precomputed metric facts (models/metric.py) in step with the records.
+
+Every flush that touches a call, referral, injury or follow-up refreshes, in the same transaction,
+the facts of those calls, the repeat chains of their persons and the day sums of every day their
+calls and follow-ups fall on (an after_flush hook, so no ORM write path can forget it). Writes
+that bypass the ORM call refresh_calls() (person merges) or rebuild() (the demo generator).
+
+The rules themselves are not here: the rate conditions are metrics.CALL_RATES, the durations
+metrics.DURATIONS and the follow-up clock metrics_people.followup_on_time. This module only
+evaluates them at write time so the dashboard's reads add up counts instead of scanning calls.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from mhu.extensions import db
+from mhu.models import Agency, Call, CallFact, CallInjury, FollowUp, MetricDay, MetricFactsState, MetricTotalDay, Referral
+from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
+from mhu.models.types import utcnow
+from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
+from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time
+from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS, DURATIONS
+from mhu.services.metrics.sql import count_if, located, seconds_between
+
+# Bump when what the facts hold or how they are computed changes: deployments then rebuild them
+# (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in the README).
+FACTS_VERSION = 1
+SLICE = FILTER_KEYS
+# pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
+# concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
+_LOCK_NAMESPACE = 7_401
+
+
+def refresh_calls(call_ids, *, followup_times=(), connection=None) -> None:
+    """Refresh, in the current transaction, what depends on these calls and follow-up times.
+
+    Covers the calls' facts, the repeat chains of their persons (before and after), and the day
+    sums of their days and of the days their follow-ups fall due or close. `followup_times`:
+    (agency_id, instant) pairs of follow-up due or closing times that were set or changed.
+    """
+    connection = connection or db.session.connection()
+    call_ids = sorted(set(call_ids))
+    targets = _Targets()
+    for agency_id, instant in followup_times:
+        targets.instant(agency_id, instant)
+    if call_ids:
+        calls = connection.execute(
+            sa.select(Call.agency_id, Call.local_date, Call.person_id).where(Call.id.in_(call_ids))
+        ).all()
+        for agency_id, local_date, person_id in calls:
+            targets.day(agency_id, local_date, person_id)
+    _lock(connection, targets.agencies())
+    if call_ids:
+        # What the facts said before this write: the days and persons the calls leave.
+        for agency_id, local_date, person_id in connection.execute(
+            sa.select(CallFact.agency_id, CallFact.local_date, CallFact.contact_person_id)
+            .where(CallFact.call_id.in_(call_ids))
+        ):
+            targets.day(agency_id, local_date, person_id)
+        for agency_id, due_at, closed_at in connection.execute(
+            sa.select(FollowUp.agency_id, FollowUp.due_at, FollowUp.closed_at).where(FollowUp.call_id.in_(call_ids))
+        ):
+            targets.instant(agency_id, due_at)
+            targets.instant(agency_id, closed_at)
+        connection.execute(sa.delete(CallFact.__table__).where(CallFact.call_id.in_(call_ids)))
+        _insert_facts(connection, Call.id.in_(call_ids))
+        if targets.persons:
+            _update_chains(connection, CallFact.contact_person_id.in_(sorted(targets.persons)))
+    for agency_id, days in targets.days_by_agency(connection).items():
+        _refresh_days(connection, agency_id, days)
+
+
+def rebuild() -> None:
+    """Recompute every agency's facts from the records, in the current transaction."""
+    connection = db.session.connection()
+    agencies = list(connection.scalars(sa.select(Agency.id)))
+    _lock(connection, agencies)
+    for agency in agencies:
+        connection.execute(sa.delete(CallFact.__table__).where(CallFact.agency_id == agency))
+        _insert_facts(connection, Call.agency_id == agency)
+        _update_chains(connection, CallFact.agency_id == agency)
+        _refresh_days(connection, agency, None)
+    _record_state(connection)
+
+
+def is_stale() -> bool:
+    """Whether the facts were built by another FACTS_VERSION or configuration (or never)."""
+    state = db.session.get(MetricFactsState, 1)
+    return state is None or (state.version, state.repeat_window_days, state.high_utilizer_threshold) != (
+        FACTS_VERSION, *_configured())
+
+
+def _configured() -> tuple[int, int]:
+    """The settings the facts bake in: REPEAT_WINDOW_DAYS and HIGH_UTILIZER_THRESHOLD."""
+    return current_app.config["REPEAT_WINDOW_DAYS"], current_app.config["HIGH_UTILIZER_THRESHOLD"]
+
+
+def _record_state(connection) -> None:
+    table = MetricFactsState.__table__
+    window, threshold = _configured()
+    connection.execute(sa.delete(table))
+    connection.execute(sa.insert(table).values(
+        id=1, version=FACTS_VERSION, repeat_window_days=window, high_utilizer_threshold=threshold, built_at=utcnow()))
+
+
+class _Targets:
+    """The days (per agency) and persons a refresh must recompute."""
+
+    def __init__(self):
+        self.days: dict[int, set[date]] = defaultdict(set)
+        self.instants: dict[int, set] = defaultdict(set)
+        self.persons: set[uuid.UUID] = set()
+
+    def day(self, agency_id: int, local_date: date, person_id) -> None:
+        self.days[agency_id].add(local_date)
+        if person_id is not None:
+            self.persons.add(person_id)
+
+    def instant(self, agency_id: int, moment) -> None:
+        if moment is not None:
+            self.instants[agency_id].add(moment)
+
+    def agencies(self) -> list[int]:
+        return sorted(set(self.days) | set(self.instants))
+
+    def days_by_agency(self, connection) -> dict[int, set[date]]:
+        result = {agency: set(days) for agency, days in self.days.items()}
+        for agency, instants in self.instants.items():
+            zone = agency_timezone(agency, connection=connection)
+            result.setdefault(agency, set()).update(local_date(instant, zone) for instant in instants)
+        return result
+
+
+def _lock(connection, agencies) -> None:
+    if connection.dialect.name != "postgresql":
+        return  # SQLite serialises writers on the database lock already
+    for agency in sorted(agencies):
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_NAMESPACE, agency)))
+
+
+def _durations():
+    return {name: sa.cast(seconds_between(start, end), sa.Integer) for name, (start, end) in DURATIONS.items()}
+
+
+def _insert_facts(connection, condition) -> None:
+    durations = _durations()
+    contact_person = sa.case((sa.and_(located(), Call.person_id.is_not(None)), Call.person_id))
+    query = sa.select(
+        Call.id, Call.agency_id, Call.local_date, *(getattr(Call, name) for name in SLICE), Call.received_at,
+        contact_person, *durations.values(),
+    ).where(Call.voided_at.is_(None), condition)
+    columns = ["call_id", "agency_id", "local_date", *SLICE, "received_at", "contact_person_id",
+               *(f"{name}_seconds" for name in durations)]
+    connection.execute(sa.insert(CallFact.__table__).from_select(columns, query))
+
+
+def _update_chains(connection, condition) -> None:
+    """Each contact's gap to the person's previous contact and the dates behind the repeat and
+    high-utilizer counts."""
+    window, threshold = _configured()
+    fact = CallFact.__table__.c
+    person, order = fact.contact_person_id, (fact.received_at, fact.call_id)
+
+    def earlier(column, offset):
+        return sa.func.lag(column, offset).over(partition_by=person, order_by=order)
+
+    steps = sa.select(
+        fact.call_id, person, fact.received_at, fact.local_date,
+        earlier(fact.received_at, 1).label("previous_at"), earlier(fact.local_date, 1).label("previous_date"),
+        # LAG by 0 is the row itself: with a threshold of 1 every contact is its person's first in a window.
+        earlier(fact.local_date, threshold - 1).label("utilizer_first_date"),
+        earlier(fact.local_date, threshold).label("utilizer_before_date"),
+    ).where(person.is_not(None), condition).subquery("steps")
+    gap = sa.cast(seconds_between(steps.c.previous_at, steps.c.received_at), sa.Integer)
+    is_repeat = gap <= window * 86400
+    chains = sa.select(
+        steps.c.call_id, gap.label("gap"), steps.c.previous_date, steps.c.utilizer_first_date,
+        steps.c.utilizer_before_date,
+        sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
+            partition_by=steps.c.contact_person_id, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1),
+        ).label("previous_repeat_date"),
+    ).subquery("chains")
+    table = CallFact.__table__
+    connection.execute(
+        sa.update(table).where(table.c.call_id == chains.c.call_id)
+        .values(gap_seconds=chains.c.gap, previous_contact_date=chains.c.previous_date,
+                previous_repeat_date=chains.c.previous_repeat_date,
+                utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date)
+    )
+
+
+def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
+    """Replace the day sums of these local days (None: every day) of one agency."""
+    slice_table, total_table = MetricDay.__table__, MetricTotalDay.__table__
+    for table in (slice_table, total_table):
+        connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
+    _insert_call_days(connection, agency_id, days)
+    for day in sorted(days) if days is not None else _followup_days(connection, agency_id):
+        _insert_followup_day(connection, agency_id, day)
+    sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
+    connection.execute(sa.insert(total_table).from_select(
+        ["agency_id", "local_date", *COUNT_COLUMNS],
+        sa.select(slice_table.c.agency_id, slice_table.c.local_date, *sums)
+        .where(*_day_filter(slice_table.c, agency_id, days))
+        .group_by(slice_table.c.agency_id, slice_table.c.local_date),
+    ))
+
+
+def _day_filter(columns, agency_id: int, days: set[date] | None) -> list:
+    condition = [columns.agency_id == agency_id]
+    if days is not None:
+        condition.append(columns.local_date.in_(sorted(days)))
+    return condition
+
+
+def _insert_call_days(connection, agency_id: int, days: set[date] | None) -> None:
+    counts = {"calls": sa.func.count(), **{name: count_if(condition()) for name, condition in DENOMINATORS.items()},
+              **{name: count_if(numerator()) for name, (numerator, _) in CALL_RATES.items()},
+              **{f"with_{name}": count_if(sa.and_(start.is_not(None), end.is_not(None)))
+                 for name, (start, end) in DURATIONS.items()}}
+    keys = [Call.agency_id, Call.local_date, *(getattr(Call, name) for name in SLICE)]
+    query = (sa.select(*keys, *counts.values())
+             .where(Call.voided_at.is_(None), *_day_filter(Call, agency_id, days)).group_by(*keys))
+    connection.execute(sa.insert(MetricDay.__table__).from_select(
+        ["agency_id", "local_date", *SLICE, *counts], query))
+
+
+def _followup_days(connection, agency_id: int) -> list[date]:
+    """Every local day from the agency's first follow-up due or closing to its last."""
+    bounds = connection.execute(
+        sa.select(sa.func.min(FollowUp.due_at), sa.func.max(FollowUp.due_at),
+                  sa.func.min(FollowUp.closed_at), sa.func.max(FollowUp.closed_at))
+        .where(FollowUp.agency_id == agency_id)
+    ).one()
+    moments = [moment for moment in bounds if moment is not None]
+    if not moments:
+        return []
+    zone = agency_timezone(agency_id, connection=connection)
+    first, last = (local_date(moment, zone) for moment in (min(moments), max(moments)))
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def _insert_followup_day(connection, agency_id: int, day: date) -> None:
+    """Per slice of their call: the follow-ups of non-voided calls due on one local day (and those
+    first attempted in time), and those closed on it (and those completed)."""
+    start, end = local_day_bounds(day, day, agency_timezone(agency_id, connection=connection))
+    slice_columns = [getattr(Call, name) for name in SLICE]
+    counted = {
+        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time())},
+        FollowUp.closed_at: {"followups_closed": sa.func.count(),
+                             "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
+    }
+    for moment, counts in counted.items():
+        query = (
+            sa.select(Call.agency_id, sa.literal(day, sa.Date), *slice_columns, *counts.values())
+            .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+            .where(FollowUp.agency_id == agency_id, Call.agency_id == agency_id, Call.voided_at.is_(None),
+                   moment >= start, moment < end)
+            .group_by(Call.agency_id, *slice_columns)
+        )
+        connection.execute(sa.insert(MetricDay.__table__).from_select(
+            ["agency_id", "local_date", *SLICE, *counts], query))
+
+
+def init_app(_app: Flask) -> None:
+    """Keep the facts current: every flush of the app's session refreshes what it touched."""
+    if not db.event.contains(Session, "after_flush", refresh_after_flush):
+        db.event.listen(Session, "after_flush", refresh_after_flush)
+
+
+def refresh_after_flush(session: Session, _context) -> None:
+    """Refresh the facts of every call, referral, injury and follow-up this flush wrote."""
+    call_ids, followup_times = set(), set()
+    for record in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(record, Call):
+            call_ids.add(record.id)
+        elif isinstance(record, (Referral, CallInjury)):
+            call_ids.add(record.call_id)
+        elif isinstance(record, FollowUp):
+            state = sa.inspect(record)
+            for name in ("due_at", "closed_at"):
+                history = state.attrs[name].history
+                followup_times.update((record.agency_id, moment)
+                                      for moment in (*history.added, *history.unchanged, *history.deleted))
+    if call_ids or followup_times:
+        refresh_calls(call_ids, followup_times=followup_times, connection=session.connection())

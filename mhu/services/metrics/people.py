@@ -1,0 +1,235 @@
+"""Person- and follow-up-based metrics: repeat contacts, high utilizers, follow-ups, data quality.
+
+A contact is a call in C' (non-voided, not unable_to_locate). A person's previous contact is
+looked up across the whole agency (any team, district or source): the filters choose which
+contacts are counted, not which history counts as previous.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.orm import aliased
+
+from mhu.extensions import db
+from mhu.models import Call, CallFact, ClinicalNote, FollowUp, PersonIdentity, User
+from mhu.models.types import utcnow
+from mhu.services import audit
+from mhu.services.care import followup_window
+from mhu.services.metrics.sql import (
+    MetricFilters, call_conditions, config, count_if, day_sums, located, narrowed, rate, seconds_between,
+    slice_conditions, utc_bounds,
+)
+
+COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
+RECRISIS_WINDOW_DAYS = 30
+LATE_NOTE_HOURS = 72
+
+
+def repeat_metrics(*, filters: MetricFilters) -> dict:
+    """repeat_contact_rate and repeat_call_share from the period's contacts in CallFact.
+
+    A contact's gap to the person's previous contact is precomputed (services/metric_facts.py).
+    For the whole agency, each person is counted once as their first contact of the period (the
+    one whose previous contact falls before it), and as a repeater at their first repeat contact
+    of the period: a covering-index count, no DISTINCT. When filters pick part of the agency the
+    previous contact may lie outside the filter, so persons are counted with DISTINCT instead.
+    """
+    is_repeat = CallFact.gap_seconds <= config("REPEAT_WINDOW_DAYS") * 86400
+    person = CallFact.contact_person_id
+    if narrowed(filters):
+        persons = [sa.func.count(sa.distinct(sa.case((is_repeat, person)))), sa.func.count(sa.distinct(person))]
+    else:
+        start = filters.date_from
+        first_repeat = sa.and_(is_repeat, sa.or_(CallFact.previous_repeat_date.is_(None),
+                                                 CallFact.previous_repeat_date < start))
+        first = sa.or_(CallFact.previous_contact_date.is_(None), CallFact.previous_contact_date < start)
+        persons = [count_if(first_repeat), count_if(first)]
+    row = db.session.execute(
+        sa.select(*persons, count_if(is_repeat), sa.func.count())
+        .where(*slice_conditions(filters, CallFact), person.is_not(None))
+    ).one()
+    return {"repeat_contact_rate": rate(row[0], row[1]), "repeat_call_share": rate(row[2], row[3])}
+
+
+def repeat_contact_rate(*, filters: MetricFilters) -> dict:
+    """Persons with a contact in the period within 90 days after another of their contacts / persons with a contact."""
+    return repeat_metrics(filters=filters)["repeat_contact_rate"]
+
+
+def repeat_call_share(*, filters: MetricFilters) -> dict:
+    """C' with a person whose previous contact was within 90 days before / C' with a person."""
+    return repeat_metrics(filters=filters)["repeat_call_share"]
+
+
+def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
+    """How many persons had 1, 2, ... cap-or-more contacts in the period."""
+    per_person = (
+        sa.select(Call.person_id, sa.func.count().label("contacts"))
+        .where(*call_conditions(filters), located(), Call.person_id.is_not(None))
+        .group_by(Call.person_id).subquery()
+    )
+    capped = sa.case((per_person.c.contacts >= cap, cap), else_=per_person.c.contacts).label("contacts")
+    rows = db.session.execute(sa.select(capped, sa.func.count()).group_by(capped).order_by(capped)).all()
+    return [{"contacts": int(contacts), "persons": int(persons), "or_more": int(contacts) == cap}
+            for contacts, persons in rows]
+
+
+def _utilizer_counts(filters: MetricFilters):
+    """Contacts per person in the 12 months ending on the period's last day, at or over the threshold."""
+    year = _utilizer_year(filters)
+    return (
+        sa.select(Call.person_id, sa.func.count().label("contacts"), sa.func.max(Call.received_at).label("last_at"))
+        .where(*call_conditions(year), located(), Call.person_id.is_not(None))
+        .group_by(Call.person_id)
+        .having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
+    )
+
+
+def high_utilizers(*, filters: MetricFilters) -> int:
+    """Persons with >= HIGH_UTILIZER_THRESHOLD contacts in the 12 months before the period end.
+
+    For the whole agency, each such person is counted once, at their K-th contact of the window
+    (precomputed dates of the contacts K-1 and K before each one; services/metric_facts.py). When
+    filters pick part of the agency, contacts are grouped per person instead.
+    """
+    year = _utilizer_year(filters)
+    if narrowed(filters):
+        per_person = (
+            sa.select(CallFact.contact_person_id).where(*slice_conditions(year, CallFact),
+                                                         CallFact.contact_person_id.is_not(None))
+            .group_by(CallFact.contact_person_id).having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
+        )
+        return db.session.scalar(sa.select(sa.func.count()).select_from(per_person.subquery()))
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None),
+        CallFact.utilizer_first_date >= year.date_from,
+        sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from),
+    ))
+
+
+def _utilizer_year(filters: MetricFilters) -> MetricFilters:
+    """The filters over the 12 months ending on the period's last day."""
+    return filters.with_dates(filters.date_to - relativedelta(years=1) + timedelta(days=1), filters.date_to)
+
+
+def high_utilizer_list(*, actor: User, filters: MetricFilters, limit: int = 100) -> list[dict]:
+    """The high utilizers, identified, most contacts first; callers check can_identify_persons."""
+    counts = _utilizer_counts(filters).subquery()
+    rows = db.session.execute(
+        sa.select(counts.c.person_id, counts.c.contacts, counts.c.last_at, PersonIdentity.first_name,
+                  PersonIdentity.last_name)
+        .outerjoin(PersonIdentity, PersonIdentity.person_id == counts.c.person_id)
+        .order_by(counts.c.contacts.desc(), counts.c.last_at.desc()).limit(limit)
+    ).all()
+    audit.record(action="metrics.high_utilizers.read", actor=actor, object_type="person", commit=True)
+    return [
+        {"person_id": row.person_id, "name": " ".join(p for p in (row.first_name, row.last_name) if p) or None,
+         "contacts": int(row.contacts), "last_contact_at": _aware(row.last_at)}
+        for row in rows
+    ]
+
+
+def _aware(value):
+    if isinstance(value, datetime) and value.tzinfo is None:
+        from datetime import timezone
+
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _followups(filters: MetricFilters, column, *conditions):
+    """Follow-ups of C calls (any date) whose `column` falls in the period's local dates."""
+    start, end = utc_bounds(filters)
+    return (
+        sa.select().select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+        .where(FollowUp.agency_id == filters.agency_id, *call_conditions(filters, dates=False),
+               column >= start, column < end, *conditions)
+    )
+
+
+def followup_on_time():
+    """A follow-up first attempted within the follow-up window (care.followup_due_at) of its call clearing."""
+    cleared = sa.func.coalesce(Call.cleared_at, Call.received_at)
+    return sa.and_(FollowUp.first_attempt_at.is_not(None),
+                   seconds_between(cleared, FollowUp.first_attempt_at) <= followup_window().total_seconds())
+
+
+def followup_timeliness(*, filters: MetricFilters) -> dict:
+    """Follow-ups due in the period whose first attempt came within 48 h of the call clearing / those due.
+
+    Counted per local due day when follow-ups are written (services/metric_facts.py, followup_on_time).
+    """
+    row = day_sums(filters, ["followups_on_time", "followups_due"])[0]
+    return rate(row.followups_on_time, row.followups_due)
+
+
+def followup_completion(*, filters: MetricFilters) -> dict:
+    """Follow-ups closed in the period with outcome reached_engaged or linked_appointment_kept / closed.
+
+    Counted per local closing day when follow-ups are written (services/metric_facts.py).
+    """
+    row = day_sums(filters, ["followups_completed", "followups_closed"])[0]
+    return rate(row.followups_completed, row.followups_closed)
+
+
+def recrisis_after_followup(*, filters: MetricFilters) -> dict:
+    """Persons with a new contact within 30 days after a follow-up completed in the period / those persons."""
+    later = aliased(Call)
+    recrisis = sa.exists(
+        sa.select(1).where(
+            later.person_id == Call.person_id, later.voided_at.is_(None), located(later),
+            later.received_at > FollowUp.closed_at,
+            seconds_between(FollowUp.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
+        )
+    )
+    query = _followups(filters, FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES), Call.person_id.is_not(None))
+    row = db.session.execute(
+        query.add_columns(
+            sa.func.count(sa.distinct(sa.case((recrisis, Call.person_id)))), sa.func.count(sa.distinct(Call.person_id))
+        )
+    ).one()
+    return rate(row[0], row[1])
+
+
+def followup_status(*, filters: MetricFilters, now: datetime | None = None) -> dict:
+    """Open follow-ups due (not yet late) and overdue now, and follow-ups due in the period by state."""
+    now = now or utcnow()
+    open_now = db.session.execute(
+        sa.select(count_if(FollowUp.due_at >= now), count_if(FollowUp.due_at < now))
+        .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+        .where(FollowUp.agency_id == filters.agency_id, *call_conditions(filters, dates=False),
+               FollowUp.closed_at.is_(None))
+    ).one()
+    in_period = db.session.execute(
+        _followups(filters, FollowUp.due_at).add_columns(
+            count_if(FollowUp.closed_at.is_not(None)), count_if(FollowUp.first_attempt_at.is_not(None)),
+            sa.func.count(),
+        )
+    ).one()
+    return {
+        "open_due": int(open_now[0]), "open_overdue": int(open_now[1]),
+        "due_in_period": int(in_period[2]), "closed": int(in_period[0]), "attempted": int(in_period[1]),
+    }
+
+
+def data_quality(*, filters: MetricFilters) -> dict:
+    """Counts of C missing a disposition, intercept, any time or a person; calls with a note later than 72 h."""
+    late_note = sa.exists(
+        sa.select(1).where(
+            ClinicalNote.call_id == Call.id,
+            seconds_between(sa.func.coalesce(Call.cleared_at, Call.received_at), ClinicalNote.created_at)
+            > LATE_NOTE_HOURS * 3600,
+        )
+    )
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(), count_if(Call.disposition.is_(None)), count_if(Call.sim_intercept.is_(None)),
+            count_if(sa.or_(Call.dispatched_at.is_(None), Call.arrived_at.is_(None), Call.cleared_at.is_(None))),
+            count_if(Call.person_id.is_(None)), count_if(late_note),
+        ).where(*call_conditions(filters))
+    ).one()
+    keys = ("calls", "missing_disposition", "missing_intercept", "missing_times", "missing_person", "late_notes")
+    return dict(zip(keys, (int(value) for value in row)))

@@ -1,0 +1,241 @@
+"""The precomputed metric facts stay equal to a rebuild from the records, whatever the write path,
+and the metrics read from them equal the same metrics computed straight from the calls."""
+
+import dataclasses
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from mhu.extensions import db
+from mhu.models import Agency, Call, CallFact, MetricDay, MetricTotalDay, Team
+from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
+from mhu.services import metrics
+from mhu.services.metrics import facts as metric_facts
+from mhu.services.demo import generate_demo
+from mhu.services.metrics.sql import call_conditions, count_if, seconds_between
+from tests.factories import at, call_payload, token_for
+from tests.support.live import run_together
+
+
+def snapshot():
+    """Every fact row, and the day sums added up per day and slice (how rows are split may differ)."""
+    facts = db.session.execute(sa.select(*CallFact.__table__.columns)).all()
+    keys = [MetricDay.agency_id, MetricDay.local_date, *(getattr(MetricDay, key) for key in FILTER_KEYS)]
+    days = db.session.execute(
+        sa.select(*keys, *(sa.func.sum(getattr(MetricDay, name)) for name in COUNT_COLUMNS)).group_by(*keys)
+    ).all()
+    totals = db.session.execute(sa.select(*MetricTotalDay.__table__.columns)).all()
+    return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals)]
+
+
+def rebuilt():
+    metric_facts.rebuild()
+    db.session.flush()
+    return snapshot()
+
+
+def _person(client, first, last):
+    response = client.post("/api/v1/persons", json={"first_name": first, "last_name": last, "date_of_birth": "1980-01-02"})
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def _call(client, **fields):
+    response = client.post("/api/v1/calls", json=call_payload(**fields))
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def _on(days, **fields):
+    """A call's times on day `days` (from the fixed reference time), with other fields."""
+    times = {name: at(days=days, minutes=minutes).isoformat()
+             for name, minutes in (("received_at", 0), ("dispatched_at", 2), ("arrived_at", 11), ("cleared_at", 55))}
+    return {**times, **fields}
+
+
+def test_every_write_path_leaves_the_facts_equal_to_a_rebuild(make, api):
+    _, _, people = make.unit()
+    officer, clinician, supervisor = api(people["officer"]), api(people["clinician"]), api(people["supervisor"])
+    ana, ben = _person(officer, "Ana", "Reyes"), _person(officer, "Ben", "Okafor")
+    first = _call(officer, person_id=ana)
+    second = _call(officer, **_on(20, person_id=ana, dispatched_at=None))
+    _call(officer, **_on(25, person_id=ana, disposition="unable_to_locate", followup_required=False))
+    voided = _call(officer, **_on(40, person_id=ben))
+    _call(officer, **_on(41, followup_required=False))
+    officer.post(f"/api/v1/calls/{second}/referrals", json={"referral_type": "sud_treatment"})
+    moved = officer.patch(f"/api/v1/calls/{second}", headers={"If-Match": '"1"'},
+                          json=_on(-30, disposition="arrest", district="South"))
+    assert moved.status_code == 200, moved.json
+    followup = clinician.get(f"/api/v1/calls/{first}/followups").json[0]
+    clinician.post(f"/api/v1/followups/{followup['id']}/attempts",
+                   json={"attempted_at": at(hours=20).isoformat(), "method": "phone", "reached": True,
+                         "outcome": "reached_engaged"})
+    assert officer.delete(f"/api/v1/calls/{voided}", json={"reason": "Entered twice"}).status_code == 200
+    merge = supervisor.post(f"/api/v1/persons/{ana}/merge", json={"merge_id": ben})
+    assert merge.status_code == 201, merge.json
+    db.session.commit()
+    merged = snapshot()
+    assert merged == rebuilt()
+    supervisor.post(f"/api/v1/persons/merges/{merge.json['id']}/undo")
+    db.session.commit()
+
+    incremental = snapshot()
+
+    assert incremental == rebuilt()
+    facts, days, _ = incremental
+    assert len(facts) == 4  # the voided call left the facts
+    counts = {name: sum(row[2 + len(FILTER_KEYS) + i] for row in days) for i, name in enumerate(COUNT_COLUMNS)}
+    assert counts["calls"] == 4 and counts["located"] == 3
+    assert counts["arrest_rate"] == 1 and counts["connection_to_services"] == 1  # the edited, referred call
+    assert counts["followups_due"] == 2 and counts["followups_on_time"] == 1  # of the first and second call
+
+
+def test_concurrent_calls_for_one_person_leave_the_chain_equal_to_a_rebuild(live_server, make, api):
+    _, team, people = make.unit()
+    person = _person(api(people["officer"]), "Cy", "Lund")
+    token, team_id = token_for(people["officer"]), team.id
+    db.session.commit()
+    db.session.remove()
+    responses = run_together(8, lambda http, i: http.post(
+        f"{live_server}/api/v1/calls", headers={"Authorization": f"Bearer {token}"}, timeout=60,
+        json=call_payload(**_on(i * 3, team_id=team_id, person_id=person))))
+    assert [r.status_code for r in responses] == [201] * 8, [r.text[:200] for r in responses]
+
+    incremental = snapshot()
+
+    assert incremental == rebuilt()
+    gaps = sorted(row.gap_seconds for row in db.session.execute(sa.select(CallFact.gap_seconds)) if row.gap_seconds)
+    assert gaps == [3 * 86400] * 7
+
+
+@pytest.fixture
+def demo():
+    """A small demo agency (2,000 calls over two years) and its whole-agency filters."""
+    anchor = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+    generate_demo(calls=2000, seed=7, now=anchor, password="demo facts pass phrase 1")
+    agency = db.session.scalar(sa.select(Agency.id))
+    return metrics.MetricFilters(agency_id=agency, date_from=date(2025, 3, 1), date_to=date(2026, 2, 28))
+
+
+PERIODS = [(date(2025, 3, 1), date(2026, 2, 28)), (date(2025, 6, 10), date(2025, 9, 3)), (date(2026, 2, 1), date(2026, 2, 1))]
+
+
+def test_whole_agency_repeat_counts_equal_distinct_person_counts(demo):
+    every_team = frozenset(db.session.scalars(sa.select(Team.id)))
+    for first, last in PERIODS:
+        period = demo.with_dates(first, last)
+        # Naming every team takes the DISTINCT path over the same contacts.
+        counted_distinct = dataclasses.replace(period, team_ids=every_team)
+
+        fast = metrics.repeat_metrics(filters=period)
+
+        assert fast == metrics.repeat_metrics(filters=counted_distinct), (first, last)
+        assert fast["repeat_contact_rate"]["numerator"] > 0 or first == last
+
+
+def test_whole_agency_high_utilizers_equal_persons_grouped_by_contacts(app, demo):
+    every_team = frozenset(db.session.scalars(sa.select(Team.id)))
+    for last in (date(2026, 2, 28), date(2025, 8, 15), date(2024, 12, 31)):
+        period = demo.with_dates(last - timedelta(days=30), last)
+
+        counted = metrics.high_utilizers(filters=period)
+
+        assert counted == metrics.high_utilizers(filters=dataclasses.replace(period, team_ids=every_team)), last
+        assert counted > 0 or last.year == 2024
+
+
+def test_day_sums_equal_rates_counted_straight_from_the_calls(demo):
+    team = db.session.scalar(sa.select(sa.func.min(Team.id)))
+    columns = []
+    for name, (numerator, denominator) in metrics.CALL_RATES.items():
+        columns += [count_if(numerator()), count_if(metrics.DENOMINATORS[denominator]())]
+    for first, last in PERIODS:
+        for period in (demo.with_dates(first, last), dataclasses.replace(demo, team_ids=frozenset([team]))):
+            row = db.session.execute(sa.select(sa.func.count(), *columns).where(*call_conditions(period))).one()
+
+            rates = metrics.call_rates(filters=period)
+
+            expected = {"call_volume": row[0]}
+            for index, name in enumerate(metrics.CALL_RATES):
+                expected[name] = metrics.rate(row[1 + 2 * index], row[2 + 2 * index])
+            assert rates == expected, period
+
+
+def test_followup_day_sums_equal_follow_ups_counted_straight_from_the_records(demo):
+    from mhu.models import FollowUp
+    from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time
+    from mhu.services.metrics.sql import utc_bounds
+
+    for first, last in PERIODS:
+        period = demo.with_dates(first, last)
+        start, end = utc_bounds(period)
+
+        def counted(moment, condition):
+            return db.session.execute(
+                sa.select(count_if(condition), sa.func.count()).select_from(FollowUp).join(Call)
+                .where(*call_conditions(period, dates=False), moment >= start, moment < end)).one()
+
+        timely = counted(FollowUp.due_at, followup_on_time())
+        completed = counted(FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES))
+
+        assert metrics.followup_timeliness(filters=period) == metrics.rate(*timely)
+        assert metrics.followup_completion(filters=period) == metrics.rate(*completed)
+        assert timely[1] > 0 and completed[1] > 0
+
+
+def test_percentile_walk_equals_percentiles_of_the_sorted_durations(demo):
+    one_team = dataclasses.replace(demo, team_ids=frozenset([db.session.scalar(sa.select(sa.func.min(Team.id)))]))
+    for period in (demo, one_team):
+        for name, (start, end) in metrics.DURATIONS.items():
+            values = sorted(float(v) for v in db.session.scalars(sa.select(seconds_between(start, end)).where(
+                *call_conditions(period), start.is_not(None), end.is_not(None))))
+            assert len(values) > 100
+
+            result = metrics.duration_percentiles(name, filters=period)
+
+            assert result == {"median_seconds": pytest.approx(_percentile(values, 0.5)),
+                              "p90_seconds": pytest.approx(_percentile(values, 0.9))}, (name, period)
+
+
+def _percentile(values, fraction):
+    position = (len(values) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def test_the_demo_load_leaves_facts_equal_to_a_rebuild(demo):
+    assert snapshot() == rebuilt()
+    assert not metric_facts.is_stale()
+
+
+def test_refresh_command_rebuilds_only_stale_facts(app, runner, make):
+    _, _, people = make.unit()
+    db.session.add(Call(**{**_model_fields(), "agency_id": people["officer"].agency_id,
+                           "team_id": people["officer"].teams[0].id, "created_by_id": people["officer"].id}))
+    db.session.commit()
+    db.session.execute(sa.delete(CallFact))  # as after an upgrade that added or changed the facts
+    db.session.commit()
+
+    first = runner.invoke(args=["metrics", "refresh", "--if-stale"])
+    second = runner.invoke(args=["metrics", "refresh", "--if-stale"])
+    stale_after_config_change = []
+    for name, changed in (("REPEAT_WINDOW_DAYS", 60), ("HIGH_UTILIZER_THRESHOLD", 3)):
+        kept, app.config[name] = app.config[name], changed
+        try:
+            stale_after_config_change.append(metric_facts.is_stale())
+        finally:
+            app.config[name] = kept
+
+    assert "rebuilt" in first.output and first.exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CallFact)) == 1
+    assert "up to date" in second.output
+    assert stale_after_config_change == [True, True]
+
+
+def _model_fields():
+    received = at()
+    return {"received_at": received, "local_date": date(2026, 3, 10), "local_hour": 9, "local_weekday": 1,
+            "call_source": "911", "nature": "mh_crisis", "sim_intercept": 1, "disposition": "resolved_on_scene",
+            "arrived_at": received + timedelta(minutes=9)}
