@@ -1,4 +1,4 @@
-"""flask commands: backup and restore (see README, "Security and privacy")."""
+"""flask commands: backup and restore (see docs/security.md, "Backup and restore")."""
 
 import click
 from flask import Flask, current_app

@@ -30,7 +30,7 @@ from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS, DURATIONS
 from mhu.services.metrics.sql import count_if, located, seconds_between
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
-# (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in the README).
+# (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
 FACTS_VERSION = 1
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
