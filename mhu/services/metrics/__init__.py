@@ -23,16 +23,17 @@ from mhu.services.metrics.rates import (
     jail_diversion_rate, overview, referral_linkage, resolved_in_community, response_time, summary, time_on_scene,
     time_series, use_of_force_rate,
 )
+from mhu.services.metrics.registry import METRICS, Metric, describe, metric
 from mhu.services.metrics.sql import MetricFilters, default_period, rate, scoped_filters
 
 __all__ = [
     "ARREST_OR_CITATION", "BREAKDOWNS", "CALL_RATES", "COMPLETED_OUTCOMES", "DENOMINATORS", "DURATIONS", "ED_USE",
-    "EXTRA_BREAKDOWNS", "RESOLVED_IN_COMMUNITY", "MetricFilters", "arrest_rate", "breakdown", "call_rates",
+    "EXTRA_BREAKDOWNS", "METRICS", "Metric", "RESOLVED_IN_COMMUNITY", "MetricFilters", "arrest_rate", "breakdown", "call_rates",
     "call_type_reclassified", "call_volume", "cit_presence", "connection_to_services", "contacts_per_person",
-    "data_quality", "default_period", "disposition_series", "diversion_from_arrest", "duration_histogram",
+    "data_quality", "default_period", "describe", "disposition_series", "diversion_from_arrest", "duration_histogram",
     "duration_percentiles", "ed_use", "emergency_detention_rate", "filter_options", "followup_completion",
     "followup_on_time", "followup_status", "followup_timeliness", "high_utilizer_list", "high_utilizers",
-    "hour_weekday", "injury_rate", "injury_rate_by_party", "jail_diversion_rate", "outcome_flow", "overview", "rate",
+    "hour_weekday", "injury_rate", "injury_rate_by_party", "jail_diversion_rate", "metric", "outcome_flow", "overview", "rate",
     "recrisis_after_followup", "referral_linkage", "repeat_call_share", "repeat_contact_rate", "repeat_metrics",
     "resolved_in_community", "response_time", "scoped_filters", "summary", "time_on_scene", "time_series",
     "transfers", "use_of_force_rate",

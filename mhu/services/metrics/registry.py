@@ -1,0 +1,174 @@
+"""Every metric's definition, in one place: what the dashboard, the API docs, the partner tables,
+the reports and docs/metrics.md say about a metric all come from here.
+
+The SQL that computes each metric lives beside this module (rates, people); this registry holds
+what people read: title, one-sentence definition, unit, which direction is better, and the labels
+of the numerator and denominator. Definitions are built from the configured windows (repeat
+window, follow-up hours, high-utilizer threshold), so no page writes "90 days" or "48 h" itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config import Config
+
+RATE, COUNT, DURATION = "rate", "count", "duration"
+UP, DOWN, NEITHER = "up", "down", ""
+RECRISIS_DAYS = 30  # re-crisis after follow-up looks this many days ahead (DESIGN.md section 5)
+C_PRIME = "located calls (C′)"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric as people read it; `definition` is a template over the settings."""
+
+    key: str
+    title: str
+    unit: str
+    better: str
+    definition: str
+    numerator: str = ""
+    denominator: str = ""
+
+    def describe(self, settings: dict | None = None) -> str:
+        """The one-sentence definition with the configured windows filled in."""
+        return self.definition.format(**{**DEFAULT_SETTINGS, **(settings or {})})
+
+
+DEFAULT_SETTINGS = {
+    "repeat_window_days": Config.REPEAT_WINDOW_DAYS,
+    "followup_hours": Config.FOLLOWUP_DUE_HOURS,
+    "high_utilizer_threshold": Config.HIGH_UTILIZER_THRESHOLD,
+    "recrisis_days": RECRISIS_DAYS,
+}
+
+_METRICS = [
+    Metric("call_volume", "Call volume", COUNT, NEITHER,
+           "Calls in the period, voided calls excluded (calls where the person was not reached included).",
+           numerator="calls"),
+    Metric("arrest_rate", "Arrest rate", RATE, DOWN,
+           "Located calls ending in arrest / located calls.",
+           "located calls ending in arrest", C_PRIME),
+    Metric("jail_diversion_rate", "Jail diversion", RATE, UP,
+           "Located calls not ending in arrest or citation / located calls (1 − (arrests + citations) / C′).",
+           "located calls without arrest or citation", C_PRIME),
+    Metric("diversion_from_arrest", "Diversion from arrest", RATE, UP,
+           "Located calls with an arrestable offense not ending in arrest or citation / located calls with an "
+           "arrestable offense.",
+           "arrestable calls without arrest or citation", "located calls with an arrestable offense"),
+    Metric("resolved_in_community", "Resolved in community", RATE, UP,
+           "Located calls resolved on scene, with a referral, declined, notified provider or family, handed off to "
+           "mobile crisis, or voluntarily transported to a crisis facility or by courtesy / located calls.",
+           "located calls resolved in the community", C_PRIME),
+    Metric("ed_use", "Emergency department use", RATE, DOWN,
+           "Located calls ending in a voluntary ED transport, an emergency detention or an EMS transport / located "
+           "calls (ED diversion = 1 − this).",
+           "located calls ending at an ED or in detention", C_PRIME),
+    Metric("emergency_detention_rate", "Emergency detention", RATE, DOWN,
+           "Located calls ending in an emergency detention (any legal hold) / located calls.",
+           "located calls ending in emergency detention", C_PRIME),
+    Metric("connection_to_services", "Connection to services", RATE, UP,
+           "Located calls with at least one referral / located calls.",
+           "located calls with a referral", C_PRIME),
+    Metric("referral_linkage", "Referral linkage", RATE, UP,
+           "Referrals on located calls that were linked / referrals made on located calls.",
+           "referrals linked", "referrals made"),
+    Metric("use_of_force_rate", "Use of force", RATE, DOWN,
+           "Located calls with force of physical control or above / located calls.",
+           "located calls with physical force or above", C_PRIME),
+    Metric("injury_rate", "Injuries", RATE, DOWN,
+           "Located calls with an injury of minor severity or worse to anyone / located calls.",
+           "located calls with an injury (minor or worse)", C_PRIME),
+    Metric("cit_presence", "CIT officer on scene", RATE, UP,
+           "Located calls with a CIT-trained officer on scene / located calls.",
+           "located calls with a CIT officer on scene", C_PRIME),
+    Metric("call_type_reclassified", "Call type reclassified", RATE, NEITHER,
+           "Located calls whose final call type differs from the initial one / located calls with both types "
+           "(a measure of dispatch coding).",
+           "located calls reclassified", "located calls with both call types"),
+    Metric("repeat_contact_rate", "Repeat contacts", RATE, DOWN,
+           "Persons with a contact within {repeat_window_days} days after a previous contact of theirs / persons "
+           "contacted in the period.",
+           "persons with a repeat contact", "persons contacted"),
+    Metric("repeat_call_share", "Repeat call share", RATE, DOWN,
+           "Located calls whose person had a contact in the {repeat_window_days} days before / located calls with a "
+           "person.",
+           "located calls that repeat a recent contact", "located calls with a person"),
+    Metric("high_utilizers", "High utilizers", COUNT, DOWN,
+           "Persons with {high_utilizer_threshold} or more contacts in the 12 months up to the period's last day.",
+           numerator="persons"),
+    Metric("followup_timeliness", "Follow-up timeliness", RATE, UP,
+           "Follow-ups due in the period first attempted within {followup_hours} h of the call clearing / follow-ups "
+           "due in the period.",
+           "follow-ups attempted in time", "follow-ups due"),
+    Metric("followup_completion", "Follow-up completion", RATE, UP,
+           "Follow-ups closed in the period as reached and engaged or appointment kept / follow-ups closed.",
+           "follow-ups completed", "follow-ups closed"),
+    Metric("recrisis_after_followup", "Re-crisis after follow-up", RATE, DOWN,
+           "Persons with a new contact within {recrisis_days} days after a completed follow-up / persons with a "
+           "follow-up completed in the period.",
+           "persons with a new crisis", "persons followed up"),
+    Metric("response_time", "Response time", DURATION, DOWN,
+           "Median (and 90th percentile) of arrival − dispatch over calls with both times."),
+    Metric("response_time_from_received", "Response time from call received", DURATION, DOWN,
+           "Median (and 90th percentile) of arrival − call received over calls with both times."),
+    Metric("time_on_scene", "Time on scene", DURATION, NEITHER,
+           "Median (and 90th percentile) of cleared − arrival over calls with both times."),
+    Metric("open_followups_due", "Follow-ups open, not yet due", COUNT, NEITHER,
+           "Open follow-ups whose due time is still ahead, counted now.", numerator="follow-ups"),
+    Metric("open_followups_overdue", "Follow-ups open and overdue", COUNT, DOWN,
+           "Open follow-ups past their due time ({followup_hours} h after the call cleared), counted now.",
+           numerator="follow-ups"),
+    Metric("missing_disposition", "Calls without a disposition", COUNT, DOWN,
+           "Calls in the period with no disposition recorded.", numerator="calls"),
+    Metric("missing_intercept", "Calls without an intercept", COUNT, DOWN,
+           "Calls in the period with no SIM intercept recorded.", numerator="calls"),
+    Metric("missing_times", "Calls missing a time", COUNT, DOWN,
+           "Calls in the period missing any of the dispatch, arrival or clear time.", numerator="calls"),
+    Metric("missing_person", "Calls without a person", COUNT, DOWN,
+           "Calls in the period not linked to a person.", numerator="calls"),
+    Metric("late_notes", "Calls with a late clinical note", COUNT, DOWN,
+           "Calls with a clinical note written more than 72 h after the call cleared.", numerator="calls"),
+]
+METRICS: dict[str, Metric] = {metric.key: metric for metric in _METRICS}
+
+
+def metric(key: str) -> Metric:
+    """The registry entry of a metric key (KeyError for an unknown key)."""
+    return METRICS[key]
+
+
+def settings_from(config) -> dict:
+    """The windows the definitions mention, read from an app config (or any mapping like it)."""
+    return {
+        "repeat_window_days": config["REPEAT_WINDOW_DAYS"],
+        "followup_hours": config["FOLLOWUP_DUE_HOURS"],
+        "high_utilizer_threshold": config["HIGH_UTILIZER_THRESHOLD"],
+        "recrisis_days": RECRISIS_DAYS,
+    }
+
+
+def current_settings() -> dict:
+    """settings_from the running app's configuration."""
+    from flask import current_app
+
+    return settings_from(current_app.config)
+
+
+def describe(key: str, settings: dict | None = None) -> str:
+    """A metric's definition; without settings, the running app's (defaults outside an app)."""
+    from flask import has_app_context
+
+    if settings is None and has_app_context():
+        settings = current_settings()
+    return METRICS[key].describe(settings)
+
+
+def markdown_table(settings: dict | None = None) -> str:
+    """The metric table of docs/metrics.md (checked by a test, so the doc never drifts)."""
+    lines = ["| metric (API key) | unit | better | definition |", "|---|---|---|---|"]
+    for entry in _METRICS:
+        better = {UP: "higher", DOWN: "lower", NEITHER: "–"}[entry.better]
+        lines.append(f"| {entry.title} (`{entry.key}`) | {entry.unit} | {better} | {entry.describe(settings)} |")
+    return "\n".join(lines) + "\n"
