@@ -86,13 +86,18 @@ def end_sessions(*, user: User) -> None:
     user.session_nonce = secrets.token_hex(16)
 
 
-def deactivate_user(*, user: User, actor: User | None) -> None:
-    """Deactivate an account: its browser sessions end and every API token is revoked."""
-    user.active = False
+def _end_access(user: User) -> None:
+    """End every browser session and revoke every API token of the user, so a change applies at once."""
     end_sessions(user=user)
     db.session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
     )
+
+
+def deactivate_user(*, user: User, actor: User | None) -> None:
+    """Deactivate an account: its browser sessions end and every API token is revoked."""
+    user.active = False
+    _end_access(user)
     audit.record(action="user.deactivate", actor=actor, object_type="user", object_id=user.id)
     db.session.commit()
 
@@ -102,10 +107,7 @@ def change_role(*, user: User, role: str, actor: User | None) -> None:
     if role == user.role:
         return
     user.role = role
-    end_sessions(user=user)
-    db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
-    )
+    _end_access(user)
     audit.record(action="user.role_change", actor=actor, object_type="user", object_id=user.id)
     db.session.commit()
 
