@@ -2,12 +2,13 @@
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 
 from mhu.auth import policy
 from mhu.extensions import db
-from mhu.services import audit, users
+from mhu.models.types import utcnow
+from mhu.services import ServiceError, audit, mfa, users
 
 bp = Blueprint("auth", __name__)
 
@@ -31,20 +32,82 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+FAILED = "Email or password is not correct, or the account is locked. Try again in a few minutes."
+
+
+def _signed_in(user):
+    session.clear()
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")) or home_for(user))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """The login form; on success, go to `next` or the role's home."""
+    """The login form; on success, go to `next` or the role's home (after the code step, if any)."""
     if request.method == "POST":
-        user = users.authenticate(email=request.form.get("email", ""), password=request.form.get("password", ""))
-        if user is not None:
+        try:
+            user = users.authenticate(email=request.form.get("email", ""), password=request.form.get("password", ""))
+        except users.SecondFactorRequired as pending:
             session.clear()
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
-        flash("Email or password is not correct, or the account is locked. Try again in a few minutes.")
+            session["mfa_pending"] = {"user": pending.user.id, "nonce": pending.user.session_nonce,
+                                      "at": utcnow().timestamp()}
+            return render_template("auth/login_code.html", next=_safe_next(request.args.get("next")))
+        if user is not None:
+            return _signed_in(user)
+        flash(FAILED)
         return render_template("auth/login.html"), 401
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return render_template("auth/login.html")
+
+
+@bp.route("/login/code", methods=["POST"])
+def login_code():
+    """The second login step: the authenticator's code (or a recovery code) after the password."""
+    pending = session.get("mfa_pending")
+    if not pending or utcnow().timestamp() - pending["at"] > current_app.config["MFA_PENDING_SECONDS"]:
+        session.pop("mfa_pending", None)
+        flash("The sign-in took too long. Enter your email and password again.")
+        return redirect(url_for("auth.login"))
+    user = users.complete_second_factor(user_id=pending["user"], session_nonce=pending["nonce"],
+                                        otp=request.form.get("otp", ""))
+    if user is not None:
+        return _signed_in(user)
+    flash("The code is not correct, or the account is locked.")
+    return render_template("auth/login_code.html", next=_safe_next(request.args.get("next"))), 401
+
+
+@bp.route("/account/mfa")
+@login_required
+def mfa_setup():
+    """Two-step sign-in status, and the way to set it up."""
+    user = current_user._get_current_object()
+    return render_template("auth/mfa_setup.html", enrolled=mfa.enrolled(user), enrolment=None,
+                           required=mfa.required_for(user), remaining=mfa.remaining_recovery_codes(user))
+
+
+@bp.route("/account/mfa/start", methods=["POST"])
+@login_required
+def mfa_start():
+    """A new secret and recovery codes, shown once with the QR code."""
+    user = current_user._get_current_object()
+    enrolment = mfa.begin_totp(user=user)
+    return render_template("auth/mfa_setup.html", enrolled=False, enrolment=enrolment,
+                           qr=mfa.qr_svg(enrolment["otpauth_uri"]), required=mfa.required_for(user))
+
+
+@bp.route("/account/mfa/confirm", methods=["POST"])
+@login_required
+def mfa_confirm():
+    """Turn two-step sign-in on with the first code."""
+    user = current_user._get_current_object()
+    try:
+        mfa.confirm_totp(user=user, code=request.form.get("code", ""))
+    except ServiceError as error:
+        flash(f"{error.message} Start the setup again and scan the new code.")
+        return redirect(url_for("auth.mfa_setup"))
+    flash("Two-step sign-in is on. Keep your recovery codes safe.")
+    return redirect(home_for(user))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -5,6 +5,7 @@ from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
 from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotalDay
+from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.person import Person, PersonIdentity, PersonMerge
 from mhu.models.user import ApiToken, User
 
@@ -12,5 +13,5 @@ __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "Person", "PersonIdentity",
     "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
-    "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState",
+    "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode",
 ]

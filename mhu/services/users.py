@@ -11,7 +11,7 @@ from mhu.auth.passwords import DUMMY_HASH, hash_password, password_problems, ver
 from mhu.extensions import db
 from mhu.models import Agency, ApiToken, Team, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit
+from mhu.services import ServiceError, audit, mfa
 
 
 def create_user(
@@ -47,11 +47,21 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
-def authenticate(*, email: str, password: str) -> User | None:
+class SecondFactorRequired(Exception):
+    """The password was right and the account has an authenticator: ask for its code."""
+
+    def __init__(self, user: User):
+        super().__init__("second factor required")
+        self.user = user
+
+
+def authenticate(*, email: str, password: str, otp: str | None = None) -> User | None:
     """The user for these credentials, or None. Counts failures and locks the account.
 
     The answer is the same for an unknown email, a wrong password and a locked account, so a
-    caller cannot learn which accounts exist.
+    caller cannot learn which accounts exist. When the account has an authenticator and no `otp`
+    is given, raises SecondFactorRequired (the failure count is left as it is); a wrong `otp`
+    counts as a failed login.
     """
     email = (email or "").strip().lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
@@ -64,15 +74,45 @@ def authenticate(*, email: str, password: str) -> User | None:
         audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="locked", commit=True)
         return None
     if not user.active or not verify_password(user.password_hash, password or ""):
-        user.failed_logins += 1
-        outcome = "failure"
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            audit.record(action="lockout", actor=user, object_type="user", object_id=user.id)
-        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome=outcome)
-        db.session.commit()
+        _count_failure(user, now)
         return None
+    if mfa.enrolled(user):
+        if otp is None:
+            audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="mfa_required",
+                         commit=True)
+            raise SecondFactorRequired(user)
+        if not mfa.verify(user=user, code=otp):
+            _count_failure(user, now)
+            return None
+    return _succeed(user, now)
+
+
+def complete_second_factor(*, user_id: int, session_nonce: str, otp: str) -> User | None:
+    """The browser login's second step: the user whose password step passed, if `otp` is right."""
+    user = db.session.get(User, user_id)
+    now = utcnow()
+    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, session_nonce):
+        return None
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="locked", commit=True)
+        return None
+    if not mfa.verify(user=user, code=otp):
+        _count_failure(user, now)
+        return None
+    return _succeed(user, now)
+
+
+def _count_failure(user: User, now) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+        user.failed_logins = 0
+        audit.record(action="lockout", actor=user, object_type="user", object_id=user.id)
+    audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="failure")
+    db.session.commit()
+
+
+def _succeed(user: User, now) -> User:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
