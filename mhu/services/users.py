@@ -5,13 +5,13 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from mhu.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from mhu.extensions import db
 from mhu.models import Agency, ApiToken, Team, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit
+from mhu.services import ServiceError, audit, login_limits
 
 
 def create_user(
@@ -50,31 +50,37 @@ def load_session_user(session_id: str) -> User | None:
 def authenticate(*, email: str, password: str) -> User | None:
     """The user for these credentials, or None. Counts failures and locks the account.
 
-    The answer is the same for an unknown email, a wrong password and a locked account, so a
-    caller cannot learn which accounts exist.
+    The answer is the same for an unknown email, a wrong password and a locked account, and so is
+    the cost: every attempt runs exactly one argon2 verification (against a dummy hash when there
+    is no account to check or it is locked), so neither the answer nor its timing tells a caller
+    which accounts exist. The attempt is counted before the password is checked
+    (services/login_limits.py), so parallel guesses get no more than the limit.
     """
     email = (email or "").strip().lower()
+    password = password or ""
+    now = utcnow()
+    reserved = login_limits.reserve_account_attempt(email=email, now=now)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        verify_password(DUMMY_HASH, password or "")
+        verify_password(DUMMY_HASH, password)
         audit.record(action="login", actor=None, object_type="user", object_id=None, outcome="failure", commit=True)
         return None
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    max_failures = current_app.config["LOGIN_MAX_FAILURES"]
+    if reserved is None or reserved[1] > max_failures:
+        # Locked, or parallel attempts already used up this account's allowance: not evaluated.
+        verify_password(DUMMY_HASH, password)
         audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="locked", commit=True)
         return None
-    if not user.active or not verify_password(user.password_hash, password or ""):
-        user.failed_logins += 1
-        outcome = "failure"
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
+    matches = verify_password(user.password_hash, password)
+    if not (matches and user.active):
+        if reserved[1] >= max_failures:
+            login_limits.lock_account(user_id=user.id, until=now + current_app.config["LOGIN_LOCKOUT"])
             audit.record(action="lockout", actor=user, object_type="user", object_id=user.id)
-        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome=outcome)
+        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="failure")
         db.session.commit()
         return None
-    user.failed_logins = 0
-    user.locked_until = None
+    login_limits.clear_account_attempts(user_id=user.id)
+    login_limits.release_address_attempt(source_ip=request.remote_addr if has_request_context() else None)
     user.last_login_at = now
     audit.record(action="login", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
