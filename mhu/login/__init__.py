@@ -12,7 +12,7 @@ from mhu.services import mfa, users
 # What an account that must set up a second factor can still reach.
 MFA_SETUP_ENDPOINTS = frozenset({
     "static", "auth.login", "auth.login_code", "auth.logout", "auth.mfa_setup", "auth.mfa_start",
-    "auth.mfa_confirm", "mfa_api.TotpEnrolment", "mfa_api.TotpConfirm", "auth_api.Token", "auth_api.me",
+    "auth.mfa_confirm", "auth.sso_start", "auth.sso_callback", "mfa_api.TotpEnrolment", "mfa_api.TotpConfirm", "auth_api.Token", "auth_api.me",
     "health.healthz", None,
 })
 
@@ -63,6 +63,8 @@ def init_app(app: Flask) -> None:
         # (or leave): every other page and API answer points there.
         if request.endpoint in MFA_SETUP_ENDPOINTS or not current_user.is_authenticated:
             return None
+        if session.get("auth_method") == "sso":
+            return None  # the agency's provider asked for its own second factor
         if not mfa.enrolment_missing(current_user):
             return None
         if wants_json():

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, mfa, users
+from mhu.services import ServiceError, audit, mfa, sso, users
 
 bp = Blueprint("auth", __name__)
 
@@ -35,10 +35,16 @@ def _safe_next(target: str | None) -> str | None:
 FAILED = "Email or password is not correct, or the account is locked. Try again in a few minutes."
 
 
-def _signed_in(user):
+def _signed_in(user, method: str = "password", next_page: str | None = None):
     session.clear()
     login_user(user)
-    return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    session["auth_method"] = method
+    return redirect(next_page or _safe_next(request.args.get("next")) or home_for(user))
+
+
+def _login_page(status: int = 200):
+    return render_template("auth/login.html", sso_options=sso.sign_in_options(),
+                           next=_safe_next(request.args.get("next"))), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -55,10 +61,39 @@ def login():
         if user is not None:
             return _signed_in(user)
         flash(FAILED)
-        return render_template("auth/login.html"), 401
+        return _login_page(401)
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
-    return render_template("auth/login.html")
+    return _login_page()
+
+
+@bp.route("/login/sso/<int(signed=False):agency_id>")
+def sso_start(agency_id):
+    """Send the browser to the agency's sign-in provider (authorization code flow with PKCE)."""
+    try:
+        url, pending = sso.begin(agency_id=agency_id, redirect_uri=url_for("auth.sso_callback", _external=True))
+    except sso.SignInRefused as refused:
+        flash(str(refused))
+        return _login_page(400)
+    session.clear()
+    session["sso_pending"] = {**pending, "next": _safe_next(request.args.get("next"))}
+    return redirect(url)
+
+
+@bp.route("/login/sso/callback")
+def sso_callback():
+    """The provider's answer: sign the person in, or say why not."""
+    pending = session.pop("sso_pending", None)
+    if not pending:
+        flash("Start the single sign-on again from this page.")
+        return redirect(url_for("auth.login"))
+    try:
+        user = sso.finish(pending=pending, answer=request.args.to_dict(),
+                          redirect_uri=url_for("auth.sso_callback", _external=True))
+    except sso.SignInRefused as refused:
+        flash(str(refused))
+        return _login_page(403)
+    return _signed_in(user, method="sso", next_page=pending.get("next"))
 
 
 @bp.route("/login/code", methods=["POST"])

@@ -7,7 +7,6 @@ sent twice at once, is good only once. Recovery codes are single use the same wa
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -16,30 +15,21 @@ import time
 import pyotp
 import segno
 import sqlalchemy as sa
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import RecoveryCode, TotpFactor, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit
+from mhu.services import ServiceError, audit, sealed
 
 ISSUER = "MHU"
+SEALED_PURPOSE = "totp secret"
 RECOVERY_CODE_COUNT = 10
 STEP_SECONDS = 30
 # One step either side of now: tablet clocks drift, and a code typed at the end of its step
 # should still count.
 VALID_WINDOW = 1
-
-
-def _cipher() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"mhu totp secret").derive(
-        current_app.config["SECRET_KEY"].encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def _recovery_digest(code: str) -> str:
@@ -53,8 +43,8 @@ def _factor(user: User) -> TotpFactor | None:
 
 def _secret(factor: TotpFactor) -> str:
     try:
-        return _cipher().decrypt(factor.secret_encrypted.encode()).decode()
-    except InvalidToken as error:  # SECRET_KEY changed since enrolment: docs/security.md
+        return sealed.unseal(factor.secret_encrypted, purpose=SEALED_PURPOSE)
+    except sealed.Unreadable as error:  # SECRET_KEY changed since enrolment: docs/security.md
         raise ServiceError("The authenticator cannot be read; ask an administrator to reset it.", status=409) from error
 
 
@@ -88,7 +78,7 @@ def begin_totp(*, user: User) -> dict:
     if factor is None:
         factor = TotpFactor(user_id=user.id)
         db.session.add(factor)
-    factor.secret_encrypted = _cipher().encrypt(secret.encode()).decode()
+    factor.secret_encrypted = sealed.seal(secret, purpose=SEALED_PURPOSE)
     factor.last_used_step = None
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

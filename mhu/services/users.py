@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, request
 
 from mhu.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from mhu.extensions import db
-from mhu.models import Agency, ApiToken, Team, User
+from mhu.models import Agency, AgencySso, ApiToken, Team, User
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit, login_limits, mfa
 
@@ -81,6 +81,10 @@ def authenticate(*, email: str, password: str, otp: str | None = None) -> User |
     matches = verify_password(user.password_hash, password)
     if not (matches and user.active):
         return _failed(user, reserved, now)
+    if _local_passwords_disabled(user):
+        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="password_disabled",
+                     commit=True)
+        return None
     if mfa.enrolled(user):
         if otp is None:
             login_limits.release_account_attempt(user_id=user.id)
@@ -105,6 +109,13 @@ def complete_second_factor(*, user_id: int, session_nonce: str, otp: str) -> Use
     if not mfa.verify(user=user, code=otp):
         return _failed(user, reserved, now)
     return _succeed(user, now)
+
+
+def _local_passwords_disabled(user: User) -> bool:
+    # The agency signs its people in through its own provider (services/sso.py) only.
+    return bool(db.session.scalar(
+        sa.select(AgencySso.local_passwords_disabled).where(AgencySso.agency_id == user.agency_id)
+    ))
 
 
 def _source_ip() -> str | None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from mhu.auth.passwords import verify_password
 from mhu.extensions import db
-from mhu.models import Agency, Call, Team, User
+from mhu.models import Agency, AgencySso, Call, Team, User
 from mhu.services import mfa
 
 GOOD_PASSWORD = "a long enough pass phrase 7"
@@ -217,3 +217,25 @@ def test_reset_mfa_removes_the_authenticator(runner, api, make):
     assert result.exit_code == 0, result.output
     assert "reset" in result.output
     assert not mfa.enrolled(officer)
+
+
+def test_configure_sso_reads_the_secret_from_stdin(runner, make):
+    agency, _, _ = make.unit()
+
+    result = runner.invoke(args=["configure-sso", "--agency", agency.name, "--issuer", "https://idp.example.test/",
+                                 "--client-id", "mhu", "--role-claim", "groups", "--role", "mhu-officers=officer",
+                                 "--disable-passwords"], input="client-secret-value\n")
+
+    assert result.exit_code == 0, result.output
+    config = db.session.scalar(sa.select(AgencySso).where(AgencySso.agency_id == agency.id))
+    assert config.issuer == "https://idp.example.test" and config.role_map == {"mhu-officers": "officer"}
+    assert config.local_passwords_disabled and "client-secret-value" not in config.client_secret_sealed
+
+
+def test_configure_sso_refuses_an_unknown_role(runner, make):
+    agency, _, _ = make.unit()
+
+    result = runner.invoke(args=["configure-sso", "--agency", agency.name, "--issuer", "https://idp.example.test",
+                                 "--client-id", "mhu", "--role", "x=sheriff"], input="s\n")
+
+    assert result.exit_code == 1 and "not a role: sheriff" in result.output

@@ -57,6 +57,8 @@ EXPECTED = {
     "auth_api.me": {"GET": api(ALL_USERS)},
     "auth.login_code": {"POST": public(LOGIN)},  # without a pending password step: back to the login
     "auth.mfa_setup": {"GET": page(ALL_USERS)},
+    "auth.sso_start": {"GET": public(400)},  # the walked agency has no provider: said on the login page
+    "auth.sso_callback": {"GET": public(LOGIN)},  # without a sign-in started here: back to the login
     "auth.mfa_start": {"POST": page(ALL_USERS)},
     "auth.mfa_confirm": {"POST": page(ALL_USERS)},
     "mfa_api.TotpEnrolment": {"POST": api(ALL_USERS)},
@@ -134,6 +136,7 @@ def sample_values(app, supervisor):
     package, fingerprinted = re.search(r'/_dash-component-suites/([^/"]+)/([^"]+)"', index).groups()
     _samples.update({
         ("static", "filename"): "css/mhu.css",
+        ("auth.sso_start", "agency_id"): supervisor.agency_id,
         ("field.static", "filename"): "css/field.css",
         ("_dashboard_dash_assets.static", "filename"): "bootstrap.min.css",
         ("/dashboard/<path:path>", "path"): "outcomes",
