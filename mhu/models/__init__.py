@@ -4,6 +4,7 @@ from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
+from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
 from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotalDay
 from mhu.models.person import Person, PersonIdentity, PersonMerge
 from mhu.models.user import ApiToken, User
@@ -13,4 +14,5 @@ __all__ = [
     "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState",
+    "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject",
 ]
