@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 
 from mhu import enums
+from mhu.services.csv_writer import FORMULA_STARTS
 from mhu.services.imports.profile import (
     BOOL_FIELDS, CODE_FIELDS, INT_FIELDS, LIST_FIELDS, NUMBER_FIELDS, TEXT_FIELDS, TIME_FIELDS, Profile,
     ProfileError, Spec, normal, parse_naive_datetime,
@@ -200,6 +201,8 @@ class Mapper:
             limit = TEXT_FIELDS[name]
 
             def text_value(text, result):
+                if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+                    text = text[1:]  # csv_writer.csv_safe's guard against spreadsheet formulas
                 if len(text) > limit:
                     result.errors.append(f"{name}: longer than {limit} characters")
                     return _MISSING
