@@ -204,8 +204,11 @@ class Mapper:
                 if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
                     text = text[1:]  # csv_writer.csv_safe's guard against spreadsheet formulas
                 if len(text) > limit:
-                    result.errors.append(f"{name}: longer than {limit} characters")
-                    return _MISSING
+                    if name == "incident_number":
+                        result.errors.append(f"{name}: longer than {limit} characters")
+                        return _MISSING
+                    result.warnings.append(f"{name}: longer than {limit} characters; cut to {limit}")
+                    return text[:limit]
                 return text
             return text_value
         if name in BOOL_FIELDS:
