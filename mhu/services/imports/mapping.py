@@ -26,7 +26,16 @@ FALSE = frozenset({"n", "no", "false", "0"})
 TIME_OF_DAY_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%H%M", "%H:%M:%S.%f")
 _DATE_ONLY = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\s*$")
 _MISSING = object()
-norm = lru_cache(maxsize=100_000)(normal)
+_cached_normal = lru_cache(maxsize=20_000)(normal)
+_UNUSUAL_SPACE = re.compile(r"\s\s|[^\S ]")
+
+
+def norm(text: str) -> str:
+    """normal(), fast for the usual cell: only text with runs of spaces or other whitespace needs
+    the regular expression (most cells are unique times, so a cache alone would not help)."""
+    if _UNUSUAL_SPACE.search(text):
+        return _cached_normal(text)
+    return text.strip().casefold()
 
 
 @dataclass
@@ -60,6 +69,7 @@ class Mapper:
             raise ProfileError([f"column '{name}' is not in the file" for name in missing]
                                + [f"the file's columns are: {', '.join(h for h in header if h)}"])
         self._positions = positions
+        self._null_length = max((len(value) for value in profile.null_text), default=0)
         self._zone = profile.zone
         self._key_columns = [positions[norm(name)] for name in profile.key]
         self._fields = {name: self._compile(name, spec) for name, spec in profile.fields.items()}
@@ -72,7 +82,8 @@ class Mapper:
     def _cell(self, row: list[str], index: int) -> str:
         """The cell's text, trimmed; "" when it is empty or one of the profile's null values."""
         text = row[index].strip() if index < len(row) else ""
-        if not text or norm(text) in self.profile.null_text:
+        # Only a cell as short as the longest null value (or with runs of spaces) can be one.
+        if not text or ((len(text) <= self._null_length or "  " in text) and norm(text) in self.profile.null_text):
             return ""
         return text
 
