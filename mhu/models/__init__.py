@@ -4,6 +4,7 @@ from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
+from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
 from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotalDay
 from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.sso import AgencySso, SsoIdentity
@@ -16,4 +17,5 @@ __all__ = [
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity",
+    "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject",
 ]
