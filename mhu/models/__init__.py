@@ -2,7 +2,7 @@
 
 from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
-from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
+from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
 from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotalDay
 from mhu.models.person import Person, PersonIdentity, PersonMerge
@@ -10,7 +10,7 @@ from mhu.models.user import ApiToken, User
 
 __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "Person", "PersonIdentity",
-    "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
+    "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "CallSubjectHint", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState",
 ]
