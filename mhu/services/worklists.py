@@ -10,8 +10,6 @@ from mhu.models import Call, CallSubjectHint, User
 from mhu.services import audit
 from mhu.services.localtime import agency_today
 
-# A call cancelled before arrival has no arrival time to add.
-NO_ARRIVAL_DISPOSITIONS = ("cancelled_before_arrival",)
 MISSING_LABELS = {
     "disposition": "disposition", "dispatched_at": "dispatched time", "arrived_at": "arrival time",
     "cleared_at": "cleared time",
@@ -27,19 +25,14 @@ def _mine(actor: User) -> sa.Select:
 def needs_completion_condition():
     """A call still needs its author while it lacks a disposition or a time."""
     return sa.or_(
-        Call.disposition.is_(None), Call.dispatched_at.is_(None), Call.cleared_at.is_(None),
-        sa.and_(Call.arrived_at.is_(None), sa.or_(
-            Call.disposition.is_(None), Call.disposition.not_in(NO_ARRIVAL_DISPOSITIONS),
-        )),
+        Call.disposition.is_(None), Call.dispatched_at.is_(None), Call.arrived_at.is_(None),
+        Call.cleared_at.is_(None),
     )
 
 
 def missing_fields(call: Call) -> list[str]:
     """What a call still lacks, in words (the same rule as needs_completion_condition)."""
-    missing = [name for name in ("disposition", "dispatched_at", "arrived_at", "cleared_at") if getattr(call, name) is None]
-    if call.disposition in NO_ARRIVAL_DISPOSITIONS and "arrived_at" in missing:
-        missing.remove("arrived_at")
-    return [MISSING_LABELS[name] for name in missing]
+    return [label for name, label in MISSING_LABELS.items() if getattr(call, name) is None]
 
 
 def calls_needing_me(*, actor: User, limit: int = 50) -> list[Call]:

@@ -111,6 +111,20 @@
     el.className = "status" + (text ? " status-" + (kind || "ok") : "");
   };
 
+  /* A toolbar of chips is one Tab stop: arrow keys move between its buttons (roving tabindex),
+     so the quick-time chips do not lengthen the keyboard path through the form. */
+  document.addEventListener("keydown", function (event) {
+    var bar = event.target.closest && event.target.closest("[data-roving]");
+    if (!bar || ["ArrowRight", "ArrowLeft", "Home", "End"].indexOf(event.key) < 0) return;
+    var buttons = Array.prototype.slice.call(bar.querySelectorAll("button"));
+    var index = buttons.indexOf(event.target);
+    var next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    next = (next + buttons.length) % buttons.length;
+    buttons.forEach(function (b, i) { b.tabIndex = i === next ? 0 : -1; });
+    buttons[next].focus();
+    event.preventDefault();
+  });
+
   /* "Now" buttons fill the time input they name. */
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-now-for]");
