@@ -125,6 +125,27 @@
     event.preventDefault();
   });
 
+  /* A group of toggle checkboxes is one Tab stop too (arrow keys move, Space selects): the
+     presenting problems and risk flags alone would otherwise cost 25 Tab presses. */
+  function rovingGroups() {
+    document.querySelectorAll("[data-roving-checkboxes]").forEach(function (group) {
+      var boxes = group.querySelectorAll('input[type="checkbox"]');
+      boxes.forEach(function (box, i) { box.tabIndex = i === 0 ? 0 : -1; });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", rovingGroups);
+  else rovingGroups();
+  document.addEventListener("keydown", function (event) {
+    var group = event.target.closest && event.target.closest("[data-roving-checkboxes]");
+    var moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    if (!group || !(event.key in moves) || event.target.type !== "checkbox") return;
+    var boxes = Array.prototype.slice.call(group.querySelectorAll('input[type="checkbox"]'));
+    var next = (boxes.indexOf(event.target) + moves[event.key] + boxes.length) % boxes.length;
+    boxes.forEach(function (b, i) { b.tabIndex = i === next ? 0 : -1; });
+    boxes[next].focus();
+    event.preventDefault();
+  });
+
   /* "Now" buttons fill the time input they name. */
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-now-for]");
