@@ -278,7 +278,7 @@ def test_clinician_works_the_queue_from_a_summary_and_attempts_confirm_in_place(
     confirm = page.locator(f"#{card_id} [data-confirm]")
     confirm.wait_for()
     print(f"\nINTERACTIONS for a typical clinician attempt: {me.total} ({me.taps} taps, {me.typed} typed fields)")
-    assert "Attempt recorded." in confirm.inner_text()
+    assert "Attempt recorded: phone, reached. Follow-up closed: reached engaged." in confirm.inner_text()
     assert page.locator(f"#{card_id}").is_visible()  # the card stays, confirmed in place
     assert abs(page.evaluate("() => window.scrollY") - scrolled) < 400
     screenshot(page, "field-queue-attempt-confirmed")

@@ -177,3 +177,15 @@ def test_home_lists_recent_calls_and_calls_needing_a_subject(client, make, api):
 
     assert "My recent calls" in page and "TODAY-1" in page
     assert "Needs a subject" in page and "Nobody Known" in page
+
+
+def test_queue_links_a_named_subject_to_the_person_page(client, make, api):
+    _, _, people = make.unit()
+    person = _person(people["officer"])
+    call = _call(api, people["officer"], person_id=str(person.id))
+    _due(call["id"], hours=3)
+    login(client, people["clinician"])
+
+    page = client.get("/field/followups").get_data(as_text=True)
+
+    assert f'href="/field/persons/{person.id}"' in page and "Dana Whitfield" in page

@@ -50,6 +50,7 @@
         prefillNow(card);
       } else {
         card.querySelectorAll("details.disclosure, form").forEach(function (el) { el.remove(); });
+        card.classList.remove("overdue");
         message += " It has left this list.";
       }
       var slot = card.querySelector("[data-confirm]");
@@ -62,6 +63,17 @@
       var slot = card.querySelector("[data-confirm]");
       if (slot) MHU.setStatus(slot, message + " (Reload to see it in the list.)", "ok");
     });
+  }
+
+  /* What was saved, in words: "Attempt recorded: phone, reached. Follow-up closed: reached engaged." */
+  function describe(form, saved) {
+    var text = form.dataset.done || "Saved.";
+    var words = function (code) { return String(code).replace(/_/g, " "); };
+    if (saved && saved.method) {
+      text = text.replace(/\.$/, "") + ": " + words(saved.method) + ", " + (saved.reached ? "reached" : "not reached") + ".";
+      if (saved.outcome) text += " Follow-up closed: " + words(saved.outcome) + ".";
+    }
+    return text;
   }
 
   prefillNow(document);
@@ -82,7 +94,7 @@
     MHU.clearErrors(form);
     MHU.request("POST", api, payload, { "Idempotency-Key": keys[fingerprint] }).then(function (res) {
       busy[api] = false;
-      if (res.ok) { delete keys[fingerprint]; return confirmInPlace(form, form.dataset.done || "Saved."); }
+      if (res.ok) { delete keys[fingerprint]; return confirmInPlace(form, describe(form, res.body)); }
       MHU.showErrors(form, MHU.fieldErrors(res.body), (res.body && res.body.message) || "Not saved.");
     }, function () {
       busy[api] = false;
