@@ -2,7 +2,7 @@
 
 from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
-from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
+from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
 from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
 from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotalDay
@@ -13,7 +13,7 @@ from mhu.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "LoginThrottle", "Person", "PersonIdentity",
-    "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
+    "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "CallSubjectHint", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity",
