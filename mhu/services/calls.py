@@ -45,6 +45,13 @@ def time_order_errors(values: dict) -> dict:
     return errors
 
 
+def check_times(call: Call) -> None:
+    """ServiceError (422, every time involved marked) when the call's times are out of order."""
+    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    if errors:
+        raise ServiceError("Times are out of order.", errors)
+
+
 def default_intercept(team: Team, call_source: str | None = None) -> int:
     """The SIM intercept a call starts with (the user may change it).
 
