@@ -54,6 +54,8 @@ def init_dashboard(app: Flask) -> None:
         # outside a request to build a validation layout.
         suppress_callback_exceptions=True,
     )
+    # Screen readers pick the pronunciation from the page language (axe: html-has-lang).
+    dashboard.index_string = dashboard.index_string.replace("<html>", '<html lang="en">', 1)
     dashboard.layout = shell
     # Navigation keeps the filters: every nav link carries the current query string.
     dashboard.clientside_callback(

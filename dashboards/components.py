@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboards import export
 from mhu.services import metrics
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -44,7 +45,7 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
              trend: tuple[str, str] | None = None, spark=None, data: dict | None = None) -> dbc.Col:
     """A headline number; the numerator and denominator are in the hover title and data attributes."""
     body = [
-        html.H3(title, className="h6 card-title mb-1"),
+        html.H2(title, className="h6 card-title mb-1"),
         html.P(value_text, className="kpi-value display-6 mb-0", id=f"kpi-{metric}"),
         html.Small(hover, className="d-block text-muted kpi-parts"),
     ]
@@ -111,8 +112,13 @@ def chart_card(*, chart_id: str, title: str, definition: str, figure, rows: list
         # The slot exists before Dash lazy-loads the graph component: tests wait on it.
         content = html.Div(dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG, className="chart"),
                            className="graph-slot")
-        fallback = html.Details([html.Summary("Show the data as a table"),
-                                 table(rows, columns, caption=title)], className="mt-2")
+        fallback = html.Div([
+            html.Details([html.Summary("Show the data as a table"), table(rows, columns, caption=title)]),
+            # The numbers read back from the figure, so the file holds exactly what is drawn.
+            html.A("Download the plotted numbers (CSV)", href=export.data_url(export.figure_csv(figure)),
+                   download=f"mhu-{chart_id}.csv", id=f"csv-{chart_id}",
+                   className="btn btn-outline-primary btn-sm mt-2 chart-csv"),
+        ], className="mt-2")
     return dbc.Card(dbc.CardBody([
         html.H2(title, className="h5"),
         html.P(definition, className="small text-muted definition"),

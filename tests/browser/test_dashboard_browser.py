@@ -7,6 +7,7 @@ import pytest
 
 from dashboards.components import format_count, format_rate, format_seconds
 from mhu.services import care, metrics
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import browser_login, screenshot
 from tests.factories import PASSWORD, add_call, add_person, utc
 
@@ -64,6 +65,7 @@ def test_supervisor_sees_every_page_with_rendered_charts(live_server, page, unit
         if name == "repeat":
             assert page.locator("#high-utilizer-list").count() == 1  # supervisors may identify people
         screenshot(page, f"dashboard-{name}")
+        assert_accessible(page, f"the {name} page")
 
     assert console_errors == []
 
@@ -147,6 +149,7 @@ def test_partner_sees_only_the_partner_view_and_downloads_csv(live_server, page,
     assert "suppressed" in content
     assert page.locator("#high-utilizer-list").count() == 0
     screenshot(page, "dashboard-partner")
+    assert_accessible(page, "the partner view")
     assert console_errors == []
 
 
@@ -173,3 +176,36 @@ def test_admin_gets_403_on_the_dashboard(live_server, page, unit):
 
     assert response.status == 403
     assert page.locator(".js-plotly-plot").count() == 0
+
+
+def test_keyboard_focus_is_visible_on_the_dark_nav_bar(live_server, page, unit):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/?{QUERY}")
+    wait_for_charts(page)
+
+    link = page.get_by_role("link", name="Outcomes", exact=True)
+    link.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus arrives by keyboard, so :focus-visible applies
+    outline = link.evaluate("e => [document.activeElement === e, getComputedStyle(e).outlineStyle, "
+                            "getComputedStyle(e).outlineColor]")
+
+    assert outline == [True, "solid", "rgb(255, 255, 255)"]
+
+
+def test_every_chart_offers_its_plotted_numbers_as_csv(live_server, page, unit):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/operations?{QUERY}")
+    charts = wait_for_charts(page)
+
+    links = page.locator("#_pages_content .chart-csv")
+    with page.expect_download() as download_info:
+        page.locator("#csv-ops-district").click()
+    content = download_info.value.path().read_text(encoding="utf-8")
+
+    assert links.count() == charts
+    assert download_info.value.suggested_filename == "mhu-ops-district.csv"
+    assert content.splitlines()[0] == "District,Calls (count)"
+    assert sorted(content.splitlines()[1:]) == ["North,20", "South,10"]  # 30 calls, every third in South
