@@ -27,18 +27,31 @@ def format_count(count: int | None) -> str:
     return "–" if count is None else f"{count:,}"
 
 
-def trend_text(current: float | None, previous: float | None, *, unit: str, better: str) -> tuple[str, str]:
-    """'▲ 2.1 pp vs previous period' and a Bootstrap text colour; better is 'up', 'down' or ''."""
-    if current is None or previous is None:
-        return "No previous period to compare", "text-muted"
-    delta = current - previous
-    if abs(delta) < 1e-9:
-        return "No change vs previous period", "text-muted"
-    arrow = "▲" if delta > 0 else "▼"
-    good = (delta > 0) == (better == "up") if better else None
-    colour = "text-muted" if good is None else ("text-success" if good else "text-danger")
-    amount = f"{abs(delta):,.0f}" if unit == "calls" else f"{abs(delta):.1f}"
-    return f"{arrow} {amount} {unit} vs previous period", colour
+def trend_line(trend: dict | None) -> tuple[str, str]:
+    """The one trend rule of every card: text and a CSS class from a metrics.trends() entry.
+
+    The change is rounded as displayed (0.1 pp, 0.1 min, whole counts) before it is judged, so a
+    change that shows as 0.0 is "no change", never green or red. Direction is carried by an arrow
+    and a sign, and the words "better"/"worse", not by colour alone.
+    """
+    if not trend or trend["current"] is None or trend["previous"] is None:
+        return "No previous period to compare", "trend-neutral"
+    current, previous, unit = trend["current"], trend["previous"], trend["unit"]
+    if unit == "rate":
+        delta, amount = round(100 * (current - previous), 1), lambda d: f"{abs(d):.1f} pp"
+    elif unit == "duration":
+        delta, amount = round((current - previous) / 60, 1), lambda d: f"{abs(d):.1f} min"
+    else:
+        delta, amount = current - previous, lambda d: f"{abs(d):,}"
+    span = f"vs previous {trend['days']} days" + (" (complete days only)" if trend["partial"] else "")
+    if delta == 0:
+        return f"= no change ({amount(0)}) {span}", "trend-neutral"
+    arrow, sign = ("▲", "+") if delta > 0 else ("▼", "−")
+    text = f"{arrow} {sign}{amount(delta)} {span}"
+    if not trend["better"]:
+        return text, "trend-neutral"
+    better = (delta > 0) == (trend["better"] == "up")
+    return f"{text}, {'better' if better else 'worse'}", "trend-better" if better else "trend-worse"
 
 
 def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover: str,
@@ -50,7 +63,7 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
         html.Small(hover, className="d-block text-muted kpi-parts"),
     ]
     if trend:
-        body.append(html.Small(trend[0], className=f"d-block {trend[1]}"))
+        body.append(html.Small(trend[0], className=f"d-block kpi-trend {trend[1]}"))
     if spark is not None:
         body.append(html.Div(dcc.Graph(figure=spark, config={"staticPlot": True, "displayModeBar": False},
                                        className="kpi-spark", style={"height": "60px"}), className="graph-slot"))
@@ -64,23 +77,20 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
     )
 
 
-def rate_card(key: str, rate: dict, previous: dict | None = None, *, spark=None) -> dbc.Col:
-    """kpi_card for a {numerator, denominator, value} rate; title, definition and the better
-    direction come from the metric registry."""
-    entry = metrics.metric(key)
-    current_pct = None if rate["value"] is None else 100 * rate["value"]
-    previous_pct = None if not previous or previous["value"] is None else 100 * previous["value"]
+def rate_card(key: str, rate: dict, trend: dict | None = None, *, spark=None) -> dbc.Col:
+    """kpi_card for a {numerator, denominator, value} rate; title and definition come from the
+    metric registry, the trend line from metrics.trends()."""
     hover = f"{rate['numerator']:,} of {rate['denominator']:,}"
-    return kpi_card(metric=key, title=entry.title, value_text=format_rate(rate), definition=metrics.describe(key),
-                    hover=hover, trend=trend_text(current_pct, previous_pct, unit="pp", better=entry.better),
+    return kpi_card(metric=key, title=metrics.metric(key).title, value_text=format_rate(rate),
+                    definition=metrics.describe(key), hover=hover, trend=trend_line(trend) if trend else None,
                     spark=spark, data={"numerator": rate["numerator"], "denominator": rate["denominator"]})
 
 
-def count_card(key: str, count: int, *, hover: str, trend: tuple[str, str] | None = None, spark=None) -> dbc.Col:
+def count_card(key: str, count: int, *, hover: str, trend: dict | None = None, spark=None) -> dbc.Col:
     """kpi_card for a count metric of the registry."""
     return kpi_card(metric=key, title=metrics.metric(key).title, value_text=format_count(count),
-                    definition=metrics.describe(key), hover=hover, trend=trend, spark=spark,
-                    data={"numerator": count, "denominator": ""})
+                    definition=metrics.describe(key), hover=hover, trend=trend_line(trend) if trend else None,
+                    spark=spark, data={"numerator": count, "denominator": ""})
 
 
 def table(rows: list[dict], columns: list[tuple[str, str]], *, caption: str) -> html.Table:

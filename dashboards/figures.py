@@ -44,23 +44,46 @@ def bar(rows: list[dict], *, title: str, x_title: str, y_title: str = "Calls (co
     return _layout(fig, title, x_title, y_title)
 
 
-def volume_over_time(series: list[dict], *, title: str = "Calls per month") -> go.Figure:
-    """Call volume per bucket."""
+PARTIAL_NOTE = "Hatched: partial month (not over yet, or cut by the period)"
+
+
+def _partial_marker(colour: str, partial: list[bool] | None) -> dict:
+    """Bars of partial periods hatched and lighter, so a half month does not read as a drop."""
+    if not partial or not any(partial):
+        return {"color": colour}
+    return {"color": colour, "opacity": [0.5 if p else 1.0 for p in partial],
+            "pattern": {"shape": ["/" if p else "" for p in partial], "fgcolor": "#000000", "size": 6}}
+
+
+def _partial_note(fig: go.Figure, partial: list[bool] | None) -> None:
+    if partial and any(partial):
+        fig.add_annotation(text=PARTIAL_NOTE, xref="paper", yref="paper", x=1, y=1.08, showarrow=False,
+                           xanchor="right", font={"size": 11, "color": "#495057"})
+
+
+def volume_over_time(series: list[dict], *, title: str = "Calls per month", partial: list[bool] | None = None) -> go.Figure:
+    """Call volume per bucket; partial buckets hatched."""
     fig = go.Figure(go.Bar(x=[row["period"] for row in series], y=[row["call_volume"] for row in series],
-                           marker_color=PALETTE[0], name="Calls"))
+                           marker=_partial_marker(PALETTE[0], partial), name="Calls"))
     fig.update_xaxes(type="category")
+    _partial_note(fig, partial)
     return _layout(fig, title, "Period start (local date)", "Calls (count)")
 
 
-def sparkline(series: list[dict], metric: str) -> go.Figure:
-    """A small line of one metric per month, without axes (the card carries the numbers)."""
+def sparkline(series: list[dict], metric: str, *, partial: list[bool] | None = None) -> go.Figure:
+    """A small line of one metric per month, without axes (the card carries the numbers); a
+    partial month is an open, grey marker."""
     xs = [row["period"] for row in series]
     if metric == "call_volume":
         ys = [row["call_volume"] for row in series]
     else:
         ys = [None if row[metric]["value"] is None else round(100 * row[metric]["value"], 1) for row in series]
+    partial = partial or [False] * len(xs)
+    marker = {"size": [7 if p else 4 for p in partial], "symbol": ["circle-open" if p else "circle" for p in partial],
+              "color": ["#6c757d" if p else PALETTE[0] for p in partial]}
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": PALETTE[0], "width": 2},
-                               marker={"size": 4}, hovertemplate="%{x}: %{y}<extra></extra>"))
+                               marker=marker, customdata=["partial" if p else "" for p in partial],
+                               hovertemplate="%{x}: %{y} %{customdata}<extra></extra>"))
     fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0}, template="plotly_white",
                       showlegend=False, xaxis={"visible": False, "title": {"text": "Month"}},
                       yaxis={"visible": False, "title": {"text": "%" if metric != "call_volume" else "Calls"}})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import date
 
 import dash
 from dash import callback, html
@@ -23,6 +24,7 @@ from dashboards.access import require_page
 from dashboards.components import notes, page
 from dashboards.filters import filter_bar, parse
 from mhu.services import metrics
+from mhu.services.localtime import agency_today
 
 
 @dataclass
@@ -35,6 +37,15 @@ class View:
     filters: metrics.MetricFilters
     values: dict
     messages: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def today(self) -> date:
+        """Today in the agency's time zone (partial periods and trends are judged against it)."""
+        return agency_today(self.user.agency_id)
+
+    def trends(self, *keys: str) -> dict[str, dict]:
+        """The trend of each metric under the one rule (metrics.trends) for this view's filters."""
+        return metrics.trends(keys, filters=self.filters, today=self.today)
 
     def skeleton(self, intro: str, *children, values: dict | None = None) -> html.Div:
         """The page: its heading, an intro line, the filter bar, notes about the URL, then the content."""
