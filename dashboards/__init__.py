@@ -5,6 +5,7 @@ component suites, assets) passes access.init_guard first; every page layout and 
 the user's role (dashboards.frame: the page prologue). The page list is dashboards.site.PAGES.
 """
 
+import json
 from pathlib import Path
 
 import dash
@@ -27,7 +28,7 @@ def shell():
                                          active="exact"))
                  for page in site.PAGES if access.may_open(current_user, page.key)]
     navbar = dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand("MHU outcomes", href="/dashboard/"),
+        dbc.NavbarBrand("MHU outcomes", href=site.PAGES[0].href, id="brand"),
         dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
         logout_form(),
     ], fluid=True), color="dark", dark=True, className="mb-3")
@@ -63,5 +64,11 @@ def init_dashboard(app: Flask) -> None:
         Output({"type": "nav", "page": ALL}, "href"),
         Input("_pages_location", "search"),
         State({"type": "nav", "page": ALL}, "id"),
+    )
+    # So does the brand link (home: the first page; partners are sent on to their view, query kept).
+    dashboard.clientside_callback(
+        f"function(search) {{ return {json.dumps(site.PAGES[0].href)} + (search || ''); }}",
+        Output("brand", "href"),
+        Input("_pages_location", "search"),
     )
     app.extensions["mhu_dashboard"] = dashboard

@@ -141,5 +141,10 @@ def notes(messages: list[str]):
     return [dbc.Alert(message, color="warning", className="py-2") for message in messages]
 
 
+def url_notes(messages: list[str]):
+    """What the address asked for that is invalid or matches nothing, announced politely."""
+    return html.Div(notes(messages), id="url-notes", role="status", **{"aria-live": "polite"})
+
+
 def page(title: str, intro: str, *children) -> html.Div:
     return html.Div([html.H1(title, className="h3 mb-1"), html.P(intro, className="text-muted"), *children])

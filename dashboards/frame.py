@@ -21,8 +21,8 @@ from flask import has_request_context
 
 from dashboards import site
 from dashboards.access import require_page
-from dashboards.components import notes, page
-from dashboards.filters import filter_bar, parse
+from dashboards.components import page, url_notes
+from dashboards.filters import filter_bar, parse, preset_links
 from mhu.services import metrics
 from mhu.services.localtime import agency_today
 
@@ -49,8 +49,10 @@ class View:
 
     def skeleton(self, intro: str, *children, values: dict | None = None) -> html.Div:
         """The page: its heading, an intro line, the filter bar, notes about the URL, then the content."""
-        bar = filter_bar(self.user, values or self.values, partner=self.declaration.partner)
-        return page(self.declaration.name, intro, bar, *notes(self.messages), *children)
+        values = values or self.values
+        presets = preset_links(values, href=self.declaration.href, today=self.today)
+        bar = filter_bar(self.user, values, partner=self.declaration.partner, presets=presets)
+        return page(self.declaration.name, intro, bar, url_notes(self.messages), *children)
 
 
 def register_page(key: str):
