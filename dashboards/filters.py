@@ -96,7 +96,7 @@ def preset_links(values: dict, *, href: str, today) -> html.Nav:
         target = href + query_string({**values, "from": first.isoformat(), "to": last.isoformat()})
         links.append(dcc.Link([name, html.Span(" (current)", className="visually-hidden") if current else None],
                               href=target, id=f"preset-{key}",
-                              className="btn btn-sm me-1 mb-1 " + ("btn-secondary" if current else "btn-outline-secondary")))
+                              className="btn btn-sm me-1 mb-1 " + ("btn-dark" if current else "btn-outline-dark")))
     return html.Nav([html.Span("Quick periods: ", className="small me-2"), *links],
                     className="presets mt-2", **{"aria-label": "Quick periods"})
 

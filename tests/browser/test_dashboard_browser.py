@@ -209,3 +209,36 @@ def test_every_chart_offers_its_plotted_numbers_as_csv(live_server, page, unit):
     assert download_info.value.suggested_filename == "mhu-ops-district.csv"
     assert content.splitlines()[0] == "District,Calls (count)"
     assert sorted(content.splitlines()[1:]) == ["North,20", "South,10"]  # 30 calls, every third in South
+
+
+def test_bad_url_filter_is_announced_and_the_brand_link_keeps_filters(live_server, page, unit, console_errors):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+
+    page.goto(f"{live_server}/dashboard/operations?{QUERY}&district=Nowhere&team_id=abc")
+    page.wait_for_selector("#url-notes .alert")
+    notes = page.locator("#url-notes").inner_text()
+    page.wait_for_function("() => document.querySelector('#brand').getAttribute('href').includes('district=Nowhere')")
+
+    assert "district=Nowhere matches nothing" in notes
+    assert "team_id=abc is invalid" in notes
+    assert "Nowhere (matches nothing)" in page.locator("#f-district").inner_text()
+    screenshot(page, "dashboard-bad-url-notice")
+    assert_accessible(page, "a page with URL notes")
+    assert console_errors == []
+
+
+def test_preset_link_sets_the_period_and_keeps_other_filters(live_server, page, unit, console_errors):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/outcomes?{QUERY}&district=North")
+    wait_for_charts(page)
+
+    page.locator("#preset-year_to_date").click()
+    page.wait_for_url("**/dashboard/outcomes?from=*-01-01*district=North*")
+    page.wait_for_selector("#preset-year_to_date.btn-dark")
+
+    assert "district=North" in page.url
+    assert page.locator("#preset-year_to_date").inner_text().startswith("Year to date")
+    screenshot(page, "dashboard-presets")
+    assert console_errors == []
