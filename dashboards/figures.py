@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from mhu.enums import SIM_INTERCEPT_NAMES, label
+from mhu.services.outcomes import BY_KEY as OUTCOME_CLASS, FOLLOWUP_GROUPS, OUTCOME_CLASSES
 
 # Okabe & Ito (2008): distinguishable under deuteranopia, protanopia and tritanopia.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -165,3 +166,59 @@ def grouped_counts(rows: list[dict], *, title: str, x_title: str, categories: li
     fig = go.Figure(go.Bar(x=[label(c) for c in categories], y=[rows[0].get(c, 0) if rows else 0 for c in categories],
                            marker_color=PALETTE[5]))
     return _layout(fig, title, x_title, "Count")
+
+
+def outcome_classes_over_time(rows: list[dict], *, partial: list[bool] | None = None) -> go.Figure:
+    """Stacked bars: calls per month by outcome class, each class in its fixed colour and order;
+    partial months hatched."""
+    periods = sorted({row["period"] for row in rows})
+    counts = {(row["period"], row["outcome_class"]): row["count"] for row in rows}
+    present = [outcome for outcome in OUTCOME_CLASSES if any(counts.get((p, outcome.key)) for p in periods)]
+    fig = go.Figure([
+        go.Bar(name=outcome.label, x=periods, y=[counts.get((p, outcome.key), 0) for p in periods],
+               marker=_partial_marker(outcome.colour, partial),
+               hovertemplate=f"{outcome.label}: %{{y}} calls<extra>%{{x}}</extra>")
+        for outcome in present
+    ])
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_xaxes(type="category")
+    _partial_note(fig, partial)
+    return _layout(fig, "Outcomes per month", "Month (local)", "Calls (count)", height=420)
+
+
+def _alpha(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def outcome_class_sankey(links: list[dict]) -> go.Figure:
+    """SIM intercept -> outcome class -> follow-up, with nodes in a fixed order in three columns."""
+    intercepts = sorted({link["intercept"] for link in links})
+    classes = [outcome for outcome in OUTCOME_CLASSES if any(link["outcome_class"] == outcome.key for link in links)]
+    groups = [(key, name) for key, name, _ in FOLLOWUP_GROUPS if any(link["followup"] == key for link in links)]
+    labels = ([f"{i} · {SIM_INTERCEPT_NAMES.get(i, '')}" for i in intercepts] + [c.label for c in classes]
+              + [name for _, name in groups])
+    colours = (["#4D4D4D"] * len(intercepts) + [c.colour for c in classes] + ["#6C757D"] * len(groups))
+    index = {("i", i): n for n, i in enumerate(intercepts)}
+    index.update({("c", c.key): len(intercepts) + n for n, c in enumerate(classes)})
+    index.update({("f", key): len(intercepts) + len(classes) + n for n, (key, _) in enumerate(groups)})
+
+    def column(count: int) -> list[float]:
+        return [0.5] if count == 1 else [0.02 + 0.96 * n / (count - 1) for n in range(count)]
+
+    xs = [0.001] * len(intercepts) + [0.5] * len(classes) + [0.999] * len(groups)
+    ys = column(len(intercepts)) + column(len(classes)) + column(len(groups))
+    flows: dict[tuple[int, int], list] = {}
+    for link in links:
+        colour = _alpha(OUTCOME_CLASS[link["outcome_class"]].colour, 0.45)
+        for source, target in ((index[("i", link["intercept"])], index[("c", link["outcome_class"])]),
+                               (index[("c", link["outcome_class"])], index[("f", link["followup"])])):
+            flows.setdefault((source, target), [0, colour])[0] += link["count"]
+    fig = go.Figure(go.Sankey(
+        arrangement="fixed",
+        node={"label": labels, "color": colours, "x": xs, "y": ys, "pad": 18, "thickness": 16,
+              "hovertemplate": "%{label}: %{value} calls<extra></extra>"},
+        link={"source": [s for s, _ in flows], "target": [t for _, t in flows],
+              "value": [v for v, _ in flows.values()], "color": [c for _, c in flows.values()]},
+    ))
+    return _layout(fig, "SIM intercept → outcome class → follow-up (calls)", None, None, height=480)

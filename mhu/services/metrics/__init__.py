@@ -9,8 +9,8 @@ Callers import this package: `from mhu.services import metrics; metrics.summary(
 """
 
 from mhu.services.metrics.breakdowns import (
-    BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday, outcome_flow,
-    transfers,
+    BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday,
+    outcome_class_flow, outcome_class_series, outcome_flow, transfers,
 )
 from mhu.services.metrics.people import (
     COMPLETED_OUTCOMES, contacts_per_person, data_quality, followup_completion, followup_on_time, followup_status,
@@ -30,7 +30,7 @@ from mhu.services.metrics.sql import MetricFilters, default_period, rate, scoped
 from mhu.services.metrics.trends import trend, trends
 
 __all__ = [
-    "PRESETS", "is_partial", "preset_period", "trend", "trend_windows", "trends",
+    "outcome_class_flow", "outcome_class_series", "PRESETS", "is_partial", "preset_period", "trend", "trend_windows", "trends",
     "ARREST_OR_CITATION", "BREAKDOWNS", "CALL_RATES", "COMPLETED_OUTCOMES", "DENOMINATORS", "DURATIONS", "ED_USE",
     "EXTRA_BREAKDOWNS", "METRICS", "Metric", "RESOLVED_IN_COMMUNITY", "MetricFilters", "arrest_rate", "breakdown", "call_rates",
     "call_type_reclassified", "call_volume", "cit_presence", "connection_to_services", "contacts_per_person",
