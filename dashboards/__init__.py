@@ -26,7 +26,7 @@ def shell():
     if has_request_context() and current_user.is_authenticated:
         links = [dbc.NavItem(dbc.NavLink(page.name, href=page.href, id={"type": "nav", "page": page.key},
                                          active="exact"))
-                 for page in site.PAGES if access.may_open(current_user, page.key)]
+                 for page in site.PAGES if page.in_nav and access.may_open(current_user, page.key)]
     navbar = dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("MHU outcomes", href=site.PAGES[0].href, id="brand"),
         dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),

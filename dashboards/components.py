@@ -55,7 +55,8 @@ def trend_line(trend: dict | None) -> tuple[str, str]:
 
 
 def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover: str,
-             trend: tuple[str, str] | None = None, spark=None, data: dict | None = None) -> dbc.Col:
+             trend: tuple[str, str] | None = None, spark=None, data: dict | None = None,
+             drill: str | None = None) -> dbc.Col:
     """A headline number; the numerator and denominator are in the hover title and data attributes."""
     body = [
         html.H2(title, className="h6 card-title mb-1"),
@@ -68,6 +69,8 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
         body.append(html.Div(dcc.Graph(figure=spark, config={"staticPlot": True, "displayModeBar": False},
                                        className="kpi-spark", style={"height": "60px"}), className="graph-slot"))
     body.append(html.P(definition, className="small text-muted mb-0 mt-1"))
+    if drill:
+        body.append(dcc.Link("List these calls", href=drill, id=f"drill-{metric}", className="small drill-link"))
     attributes = {f"data-{key}": "" if value is None else str(value) for key, value in (data or {}).items()}
     # dbc.Card takes no title or data-* attributes; the wrapping Div carries them (hover text).
     return dbc.Col(
@@ -77,20 +80,22 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
     )
 
 
-def rate_card(key: str, rate: dict, trend: dict | None = None, *, spark=None) -> dbc.Col:
+def rate_card(key: str, rate: dict, trend: dict | None = None, *, spark=None, drill: str | None = None) -> dbc.Col:
     """kpi_card for a {numerator, denominator, value} rate; title and definition come from the
     metric registry, the trend line from metrics.trends()."""
     hover = f"{rate['numerator']:,} of {rate['denominator']:,}"
     return kpi_card(metric=key, title=metrics.metric(key).title, value_text=format_rate(rate),
                     definition=metrics.describe(key), hover=hover, trend=trend_line(trend) if trend else None,
-                    spark=spark, data={"numerator": rate["numerator"], "denominator": rate["denominator"]})
+                    spark=spark, data={"numerator": rate["numerator"], "denominator": rate["denominator"]},
+                    drill=drill)
 
 
-def count_card(key: str, count: int, *, hover: str, trend: dict | None = None, spark=None) -> dbc.Col:
+def count_card(key: str, count: int, *, hover: str, trend: dict | None = None, spark=None,
+               drill: str | None = None) -> dbc.Col:
     """kpi_card for a count metric of the registry."""
     return kpi_card(metric=key, title=metrics.metric(key).title, value_text=format_count(count),
                     definition=metrics.describe(key), hover=hover, trend=trend_line(trend) if trend else None,
-                    spark=spark, data={"numerator": count, "denominator": ""})
+                    spark=spark, data={"numerator": count, "denominator": ""}, drill=drill)
 
 
 def table(rows: list[dict], columns: list[tuple[str, str]], *, caption: str) -> html.Table:
@@ -111,7 +116,8 @@ def _cell(value):
 
 
 def chart_card(*, chart_id: str, title: str, definition: str, figure, rows: list[dict],
-               columns: list[tuple[str, str]], empty: bool | None = None, empty_text: str | None = None) -> dbc.Card:
+               columns: list[tuple[str, str]], empty: bool | None = None, empty_text: str | None = None,
+               drill=None) -> dbc.Card:
     """A titled chart with its one-line definition and the same numbers as a table below it."""
     empty = (not rows) if empty is None else empty
     if empty:
@@ -133,6 +139,7 @@ def chart_card(*, chart_id: str, title: str, definition: str, figure, rows: list
         html.H2(title, className="h5"),
         html.P(definition, className="small text-muted definition"),
         content,
+        None if empty else drill,
         fallback,
     ]), className="mb-3")
 
@@ -148,3 +155,14 @@ def url_notes(messages: list[str]):
 
 def page(title: str, intro: str, *children) -> html.Div:
     return html.Div([html.H1(title, className="h3 mb-1"), html.P(intro, className="text-muted"), *children])
+
+
+def drill_links(title: str, links: list[tuple[str, int, str | None]]) -> html.Nav | None:
+    """A row of "label (count)" links to the calls behind each bar; None when there is nothing to
+    link (the partner view passes no hrefs)."""
+    items = [html.Li(dcc.Link(f"{name} ({count:,})", href=href, className="drill-link"), className="list-inline-item")
+             for name, count, href in links if href and count]
+    if not items:
+        return None
+    return html.Nav([html.Span(title + ": ", className="small me-1"), html.Ul(items, className="list-inline d-inline small mb-0")],
+                    className="mt-2 drill-links", **{"aria-label": title})

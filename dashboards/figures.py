@@ -203,11 +203,23 @@ def outcome_class_sankey(links: list[dict]) -> go.Figure:
     index.update({("c", c.key): len(intercepts) + n for n, c in enumerate(classes)})
     index.update({("f", key): len(intercepts) + len(classes) + n for n, (key, _) in enumerate(groups)})
 
-    def column(count: int) -> list[float]:
-        return [0.5] if count == 1 else [0.02 + 0.96 * n / (count - 1) for n in range(count)]
+    def column(sizes: list[int]) -> list[float]:
+        """Node centres top to bottom, each node's share of the height proportional to its calls."""
+        total, gap = sum(sizes) or 1, 0.04
+        span = 1 - gap * (len(sizes) - 1) if len(sizes) > 1 else 1
+        centres, top = [], 0.0
+        for size in sizes:
+            height = span * size / total
+            centres.append(min(max(top + height / 2, 0.001), 0.999))
+            top += height + gap
+        return centres
+
+    def size(kind: str, field: str, keys) -> list[int]:
+        return [sum(link["count"] for link in links if link[field] == key) for key in keys]
 
     xs = [0.001] * len(intercepts) + [0.5] * len(classes) + [0.999] * len(groups)
-    ys = column(len(intercepts)) + column(len(classes)) + column(len(groups))
+    ys = (column(size("i", "intercept", intercepts)) + column(size("c", "outcome_class", [c.key for c in classes]))
+          + column(size("f", "followup", [key for key, _ in groups])))
     flows: dict[tuple[int, int], list] = {}
     for link in links:
         colour = _alpha(OUTCOME_CLASS[link["outcome_class"]].colour, 0.45)

@@ -12,6 +12,7 @@ page frame: heading, intro, filter bar and the notes about the URL. `page_callba
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +23,7 @@ from flask import has_request_context
 from dashboards import site
 from dashboards.access import require_page
 from dashboards.components import page, url_notes
-from dashboards.filters import filter_bar, parse, preset_links
+from dashboards.filters import filter_bar, parse, preset_links, query_string
 from mhu.services import metrics
 from mhu.services.localtime import agency_today
 
@@ -46,6 +47,13 @@ class View:
     def trends(self, *keys: str) -> dict[str, dict]:
         """The trend of each metric under the one rule (metrics.trends) for this view's filters."""
         return metrics.trends(keys, filters=self.filters, today=self.today)
+
+    def drill_href(self, subset: str, **overrides) -> str | None:
+        """The drill-down list of `subset` under this view's filters (None on the partner view)."""
+        if self.declaration.partner:
+            return None
+        values = {**self.values, **overrides}
+        return site.declaration("calls").href + query_string(values) + "&" + urlencode({"subset": subset})
 
     def skeleton(self, intro: str, *children, values: dict | None = None) -> html.Div:
         """The page: its heading, an intro line, the filter bar, notes about the URL, then the content."""

@@ -20,7 +20,9 @@ def layout(view):
     trends = view.trends("followup_timeliness", "followup_completion", "recrisis_after_followup")
     cards = dbc.Row([
         count_card("open_followups_due", status["open_due"], hover="Counted now, not in the period"),
-        count_card("open_followups_overdue", status["open_overdue"], hover="Counted now, not in the period"),
+        # The follow-up queue lists open follow-ups, overdue first (a field page; reads are audited there).
+        count_card("open_followups_overdue", status["open_overdue"], hover="Counted now, not in the period",
+                   drill="/field/followups"),
         *(rate_card(key, reader(filters=filters), trends[key]) for key, reader in (
             ("followup_timeliness", metrics.followup_timeliness), ("followup_completion", metrics.followup_completion),
             ("recrisis_after_followup", metrics.recrisis_after_followup))),

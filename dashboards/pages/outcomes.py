@@ -1,7 +1,7 @@
 """Outcomes: outcome classes over time, the intercept -> outcome class -> follow-up flow, holds and force."""
 
 from dashboards import figures
-from dashboards.components import chart_card
+from dashboards.components import chart_card, drill_links
 from dashboards.frame import register_page
 from mhu.enums import intercept_label, label
 from mhu.services import metrics
@@ -35,6 +35,9 @@ def layout(view):
                    definition="Calls per local month by outcome class (each disposition belongs to one class; the "
                               "table lists the dispositions); voided calls excluded.",
                    figure=figures.outcome_classes_over_time(classes, partial=partial), rows=detail,
+                   drill=drill_links("List the calls", [
+                       (OUTCOME_CLASS[key].label, sum(r["count"] for r in classes if r["outcome_class"] == key),
+                        view.drill_href(f"class:{key}")) for key in OUTCOME_CLASS]),
                    columns=[("period", "Month starting"), ("outcome_class", "Outcome class"),
                             ("disposition", "Disposition"), ("count", "Calls")]),
         chart_card(chart_id="outcomes-flow", title="Intercept → outcome class → follow-up",

@@ -23,11 +23,12 @@ def layout(view):
     trends = view.trends("call_volume", *RATE_CARDS, "response_time")
     partial = [metrics.is_partial(row["period"], filters=view.filters, today=view.today) for row in series]
     cards = [count_card("call_volume", current["call_volume"], hover=f"{current['call_volume']:,} calls",
-                        trend=trends["call_volume"],
+                        trend=trends["call_volume"], drill=view.drill_href("calls"),
                         spark=figures.sparkline(series, "call_volume", partial=partial) if series else None)]
     for key in RATE_CARDS:
         spark = figures.sparkline(series, key, partial=partial) if series and key in SERIES_METRICS else None
-        cards.append(rate_card(key, current[key], trends[key], spark=spark))
+        drill = view.drill_href(key) if key in metrics.CALL_RATES else None
+        cards.append(rate_card(key, current[key], trends[key], spark=spark, drill=drill))
     response = current["response_time"]
     cards.append(kpi_card(
         metric="response_time", title=f"Median {metrics.metric('response_time').title.lower()}",
