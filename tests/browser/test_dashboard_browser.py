@@ -4,8 +4,11 @@ update charts and the URL, partners see only the suppressed view and can downloa
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from dashboards.components import format_count, format_rate, format_seconds
+from mhu.extensions import db
+from mhu.models import AuditEvent
 from mhu.services import care, metrics
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import browser_login, screenshot
@@ -241,4 +244,31 @@ def test_preset_link_sets_the_period_and_keeps_other_filters(live_server, page, 
     assert "district=North" in page.url
     assert page.locator("#preset-year_to_date").inner_text().startswith("Year to date")
     screenshot(page, "dashboard-presets")
+    assert console_errors == []
+
+
+def test_supervisor_drills_from_a_kpi_to_the_calls_and_opens_one(live_server, page, unit, console_errors):
+    agency, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/?{QUERY}&district=North")
+    wait_for_charts(page)
+    expected = page.locator("#card-ed_use").get_attribute("data-numerator")
+
+    page.locator("#drill-ed_use").click()
+    page.wait_for_url("**/dashboard/calls?**district=North**subset=ed_use**")
+    page.wait_for_selector("#drill-table")
+    rows = page.locator("#drill-table tbody tr")
+
+    assert rows.count() == int(expected) > 0
+    assert set(page.locator("#drill-table tbody tr td:nth-child(3)").all_inner_texts()) == {"North"}
+    screenshot(page, "dashboard-drilldown")
+    assert_accessible(page, "the drill-down list")
+    with page.context.expect_page() as opened:
+        page.locator(".call-link").first.click()
+    call_page = opened.value
+    call_page.wait_for_load_state()
+    assert "/field/calls/" in call_page.url
+    reads = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "call.read", AuditEvent.user_id == people["supervisor"].id))
+    assert reads == 1
     assert console_errors == []
