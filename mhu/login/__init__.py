@@ -7,7 +7,7 @@ from mhu.auth import bearer_token, wants_json
 from mhu.extensions import login_manager
 from mhu.login import views
 from mhu.models.types import utcnow
-from mhu.services import users
+from mhu.services import sessions, users
 
 
 def init_app(app: Flask) -> None:
@@ -18,7 +18,10 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        return users.load_session_user(session_id)
+        user = users.load_session_user(session_id)
+        if user is None or sessions.current(user=user, key=session.get(sessions.COOKIE_ENTRY)) is None:
+            return None
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(_request):

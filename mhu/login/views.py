@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from mhu.auth import policy
 from mhu.extensions import db
-from mhu.services import audit, users
+from mhu.services import audit, sessions, users
 
 bp = Blueprint("auth", __name__)
 
@@ -31,6 +31,12 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def start_device_session(user) -> None:
+    """Record the signed-in device server-side and keep its key in the session cookie."""
+    session[sessions.COOKIE_ENTRY] = sessions.start(user=user)
+    db.session.commit()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login form; on success, go to `next` or the role's home."""
@@ -39,6 +45,7 @@ def login():
         if user is not None:
             session.clear()
             login_user(user)
+            start_device_session(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         flash("Email or password is not correct, or the account is locked. Try again in a few minutes.")
         return render_template("auth/login.html"), 401
@@ -49,10 +56,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session here and on the server (the session nonce rotates)."""
+    """End this device's session, here and on the server; the user's other devices stay signed in."""
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        users.end_sessions(user=user)
+        sessions.end_current(user=user, key=session.get(sessions.COOKIE_ENTRY))
         audit.record(action="logout", actor=user, object_type="user", object_id=user.id)
         db.session.commit()
     logout_user()

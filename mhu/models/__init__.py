@@ -1,5 +1,6 @@
 """The data model. Importing this package registers every table on `db.metadata`."""
 
+from mhu.models.access import AccountLink, UserSession
 from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
@@ -12,5 +13,5 @@ __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "Person", "PersonIdentity",
     "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
-    "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState",
+    "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "UserSession", "AccountLink",
 ]

@@ -90,6 +90,13 @@ def rebuild() -> None:
     _record_state(connection)
 
 
+def refresh_agency_days(agency_id: int) -> None:
+    """Recompute one agency's day sums (after a change of its follow-up window), in the current transaction."""
+    connection = db.session.connection()
+    _lock(connection, [agency_id])
+    _refresh_days(connection, agency_id, None)
+
+
 def is_stale() -> bool:
     """Whether the facts were built by another FACTS_VERSION or configuration (or never)."""
     state = db.session.get(MetricFactsState, 1)
@@ -253,7 +260,7 @@ def _insert_followup_day(connection, agency_id: int, day: date) -> None:
     start, end = local_day_bounds(day, day, agency_timezone(agency_id, connection=connection))
     slice_columns = [getattr(Call, name) for name in SLICE]
     counted = {
-        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time())},
+        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time(agency_id, connection=connection))},
         FollowUp.closed_at: {"followups_closed": sa.func.count(),
                              "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
     }
