@@ -8,7 +8,7 @@ from schemas.common import ErrorSchema
 
 def init_app(app: Flask) -> None:
     """Bind the Api with our error shape and security schemes, then register every blueprint."""
-    from mhu.api import audit, auth, calls, followups, health, metrics, persons
+    from mhu.api import admin, audit, auth, calls, followups, health, metrics, persons
 
     # Our error shape replaces smorest's default, so the spec names one Error schema.
     api.ERROR_SCHEMA = ErrorSchema
@@ -18,3 +18,5 @@ def init_app(app: Flask) -> None:
     for module in (health, auth, calls, followups, persons, audit, metrics):
         api.register_blueprint(module.blp)
     api.register_blueprint(metrics.partner_blp)
+    api.register_blueprint(admin.blp)
+    api.register_blueprint(admin.me_blp)
