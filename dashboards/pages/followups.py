@@ -3,13 +3,13 @@
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
-from flask import current_app, has_request_context
+from flask import has_request_context
 
 from dashboards import figures
 from dashboards.access import require_page
 from dashboards.components import chart_card, kpi_card, notes, page, rate_card
 from dashboards.filters import filter_bar, parse
-from mhu.services import metrics
+from mhu.services import agency_settings, metrics
 
 dash.register_page(__name__, path="/followups", name="Follow-ups", title="MHU outcomes: follow-ups")
 STATES = ["due_in_period", "attempted", "closed"]
@@ -22,7 +22,7 @@ def layout(**query):
     user = require_page("followups")
     filters, values, messages = parse(user, query)
     status = metrics.followup_status(filters=filters)
-    hours = current_app.config["FOLLOWUP_DUE_HOURS"]
+    hours = agency_settings.followup_hours(user.agency_id)
     cards = dbc.Row([
         kpi_card(metric="open_due", title="Open, not yet due", value_text=f"{status['open_due']:,}",
                  definition="Open follow-ups whose due time is still ahead (now).", hover="Counted now, not in the period",

@@ -4,13 +4,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app, has_request_context
+from flask import has_request_context
 
 from dashboards import figures
 from dashboards.access import require_page
 from dashboards.components import chart_card, notes, page, table
 from dashboards.filters import filter_bar, parse
 from mhu import enums
+from mhu.services import agency_settings
 from mhu.services.metrics import partner as metrics_partner
 from mhu.services.metrics import suppression
 
@@ -46,7 +47,7 @@ def layout(**query):
         return html.Div()
     user = require_page("partner")
     calls, outcomes, values, messages = _tables(user, query)
-    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    threshold = agency_settings.suppression_threshold(user.agency_id)
     monthly = [{"month": row["month"], "count": row["total"]} for row in calls["rows"] if row["month"] != "total"]
     shown = [row for row in monthly if row["count"] is not None]
     return page(

@@ -4,7 +4,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from mhu import enums
@@ -12,7 +12,7 @@ from mhu.auth import policy, requires
 from mhu.field import bp
 from mhu.models import Call
 from mhu.models.types import utcnow
-from mhu.services import agencies, calls, care, persons
+from mhu.services import agencies, agency_settings, calls, care, persons
 from schemas.calls import CallReadSchema
 
 STATIC_JS = Path(__file__).parent / "static" / "js"
@@ -129,7 +129,7 @@ def followups():
             "methods": enums.FOLLOWUP_METHODS, "outcomes": enums.FOLLOWUP_OUTCOMES,
             "referral_types": enums.REFERRAL_TYPES, "referral_statuses": enums.REFERRAL_STATUSES,
         },
-        due_hours=current_app.config["FOLLOWUP_DUE_HOURS"],
+        due_hours=agency_settings.followup_hours(actor.agency_id),
     )
 
 
