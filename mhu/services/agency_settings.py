@@ -26,6 +26,11 @@ def followup_hours(agency_id: int | None, *, connection=None) -> int:
     return value if value is not None else current_app.config["FOLLOWUP_DUE_HOURS"]
 
 
+def followup_hours_of(agency: Agency) -> int:
+    """followup_hours() of an agency already loaded."""
+    return agency.followup_hours if agency.followup_hours is not None else current_app.config["FOLLOWUP_DUE_HOURS"]
+
+
 def suppression_threshold(agency_id: int | None) -> int:
     """Partner output hides counts below this (SUPPRESSION_THRESHOLD by default)."""
     value = _setting(agency_id, Agency.suppression_threshold)

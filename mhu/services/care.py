@@ -16,9 +16,14 @@ def followup_window(agency_id: int | None = None, *, connection=None) -> timedel
     return timedelta(hours=agency_settings.followup_hours(agency_id, connection=connection))
 
 
-def followup_due_at(call: Call) -> datetime:
-    """When a call's follow-up falls due: the window after the call cleared (received, if never cleared)."""
-    return (call.cleared_at or call.received_at) + followup_window(call.agency_id)
+def followup_due_at(call: Call, *, agency=None) -> datetime:
+    """When a call's follow-up falls due: the window after the call cleared (received, if never cleared).
+    `agency`: the call's agency when already loaded (saves a lookup)."""
+    if agency is not None:
+        window = timedelta(hours=agency_settings.followup_hours_of(agency))
+    else:
+        window = followup_window(call.agency_id)
+    return (call.cleared_at or call.received_at) + window
 
 
 def _writable_call(call: Call) -> None:

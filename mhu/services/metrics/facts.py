@@ -209,8 +209,10 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for table in (slice_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     _insert_call_days(connection, agency_id, days)
+    # The agency's zone and follow-up window, read once for all the days refreshed.
+    zone, on_time = agency_timezone(agency_id, connection=connection), followup_on_time(agency_id, connection=connection)
     for day in sorted(days) if days is not None else _followup_days(connection, agency_id):
-        _insert_followup_day(connection, agency_id, day)
+        _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
     connection.execute(sa.insert(total_table).from_select(
         ["agency_id", "local_date", *COUNT_COLUMNS],
@@ -254,13 +256,13 @@ def _followup_days(connection, agency_id: int) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def _insert_followup_day(connection, agency_id: int, day: date) -> None:
+def _insert_followup_day(connection, agency_id: int, day: date, *, zone: str, on_time) -> None:
     """Per slice of their call: the follow-ups of non-voided calls due on one local day (and those
-    first attempted in time), and those closed on it (and those completed)."""
-    start, end = local_day_bounds(day, day, agency_timezone(agency_id, connection=connection))
+    first attempted in time: `on_time`), and those closed on it (and those completed)."""
+    start, end = local_day_bounds(day, day, zone)
     slice_columns = [getattr(Call, name) for name in SLICE]
     counted = {
-        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time(agency_id, connection=connection))},
+        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(on_time)},
         FollowUp.closed_at: {"followups_closed": sa.func.count(),
                              "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
     }
