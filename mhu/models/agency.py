@@ -31,6 +31,8 @@ class Agency(db.Model):
     districts: Mapped[list | None] = mapped_column(sa.JSON)
     suppression_threshold: Mapped[int | None] = mapped_column()
     followup_hours: Mapped[int | None] = mapped_column()
+    # Second factor for roles that read identified records; None follows MFA_REQUIRED_DEFAULT.
+    mfa_required: Mapped[bool | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(back_populates="agency", order_by="Team.name")

@@ -2,7 +2,7 @@
 per-agency settings (districts, suppression threshold, follow-up hours) and labelled API tokens.
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0011
 Create Date: 2026-12-03 13:46:06.731945
 
 """
@@ -14,7 +14,7 @@ import mhu.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0004'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
