@@ -12,12 +12,10 @@ import hashlib
 import re
 import uuid
 
-import sqlalchemy as sa
 from flask import Flask, g, render_template, request, session
 from flask_login import logout_user, user_logged_in
 from werkzeug.exceptions import TooManyRequests
 
-from mhu.extensions import db
 from mhu.models.types import utcnow
 
 RATE_LIMITED_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth_api.Token"})

@@ -4,14 +4,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from mhu import enums
 from mhu.auth import policy, requires
 from mhu.field import bp
-from mhu.services import ServiceError, agencies, calls, care, persons, worklists
+from mhu.services import ServiceError, agencies, agency_settings, calls, care, persons, worklists
 from schemas.calls import CallReadSchema
 from schemas.care import AttemptCreateSchema
 
@@ -149,7 +149,7 @@ def followups():
         calls=call_by_id, clocks={f.id: care.due_text(f.due_at) for f in items},
         referrals={cid: care.list_referrals(actor=actor, call=c) for cid, c in call_by_id.items()},
         names=_person_names(c.person_id for c in call_by_id.values()),
-        options=form_options(), due_hours=current_app.config["FOLLOWUP_DUE_HOURS"],
+        options=form_options(), due_hours=agency_settings.followup_hours(actor.agency_id),
     )
 
 

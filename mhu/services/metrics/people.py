@@ -150,11 +150,11 @@ def _followups(filters: MetricFilters, column, *conditions):
     )
 
 
-def followup_on_time():
-    """A follow-up first attempted within the follow-up window (care.followup_due_at) of its call clearing."""
+def followup_on_time(agency_id: int | None = None, *, connection=None):
+    """A follow-up first attempted within the agency's follow-up window (care.followup_due_at) of its call clearing."""
     cleared = sa.func.coalesce(Call.cleared_at, Call.received_at)
-    return sa.and_(FollowUp.first_attempt_at.is_not(None),
-                   seconds_between(cleared, FollowUp.first_attempt_at) <= followup_window().total_seconds())
+    window = followup_window(agency_id, connection=connection).total_seconds()
+    return sa.and_(FollowUp.first_attempt_at.is_not(None), seconds_between(cleared, FollowUp.first_attempt_at) <= window)
 
 
 def followup_timeliness(*, filters: MetricFilters) -> dict:
