@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import CONFIGS, INSTANCE_DIR, local_secret_key
 from dashboards import init_dashboard
-from mhu import api, cli, db_setup, errors, field, login, security, web
+from mhu import api, cli, db_setup, errors, field, input_guard, login, security, web
 from mhu.auth import csrf
 from mhu.extensions import db, migrate
 from mhu.services.metrics import facts
@@ -25,6 +25,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if config_name == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = local_secret_key()
 
+    input_guard.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
     facts.init_app(app)

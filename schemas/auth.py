@@ -1,13 +1,13 @@
 """Auth, user and team schemas."""
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from schemas.common import StrictSchema
+from schemas.common import StrictSchema, text
 
 
 class TokenRequestSchema(StrictSchema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+    email = text(254, min_length=3, required=True)
+    password = text(256, min_length=1, required=True, load_only=True)
 
 
 class TokenSchema(StrictSchema):
