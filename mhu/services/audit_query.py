@@ -1,13 +1,11 @@
 """Searching and exporting the audit trail (administrators of the agency)."""
 
-import csv
-import io
 
 import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import AuditEvent, User
-from mhu.services import audit
+from mhu.services import audit, csv_writer
 
 EXPORT_COLUMNS = (
     "id", "occurred_at", "user_id", "role", "agency_id", "action", "object_type", "object_id",
@@ -47,11 +45,6 @@ def export_csv(*, actor: User, filters: dict) -> tuple[str, int]:
             *(getattr(AuditEvent, name) for name in EXPORT_COLUMNS)
         ).limit(EXPORT_MAX_ROWS)
     ).all()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if value is None else (value.isoformat() if hasattr(value, "isoformat") else value)
-                         for value in row])
+    body = csv_writer.write_rows(EXPORT_COLUMNS, rows)
     audit.record(action="audit.export", actor=actor, object_type="audit_event", commit=True)
-    return out.getvalue(), len(rows)
+    return body, len(rows)
