@@ -20,7 +20,7 @@ from werkzeug.exceptions import TooManyRequests
 from mhu.extensions import db
 from mhu.models.types import utcnow
 
-RATE_LIMITED_ENDPOINTS = frozenset({"auth.login", "auth_api.Token"})
+RATE_LIMITED_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth_api.Token"})
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Assets carry no identified data and may be cached; everything else is `no-store`.
 CACHEABLE_PREFIXES = ("/static/", "/field/static/", "/dashboard/assets/", "/dashboard/_dash-component-suites/")

@@ -5,6 +5,8 @@ from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
 from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotalDay
+from mhu.models.mfa import RecoveryCode, TotpFactor
+from mhu.models.sso import AgencySso, SsoIdentity
 from mhu.models.person import Person, PersonIdentity, PersonMerge
 from mhu.models.user import ApiToken, LoginThrottle, User
 
@@ -12,5 +14,6 @@ __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "LoginThrottle", "Person", "PersonIdentity",
     "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
-    "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState",
+    "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
+    "SsoIdentity",
 ]

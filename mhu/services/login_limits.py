@@ -70,3 +70,10 @@ def release_address_attempt(*, source_ip: str | None) -> None:
         .where(LoginThrottle.source_ip == (source_ip or UNKNOWN_ADDRESS), LoginThrottle.attempts > 0)
         .values(attempts=LoginThrottle.attempts - 1)
     )
+
+
+def release_account_attempt(*, user_id: int) -> None:
+    """Give back an attempt that was not a failure (the password step of a two-step login)."""
+    db.session.execute(
+        sa.update(User).where(User.id == user_id, User.failed_logins > 0).values(failed_logins=User.failed_logins - 1)
+    )
