@@ -226,16 +226,17 @@ def test_the_user_view_carries_no_clinical_or_call_content(make, api):
 
 def test_another_agencys_users_teams_and_tokens_are_404(make, api):
     _, _, people = make.unit()
-    _, other_team, others = make.unit()
+    other_agency, other_team, others = make.unit()
     admin = api(people["admin"])
     other = others["officer"]
+    service = make.user("integration", other_agency)
     assert admin.get(f"/api/v1/admin/users/{other.id}").status_code == 404
     assert admin.patch(f"/api/v1/admin/users/{other.id}", json={"active": False}).status_code == 404
     assert admin.post(f"/api/v1/admin/users/{other.id}/password-reset").status_code == 404
     assert admin.get(f"/api/v1/admin/teams/{other_team.id}").status_code == 404
-    token = api(others["admin"]).post("/api/v1/admin/tokens", json={"user_id": other.id, "label": "CAD"}).json
+    token = api(others["admin"]).post("/api/v1/admin/tokens", json={"user_id": service.id, "label": "CAD"}).json
     assert admin.delete(f"/api/v1/admin/tokens/{token['id']}").status_code == 404
-    assert admin.post("/api/v1/admin/tokens", json={"user_id": other.id, "label": "CAD"}).status_code == 422
+    assert admin.post("/api/v1/admin/tokens", json={"user_id": service.id, "label": "CAD"}).status_code == 422
 
 
 # ---- teams -----------------------------------------------------------------------------------
@@ -258,27 +259,29 @@ def test_teams_are_created_renamed_and_staffed(make, api):
 # ---- integration tokens ----------------------------------------------------------------------
 
 def test_integration_tokens_are_issued_once_work_and_are_revoked(app, make, api):
-    _, _, people = make.unit()
+    agency, _, people = make.unit()
+    service = make.user("integration", agency)
     admin = api(people["admin"])
-    issued = admin.post("/api/v1/admin/tokens", json={"user_id": people["supervisor"].id, "label": "CAD feed",
-                                                      "days": 30})
+    issued = admin.post("/api/v1/admin/tokens", json={"user_id": service.id, "label": "CAD feed", "days": 30})
     assert issued.status_code == 201
     token = issued.json["access_token"]
     assert "access_token" not in admin.get("/api/v1/admin/tokens").json[0]
     feed = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    assert feed.get("/api/v1/me", headers=headers).json["email"] == people["supervisor"].email
+    # Authenticated (403: an integration account reads nothing), not anonymous (401).
+    assert feed.get("/api/v1/me", headers=headers).status_code == 403
     assert admin.delete(f"/api/v1/admin/tokens/{issued.json['id']}").status_code == 204
     assert feed.get("/api/v1/me", headers=headers).status_code == 401
     assert admin.get("/api/v1/admin/tokens").json == []
     assert actions("permission.token.") == ["permission.token.issue", "permission.token.revoke"]
 
 
-def test_tokens_are_not_issued_to_administrators_or_for_too_long(make, api):
+def test_tokens_are_issued_to_integration_accounts_only_and_not_for_too_long(make, api):
     _, _, people = make.unit()
     admin = api(people["admin"])
     to_admin = admin.post("/api/v1/admin/tokens", json={"user_id": people["admin"].id, "label": "x"})
-    too_long = admin.post("/api/v1/admin/tokens", json={"user_id": people["officer"].id, "label": "x", "days": 3650})
+    service = make.user("integration", people["admin"].agency)
+    too_long = admin.post("/api/v1/admin/tokens", json={"user_id": service.id, "label": "x", "days": 3650})
     assert to_admin.status_code == 422 and "user_id" in to_admin.json["errors"]["json"]
     assert too_long.status_code == 422 and "days" in too_long.json["errors"]["json"]
 

@@ -79,9 +79,10 @@ def test_team_pages_create_and_staff_a_team(app, make):
 
 
 def test_token_page_shows_a_new_token_once(app, make):
-    _, _, people = make.unit()
+    agency, _, people = make.unit()
+    service = make.user("integration", agency)
     browser = admin_browser(app, people["admin"])
-    response = browser.post("/admin/tokens", data={"csrf_token": "t", "user_id": str(people["supervisor"].id),
+    response = browser.post("/admin/tokens", data={"csrf_token": "t", "user_id": str(service.id),
                                                    "label": "CAD feed", "days": "30"})
     assert response.status_code == 201 and "not shown again" in response.get_data(as_text=True)
     listing = browser.get("/admin/tokens").get_data(as_text=True)
