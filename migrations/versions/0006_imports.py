@@ -2,7 +2,7 @@
 role (CAD feed service accounts) and the disposition `cancelled_before_arrival`.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0011
 Create Date: 2026-12-03 13:47:44.258907
 
 """
@@ -14,7 +14,7 @@ import mhu.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -57,6 +57,15 @@ EXPECTED = {
     "auth.logout": {"POST": public(LOGIN)},
     "auth_api.Token": {"POST": credentials(401), "DELETE": api(ALL_USERS)},
     "auth_api.me": {"GET": api(PEOPLE)},
+    "auth.login_code": {"POST": public(LOGIN)},  # without a pending password step: back to the login
+    "auth.mfa_setup": {"GET": page(ALL_USERS)},
+    "auth.sso_start": {"GET": public(400)},  # the walked agency has no provider: said on the login page
+    "auth.sso_callback": {"GET": public(LOGIN)},  # without a sign-in started here: back to the login
+    "auth.mfa_start": {"POST": page(ALL_USERS)},
+    "auth.mfa_confirm": {"POST": page(ALL_USERS)},
+    "mfa_api.TotpEnrolment": {"POST": api(ALL_USERS)},
+    "mfa_api.TotpConfirm": {"POST": api(ALL_USERS)},
+    "mfa_api.UserMfa": {"DELETE": api({"admin"})},
     "auth_api.teams": {"GET": api(PEOPLE)},
     "health.healthz": {"GET": public(OK)},
     "api-docs.openapi_json": {"GET": public(OK)},
@@ -139,6 +148,7 @@ def sample_values(app, supervisor):
     package, fingerprinted = re.search(r'/_dash-component-suites/([^/"]+)/([^"]+)"', index).groups()
     _samples.update({
         ("static", "filename"): "css/mhu.css",
+        ("auth.sso_start", "agency_id"): supervisor.agency_id,
         ("field.static", "filename"): "css/field.css",
         ("imports_page.static", "filename"): "imports.js",
         ("_dashboard_dash_assets.static", "filename"): "bootstrap.min.css",
@@ -190,7 +200,7 @@ class Records:
             f"/api/v1/persons/{twin['id']}/merge", json={"merge_id": merged["id"]}).json
         self.ids = {
             "call_id": call["id"], "person_id": person["id"], "merge_id": merge["id"],
-            "second_person_id": twin["id"],
+            "second_person_id": twin["id"], "user_id": self.people["clinician"].id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
             "batch_id": str(_import_batch(self, tmp_path).id),
         }

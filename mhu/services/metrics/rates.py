@@ -206,7 +206,7 @@ def time_on_scene(*, filters: MetricFilters) -> dict:
 
 
 def summary(*, filters: MetricFilters, rates: dict | None = None) -> dict:
-    """Every headline metric of the period, keyed as in the API (issue 3, point 5).
+    """Every headline metric of the period, keyed as in the API and the metric registry.
 
     `rates`: the period's call_rates() when the caller already has them (the Overview's one scan).
     """
