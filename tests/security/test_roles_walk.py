@@ -92,6 +92,8 @@ EXPECTED = {
     "field.new_call": {"GET": page(FIELD)},
     "field.call_page": {"GET": page(FIELD)},
     "field.followups": {"GET": page(FIELD)},
+    "field.record_attempt": {"POST": page(FIELD)},
+    "field.person_page": {"GET": page(FIELD)},
     "field.service_worker": {"GET": page(FIELD)},
     "field.static": {"GET": public(OK)},
     # the Dash dashboard: pages redirect anonymous users to log in; its JSON routes answer 401
