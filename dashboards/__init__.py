@@ -2,7 +2,7 @@
 
 Every route under /dashboard/ (pages, _dash-layout, _dash-dependencies, _dash-update-component,
 component suites, assets) passes access.init_guard first; every page layout and callback re-checks
-the user's role with access.require_page.
+the user's role (dashboards.frame: the page prologue). The page list is dashboards.site.PAGES.
 """
 
 from pathlib import Path
@@ -13,27 +13,19 @@ from dash import ALL, Input, Output, State, dcc, html
 from flask import Flask, has_request_context
 from flask_login import current_user
 
-from dashboards import access
+from dashboards import access, site
 from mhu.auth import csrf
 
 HERE = Path(__file__).resolve().parent
-NAV = [
-    ("overview", "Overview", "/dashboard/"),
-    ("outcomes", "Outcomes", "/dashboard/outcomes"),
-    ("repeat", "Repeat contacts", "/dashboard/repeat"),
-    ("followups", "Follow-ups", "/dashboard/followups"),
-    ("operations", "Operations", "/dashboard/operations"),
-    ("quality", "Data quality", "/dashboard/quality"),
-    ("partner", "Partner view", "/dashboard/partner"),
-]
 
 
 def shell():
     """The frame around every page: a navigation bar with the pages this user may open."""
     links = []
     if has_request_context() and current_user.is_authenticated:
-        links = [dbc.NavItem(dbc.NavLink(name, href=href, id={"type": "nav", "page": page}, active="exact"))
-                 for page, name, href in NAV if access.may_open(current_user, page)]
+        links = [dbc.NavItem(dbc.NavLink(page.name, href=page.href, id={"type": "nav", "page": page.key},
+                                         active="exact"))
+                 for page in site.PAGES if access.may_open(current_user, page.key)]
     navbar = dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("MHU outcomes", href="/dashboard/"),
         dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
@@ -65,10 +57,7 @@ def init_dashboard(app: Flask) -> None:
     dashboard.layout = shell
     # Navigation keeps the filters: every nav link carries the current query string.
     dashboard.clientside_callback(
-        "function(search, ids) { return ids.map(function(id) {"
-        " var base = {overview: '/dashboard/', outcomes: '/dashboard/outcomes', repeat: '/dashboard/repeat',"
-        " followups: '/dashboard/followups', operations: '/dashboard/operations', quality: '/dashboard/quality',"
-        " partner: '/dashboard/partner'}[id.page]; return base + (search || ''); }); }",
+        site.nav_href_script(),
         Output({"type": "nav", "page": ALL}, "href"),
         Input("_pages_location", "search"),
         State({"type": "nav", "page": ALL}, "id"),

@@ -1,7 +1,7 @@
 """Who may open which dashboard page: the route guard and the per-callback re-check.
 
-Pages of the identified dashboards need policy.can_view_identified_dashboards; the partner view
-needs policy.can_view_partner_dashboard. Every page layout and callback calls require_page(), so a
+Each page's rule is declared with the page in dashboards.site (identified dashboards:
+policy.can_view_identified_dashboards; the partner view: policy.can_view_partner_dashboard). Every page layout and callback calls require_page(), so a
 hand-made callback request is judged by the same rule as the page itself.
 """
 
@@ -10,19 +10,11 @@ from __future__ import annotations
 from flask import Flask, abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 
+from dashboards.site import PAGE_RULES, PARTNER_PATHS
 from mhu.auth import csrf, policy
 
 PREFIX = "/dashboard/"
-PARTNER_PATH = "/dashboard/partner"
-PAGE_RULES = {
-    "overview": policy.can_view_identified_dashboards,
-    "outcomes": policy.can_view_identified_dashboards,
-    "repeat": policy.can_view_identified_dashboards,
-    "followups": policy.can_view_identified_dashboards,
-    "operations": policy.can_view_identified_dashboards,
-    "quality": policy.can_view_identified_dashboards,
-    "partner": policy.can_view_partner_dashboard,
-}
+PARTNER_PATH = PARTNER_PATHS[0]
 
 
 def may_open(user, page: str) -> bool:

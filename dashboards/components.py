@@ -5,6 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from mhu.services import metrics
+
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
@@ -61,15 +63,23 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
     )
 
 
-def rate_card(metric: str, title: str, rate: dict, previous: dict | None, definition: str, *,
-              better: str = "up", spark=None) -> dbc.Col:
-    """kpi_card for a {numerator, denominator, value} rate."""
+def rate_card(key: str, rate: dict, previous: dict | None = None, *, spark=None) -> dbc.Col:
+    """kpi_card for a {numerator, denominator, value} rate; title, definition and the better
+    direction come from the metric registry."""
+    entry = metrics.metric(key)
     current_pct = None if rate["value"] is None else 100 * rate["value"]
     previous_pct = None if not previous or previous["value"] is None else 100 * previous["value"]
     hover = f"{rate['numerator']:,} of {rate['denominator']:,}"
-    return kpi_card(metric=metric, title=title, value_text=format_rate(rate), definition=definition, hover=hover,
-                    trend=trend_text(current_pct, previous_pct, unit="pp", better=better), spark=spark,
-                    data={"numerator": rate["numerator"], "denominator": rate["denominator"]})
+    return kpi_card(metric=key, title=entry.title, value_text=format_rate(rate), definition=metrics.describe(key),
+                    hover=hover, trend=trend_text(current_pct, previous_pct, unit="pp", better=entry.better),
+                    spark=spark, data={"numerator": rate["numerator"], "denominator": rate["denominator"]})
+
+
+def count_card(key: str, count: int, *, hover: str, trend: tuple[str, str] | None = None, spark=None) -> dbc.Col:
+    """kpi_card for a count metric of the registry."""
+    return kpi_card(metric=key, title=metrics.metric(key).title, value_text=format_count(count),
+                    definition=metrics.describe(key), hover=hover, trend=trend, spark=spark,
+                    data={"numerator": count, "denominator": ""})
 
 
 def table(rows: list[dict], columns: list[tuple[str, str]], *, caption: str) -> html.Table:

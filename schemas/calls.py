@@ -107,5 +107,12 @@ class CallQuerySchema(PageQuerySchema):
     open = fields.Boolean(metadata={"description": "Only calls missing a disposition or a time"})
 
 
+class CallExportQuerySchema(CallQuerySchema):
+    """The list's filters; paging does not apply to the export (every matching call)."""
+
+    class Meta(CallQuerySchema.Meta):
+        exclude = ("page", "per_page")
+
+
 class CallPageSchema(PageMetaSchema):
     items = fields.List(fields.Nested(CallReadSchema))

@@ -1,47 +1,32 @@
 """Follow-ups: due and overdue now, timeliness and completion in the period, re-crisis."""
 
-import dash
 import dash_bootstrap_components as dbc
-from dash import html
-from flask import current_app, has_request_context
+from flask import current_app
 
 from dashboards import figures
-from dashboards.access import require_page
-from dashboards.components import chart_card, kpi_card, notes, page, rate_card
-from dashboards.filters import filter_bar, parse
+from dashboards.components import chart_card, count_card, rate_card
+from dashboards.frame import register_page
 from mhu.services import metrics
 
-dash.register_page(__name__, path="/followups", name="Follow-ups", title="MHU outcomes: follow-ups")
 STATES = ["due_in_period", "attempted", "closed"]
 
 
-def layout(**query):
+@register_page("followups")
+def layout(view):
     """Follow-up counts and rates for the filtered period."""
-    if not has_request_context():
-        return html.Div()
-    user = require_page("followups")
-    filters, values, messages = parse(user, query)
+    filters = view.filters
     status = metrics.followup_status(filters=filters)
     hours = current_app.config["FOLLOWUP_DUE_HOURS"]
     cards = dbc.Row([
-        kpi_card(metric="open_due", title="Open, not yet due", value_text=f"{status['open_due']:,}",
-                 definition="Open follow-ups whose due time is still ahead (now).", hover="Counted now, not in the period",
-                 data={"numerator": status["open_due"], "denominator": ""}),
-        kpi_card(metric="open_overdue", title="Open and overdue", value_text=f"{status['open_overdue']:,}",
-                 definition="Open follow-ups past their due time (now).", hover="Counted now, not in the period",
-                 data={"numerator": status["open_overdue"], "denominator": ""}),
-        rate_card("followup_timeliness", "Timeliness", metrics.followup_timeliness(filters=filters), None,
-                  f"Follow-ups due in the period first attempted within {hours} h of the call clearing / due."),
-        rate_card("followup_completion", "Completion", metrics.followup_completion(filters=filters), None,
-                  "Follow-ups closed in the period as reached and engaged or appointment kept / closed."),
-        rate_card("recrisis_after_followup", "Re-crisis after follow-up",
-                  metrics.recrisis_after_followup(filters=filters), None,
-                  "Persons with a new contact within 30 days after a completed follow-up / persons followed up.",
-                  better="down"),
+        count_card("open_followups_due", status["open_due"], hover="Counted now, not in the period"),
+        count_card("open_followups_overdue", status["open_overdue"], hover="Counted now, not in the period"),
+        rate_card("followup_timeliness", metrics.followup_timeliness(filters=filters)),
+        rate_card("followup_completion", metrics.followup_completion(filters=filters)),
+        rate_card("recrisis_after_followup", metrics.recrisis_after_followup(filters=filters)),
     ])
     rows = [{"state": state, "count": status[state]} for state in STATES]
-    return page(
-        "Follow-ups", f"The {hours}-hour clock after each call.", filter_bar(user, values), *notes(messages), cards,
+    return view.skeleton(
+        f"The {hours}-hour clock after each call.", cards,
         chart_card(chart_id="followups-states", title="Follow-ups due in the period",
                    definition="Follow-ups due in the period: all, those with at least one attempt, those closed.",
                    figure=figures.bar(rows, title="Follow-ups due in the period", x_title="State", key="state",

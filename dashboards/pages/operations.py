@@ -1,25 +1,17 @@
 """Operations: response and on-scene times, hour x weekday, districts, teams and handoffs."""
 
-import dash
-from dash import html
-from flask import has_request_context
-
 from dashboards import figures
-from dashboards.access import require_page
-from dashboards.components import chart_card, format_seconds, notes, page
-from dashboards.filters import filter_bar, parse
+from dashboards.components import chart_card, format_seconds
+from dashboards.frame import register_page
 from mhu.services import metrics
 
-dash.register_page(__name__, path="/operations", name="Operations", title="MHU outcomes: operations")
 BIN_COLUMNS = [("from_minutes", "From (min)"), ("to_minutes", "To (min)"), ("count", "Calls")]
 
 
-def layout(**query):
+@register_page("operations")
+def layout(view):
     """Operational charts for the filtered period."""
-    if not has_request_context():
-        return html.Div()
-    user = require_page("operations")
-    filters, values, messages = parse(user, query)
+    filters = view.filters
     response = metrics.response_time(filters=filters)
     scene = metrics.time_on_scene(filters=filters)
     response_bins = metrics.duration_histogram(filters=filters, measure="response")
@@ -28,8 +20,8 @@ def layout(**query):
     districts = metrics.breakdown(filters=filters, dimension="district")
     teams = metrics.breakdown(filters=filters, dimension="team")
     transfers = metrics.breakdown(filters=filters, dimension="transfers")
-    return page(
-        "Operations", "Where and when the unit works, and how fast.", filter_bar(user, values), *notes(messages),
+    return view.skeleton(
+        "Where and when the unit works, and how fast.",
         chart_card(chart_id="ops-response", title="Response time (dispatch → arrival)",
                    definition=f"Calls per 5-minute bin of arrival − dispatch. Median {format_seconds(response['median_seconds'])}, "
                               f"90th percentile {format_seconds(response['p90_seconds'])}.",

@@ -1,31 +1,22 @@
 """Outcomes: dispositions over time, the intercept -> disposition -> follow-up flow, holds and force."""
 
-import dash
-from dash import html
-from flask import has_request_context
-
 from dashboards import figures
-from dashboards.access import require_page
-from dashboards.components import chart_card, notes, page
-from dashboards.filters import filter_bar, parse
+from dashboards.components import chart_card
+from dashboards.frame import register_page
 from mhu.services import metrics
 
-dash.register_page(__name__, path="/outcomes", name="Outcomes", title="MHU outcomes: outcomes")
 
-
-def layout(**query):
+@register_page("outcomes")
+def layout(view):
     """Outcome charts for the filtered period."""
-    if not has_request_context():
-        return html.Div()
-    user = require_page("outcomes")
-    filters, values, messages = parse(user, query)
+    filters = view.filters
     dispositions = metrics.disposition_series(filters=filters)
     flow = metrics.outcome_flow(filters=filters)
     holds = metrics.breakdown(filters=filters, dimension="legal_hold")
     force = metrics.breakdown(filters=filters, dimension="force")
-    return page(
-        "Outcomes", "What happened on each call and after it.",
-        filter_bar(user, values), *notes(messages),
+    return view.skeleton(
+        "What happened on each call and after it.",
+        
         chart_card(chart_id="outcomes-dispositions", title="Dispositions per month",
                    definition="Calls per local month by disposition; voided calls excluded, missing shown as 'Missing'.",
                    figure=figures.dispositions_over_time(dispositions), rows=dispositions,

@@ -1,20 +1,18 @@
 """Partner view: monthly and district aggregates with small-cell suppression, downloadable as CSV."""
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app, has_request_context
+from flask import current_app
 
 from dashboards import figures
 from dashboards.access import require_page
-from dashboards.components import chart_card, notes, page, table
-from dashboards.filters import filter_bar, parse
+from dashboards.components import chart_card, table
+from dashboards.filters import parse
+from dashboards.frame import register_page
 from mhu import enums
 from mhu.services.metrics import partner as metrics_partner
 from mhu.services.metrics import suppression
-
-dash.register_page(__name__, path="/partner", name="Partner view", title="MHU outcomes: partner view")
 
 
 def _tables(user, query: dict) -> tuple[dict, dict, dict, list[str]]:
@@ -40,21 +38,17 @@ def _table_card(result: dict, name: str) -> dbc.Card:
     ]), className="mb-3", id=f"partner-{name}")
 
 
-def layout(**query):
+@register_page("partner")
+def layout(view):
     """The suppressed tables for whole months covering the filter's period."""
-    if not has_request_context():
-        return html.Div()
-    user = require_page("partner")
-    calls, outcomes, values, messages = _tables(user, query)
+    calls, outcomes, values, _ = _tables(view.user, view.query)
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     monthly = [{"month": row["month"], "count": row["total"]} for row in calls["rows"] if row["month"] != "total"]
     shown = [row for row in monthly if row["count"] is not None]
-    return page(
-        "Partner view",
+    return view.skeleton(
         f"De-identified aggregates, whole months {values['from']} to {values['to']}. Counts from 1 to {threshold - 1} "
         "are hidden ('suppressed'), and so is any further cell that would let a hidden one be worked out from a total; "
         "rates are hidden when a part is hidden.",
-        filter_bar(user, values, partner=True), *notes(messages),
         chart_card(chart_id="partner-monthly", title="Calls per month (suppressed)",
                    definition="Calls per local month, voided excluded; suppressed months are left blank.",
                    figure=figures.bar(monthly, title="Calls per month", x_title="Month", key="month"),
@@ -62,6 +56,7 @@ def layout(**query):
         _table_card(calls, "calls_by_district"),
         _table_card(outcomes, "outcomes"),
         dcc.Download(id="partner-download"),
+        values=values,
     )
 
 

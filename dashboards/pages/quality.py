@@ -1,33 +1,23 @@
 """Data quality: calls missing a disposition, intercept, times or person; late clinical notes."""
 
-import dash
-from dash import html
-from flask import has_request_context
-
 from dashboards import figures
-from dashboards.access import require_page
-from dashboards.components import chart_card, notes, page
-from dashboards.filters import filter_bar, parse
+from dashboards.components import chart_card
+from dashboards.frame import register_page
 from mhu.services import metrics
 
-dash.register_page(__name__, path="/quality", name="Data quality", title="MHU outcomes: data quality")
 CHECKS = ["missing_disposition", "missing_intercept", "missing_times", "missing_person", "late_notes"]
 
 
-def layout(**query):
+@register_page("quality")
+def layout(view):
     """Data-quality counts for the filtered period."""
-    if not has_request_context():
-        return html.Div()
-    user = require_page("quality")
-    filters, values, messages = parse(user, query)
+    filters = view.filters
     quality = metrics.data_quality(filters=filters)
-    rows = [{"check": check, "count": quality[check]} for check in CHECKS]
-    return page(
-        "Data quality", f"{quality['calls']:,} calls in the period. Fix these at the source so the rates stay honest.",
-        filter_bar(user, values), *notes(messages),
+    rows = [{"check": metrics.metric(check).title, "count": quality[check]} for check in CHECKS]
+    return view.skeleton(
+        f"{quality['calls']:,} calls in the period. Fix these at the source so the rates stay honest.",
         chart_card(chart_id="quality-checks", title="Calls with gaps",
-                   definition="Calls missing a disposition, intercept, any of dispatch/arrival/clear time or a person; "
-                              "calls with a clinical note written more than 72 h after clearing.",
+                   definition=" ".join(metrics.describe(check) for check in CHECKS),
                    figure=figures.bar(rows, title="Calls with gaps", x_title="Check", key="check"),
                    rows=rows, columns=[("check", "Check"), ("count", "Calls")], empty=quality["calls"] == 0),
     )

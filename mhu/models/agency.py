@@ -26,6 +26,8 @@ class Agency(db.Model):
     kind: Mapped[str] = mapped_column(enum_column("agency_kind", AGENCY_KINDS), default="law_enforcement")
     # IANA zone: date filters, daily/monthly buckets and hour-of-day charts use local time.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="America/Chicago")
+    # Second factor for roles that read identified records; None follows MFA_REQUIRED_DEFAULT.
+    mfa_required: Mapped[bool | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(back_populates="agency", order_by="Team.name")

@@ -66,3 +66,14 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(db.Model):
+    """Login attempts per source address in the current window, counted by one atomic upsert so
+    parallel attempts cannot overwrite each other's count."""
+
+    __tablename__ = "login_throttle"
+
+    source_ip: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)

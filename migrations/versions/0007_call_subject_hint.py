@@ -1,7 +1,7 @@
 """Subject names typed on calls saved without a linked person (the "needs a subject" list).
 
 Revision ID: 0007_call_subject_hint
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -13,7 +13,7 @@ import mhu.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0007_call_subject_hint'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -16,11 +16,13 @@ from mhu.extensions import db
 from mhu.models import FollowUp
 from tests.factories import PASSWORD, at, call_payload, token_for
 
-ROLES = ("officer", "clinician", "supervisor", "partner", "admin")
+ROLES = ("officer", "clinician", "supervisor", "partner", "admin", "integration")
 EVERYONE = ("anon", *ROLES)
 FIELD = frozenset({"officer", "clinician", "supervisor"})
 PARTNER_VIEW = FIELD | {"partner"}
 ALL_USERS = frozenset(ROLES)
+PEOPLE = ALL_USERS - {"integration"}  # the integration service account reads nothing
+IMPORTERS = frozenset({"supervisor", "admin"})
 
 OK = "ok"  # authorised: the request reached the view (2xx, 3xx other than to /login, 409/412/422/428)
 LOGIN = "login"  # a redirect to the login page
@@ -50,12 +52,21 @@ EXPECTED = {
     # site and auth
     "web.index": {"GET": {**public(OK), "anon": LOGIN}},
     "web.admin_home": {"GET": page({"admin"})},
-    "web.api_docs": {"GET": api(ALL_USERS)},
+    "web.api_docs": {"GET": api(PEOPLE)},
     "auth.login": {"GET": public(OK), "POST": credentials(401)},
     "auth.logout": {"POST": public(LOGIN)},
     "auth_api.Token": {"POST": credentials(401), "DELETE": api(ALL_USERS)},
-    "auth_api.me": {"GET": api(ALL_USERS)},
-    "auth_api.teams": {"GET": api(ALL_USERS)},
+    "auth_api.me": {"GET": api(PEOPLE)},
+    "auth.login_code": {"POST": public(LOGIN)},  # without a pending password step: back to the login
+    "auth.mfa_setup": {"GET": page(PEOPLE)},
+    "auth.sso_start": {"GET": public(400)},  # the walked agency has no provider: said on the login page
+    "auth.sso_callback": {"GET": public(LOGIN)},  # without a sign-in started here: back to the login
+    "auth.mfa_start": {"POST": page(PEOPLE)},
+    "auth.mfa_confirm": {"POST": page(PEOPLE)},
+    "mfa_api.TotpEnrolment": {"POST": api(PEOPLE)},
+    "mfa_api.TotpConfirm": {"POST": api(PEOPLE)},
+    "mfa_api.UserMfa": {"DELETE": api({"admin"})},
+    "auth_api.teams": {"GET": api(PEOPLE)},
     "health.healthz": {"GET": public(OK)},
     "api-docs.openapi_json": {"GET": public(OK)},
     "static": {"GET": public(OK)},
@@ -84,6 +95,16 @@ EXPECTED = {
     "metrics.high_utilizer_list": {"GET": api(FIELD)},
     "partner_metrics.partner_table": {"GET": api(PARTNER_VIEW)},
     "partner_metrics.partner_table_csv": {"GET": api(PARTNER_VIEW)},
+    # imports, row-level export: supervisors and administrators; the CAD feed: integration accounts only
+    "imports.ImportCollection": {"GET": api(IMPORTERS), "POST": api(IMPORTERS)},
+    "imports.ImportItem": {"GET": api(IMPORTERS)},
+    "imports.rejects_csv": {"GET": api(IMPORTERS)},
+    "imports.undo": {"POST": api(IMPORTERS)},
+    "imports.profiles": {"GET": api(IMPORTERS)},
+    "imports_page.index": {"GET": page(IMPORTERS)},
+    "imports_page.static": {"GET": public(OK)},
+    "export.calls_csv": {"GET": api(IMPORTERS)},
+    "cad.incidents": {"POST": api({"integration"})},
     # audit trail: administrators only, read-only
     "audit.search": {"GET": api({"admin"})},
     "audit.export": {"GET": api({"admin"})},
@@ -129,7 +150,9 @@ def sample_values(app, supervisor):
     package, fingerprinted = re.search(r'/_dash-component-suites/([^/"]+)/([^"]+)"', index).groups()
     _samples.update({
         ("static", "filename"): "css/mhu.css",
+        ("auth.sso_start", "agency_id"): supervisor.agency_id,
         ("field.static", "filename"): "css/field.css",
+        ("imports_page.static", "filename"): "imports.js",
         ("_dashboard_dash_assets.static", "filename"): "bootstrap.min.css",
         ("/dashboard/<path:path>", "path"): "outcomes",
         ("metrics.breakdown", "dimension"): metric_schemas.BREAKDOWN_NAMES[0],
@@ -157,6 +180,7 @@ def body_for(endpoint, method, email, ids):
         ("persons.PersonItem", "PATCH"): {"veteran": True},
         ("persons.PersonMergeView", "POST"): {"merge_id": ids["second_person_id"]},
         ("/dashboard/_dash-update-component", "POST"): DASH_CALLBACK,
+        ("cad.incidents", "POST"): {"incident": {"incident_number": "WALK-1", "received_at": at().isoformat()}},
         ("auth_api.Token", "POST"): {"email": email or "nobody@example.test", "password": PASSWORD if email else "wrong password"},
     }
     return bodies.get((endpoint, method))
@@ -165,8 +189,9 @@ def body_for(endpoint, method, email, ids):
 class Records:
     """A call (with its follow-up), a person and a note in one agency."""
 
-    def __init__(self, make, api_client):
+    def __init__(self, make, api_client, tmp_path):
         self.agency, self.team, self.people = make.unit()
+        self.people["integration"] = make.user("integration", self.agency, teams=[self.team])
         officer = api_client(self.people["officer"])
         person = officer.post("/api/v1/persons", json={"first_name": "Ana", "last_name": "Lopez"}).json
         call = officer.post("/api/v1/calls", json=call_payload(person_id=person["id"], followup_required=True)).json
@@ -177,9 +202,24 @@ class Records:
             f"/api/v1/persons/{twin['id']}/merge", json={"merge_id": merged["id"]}).json
         self.ids = {
             "call_id": call["id"], "person_id": person["id"], "merge_id": merge["id"],
-            "second_person_id": twin["id"],
+            "second_person_id": twin["id"], "user_id": self.people["clinician"].id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
+            "batch_id": str(_import_batch(self, tmp_path).id),
         }
+
+
+def _import_batch(records, tmp_path):
+    """A finished import batch of the agency (one call, one rejected row)."""
+    from mhu.services import imports
+    from mhu.services.imports.profile import parse_profile
+
+    path = tmp_path / f"walk-{records.agency.id}.csv"
+    path.write_text("Id,When\nW1,2026-03-01 10:00\nW2,not a time\n")
+    profile = parse_profile({"version": 1, "name": "Walk", "timezone": "America/Chicago", "key": ["Id"],
+                             "fields": {"incident_number": {"column": "Id"}, "received_at": {"column": "When"}}})
+    batch = imports.create_batch(actor=records.people["supervisor"], agency=records.agency, team=records.team,
+                                 profile=profile, source=path, filename=path.name)
+    return imports.run(batch)
 
 
 class Caller:
@@ -266,9 +306,9 @@ def test_every_route_has_an_access_rule_and_every_rule_a_route(app):
 
 
 @pytest.mark.parametrize("role", EVERYONE)
-def test_every_route_answers_every_role_as_the_matrix_says(app, make, api, role):
-    own = Records(make, api)
-    other = Records(make, api)
+def test_every_route_answers_every_role_as_the_matrix_says(app, make, api, role, tmp_path):
+    own = Records(make, api, tmp_path)
+    other = Records(make, api, tmp_path)
     caller = Caller(app, role, None if role == "anon" else own.people[role])
     samples = sample_values(app, own.people["supervisor"])
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint in EXPECTED]

@@ -1,6 +1,6 @@
 """Person- and follow-up-based metrics: repeat contacts, high utilizers, follow-ups, data quality.
 
-A contact is a call in C' (non-voided, not unable_to_locate). A person's previous contact is
+A contact is a call in C' (non-voided, not unable_to_locate or cancelled_before_arrival). A person's previous contact is
 looked up across the whole agency (any team, district or source): the filters choose which
 contacts are counted, not which history counts as previous.
 """
