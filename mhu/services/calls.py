@@ -111,6 +111,13 @@ def _apply_fields(call: Call, data: dict, agency: Agency) -> None:
         call.local_date, call.local_hour, call.local_weekday = local_parts(call.received_at, agency.timezone)
 
 
+def _validate_state(call: Call) -> None:
+    """Refuse a call whose times are out of order (the CAD feed's check; create/update add referrals)."""
+    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    if errors:
+        raise ServiceError("Times are out of order.", errors)
+
+
 def sync_followup(call: Call, actor: User) -> None:
     """Open a follow-up for a call that needs one; keep its due time 48 h after the call cleared."""
     if not call.followup_required or call.voided_at is not None:
