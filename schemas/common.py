@@ -1,6 +1,6 @@
 """Shared schema pieces."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 
 class StrictSchema(Schema):
@@ -20,9 +20,15 @@ def enum_list(values, **kwargs) -> fields.List:
     return fields.List(fields.String(validate=validate.OneOf(values)), **kwargs)
 
 
+def no_nul(value: str) -> None:
+    """PostgreSQL text cannot hold NUL characters: refuse them as input, not as a server error."""
+    if "\x00" in value:
+        raise ValidationError("Must not contain NUL characters.")
+
+
 def text(max_length: int, **kwargs) -> fields.String:
     """Free text with a length limit."""
-    return fields.String(validate=validate.Length(max=max_length), **kwargs)
+    return fields.String(validate=[validate.Length(max=max_length), no_nul], **kwargs)
 
 
 class PageQuerySchema(StrictSchema):
