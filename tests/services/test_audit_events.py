@@ -59,7 +59,7 @@ def test_person_actions_are_audited(make, api):
 def test_referrals_followups_and_notes_are_audited(make, api):
     _, _, people = make.unit()
     officer, clinician = api(people["officer"]), api(people["clinician"])
-    call = officer.post("/api/v1/calls", json=call_payload()).json
+    call = officer.post("/api/v1/calls", json=call_payload(disposition="resolved_on_scene")).json
     officer.post(f"/api/v1/calls/{call['id']}/referrals", json={"referral_type": "sud_treatment"})
     officer.get(f"/api/v1/calls/{call['id']}/referrals")
     followup = clinician.post(f"/api/v1/calls/{call['id']}/followups", json={}).json
