@@ -245,24 +245,28 @@ def filter_options(*, actor) -> dict:
     return {"teams": [tuple(row) for row in db.session.execute(teams)], "districts": list(districts)}
 
 
-def overview(*, filters: MetricFilters) -> dict:
+def overview(*, filters: MetricFilters, previous_period: bool = True) -> dict:
     """Everything the Overview page shows: the headline metrics of this period and the previous
-    one (for the trend) and the monthly series for the sparklines.
+    one (for the trend; `previous_period=False` leaves it out, for callers that take trends from
+    metrics.trends) and the monthly series for the sparklines.
 
     The call-based rates, follow-up timeliness and the duration counts of both periods come from
     one read of the day sums grouped by day (at most a few thousand rows), added up here.
     """
     previous = filters.previous_period()
     columns = ["calls", *DENOMINATORS, *CALL_RATES, "followups_due", "followups_on_time", "with_response"]
-    days = day_sums(filters.with_dates(previous.date_from, filters.date_to), columns, interval="day")
+    first = previous.date_from if previous_period else filters.date_from
+    days = day_sums(filters.with_dates(first, filters.date_to), columns, interval="day")
     start = filters.date_from.isoformat()
     current_days = [day for day in days if str(day.period) >= start]
     previous_days = [day for day in days if str(day.period) < start]
     months: dict[str, list] = {}
     for day in current_days:
         months.setdefault(str(day.period)[:7] + "-01", []).append(day)
-    periods = {"current": (filters, current_days), "previous": (previous, previous_days)}
-    result = {}
+    periods = {"current": (filters, current_days)}
+    if previous_period:
+        periods["previous"] = (previous, previous_days)
+    result = {"previous": {}}
     for key, (period, rows) in periods.items():
         total = _add_up(rows, columns)
         result[key] = {
