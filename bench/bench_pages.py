@@ -35,8 +35,8 @@ from dateutil.relativedelta import relativedelta  # noqa: E402
 from flask_login import login_user  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
+from mhu import create_app  # noqa: E402  (before dashboards: mhu imports the dashboard package)
 from dashboards import site  # noqa: E402
-from mhu import create_app  # noqa: E402
 from mhu.extensions import db  # noqa: E402
 from mhu.models import Team  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
