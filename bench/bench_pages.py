@@ -76,7 +76,7 @@ def page_timings(app, repeat: int) -> list[tuple[str, str, float]]:
             if page.partner and view == "one team":
                 continue  # partners have no team filter
 
-            def build(query=query, page=page, user=user):
+            def build(query=query, page=page, user=user, extra=extra):
                 with app.test_request_context(page.href):
                     login_user(user)
                     registry[page.path](**query, **extra)

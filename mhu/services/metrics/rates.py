@@ -238,11 +238,25 @@ def filter_options(*, actor) -> dict:
     scope = policy.team_scope(actor)
     if scope is not None:
         teams = teams.where(Team.id.in_(sorted(scope) or [-1]))
-    districts = db.session.scalars(
-        sa.select(Call.district).where(Call.agency_id == actor.agency_id, Call.district.is_not(None))
-        .group_by(Call.district).order_by(Call.district)
-    ).all()
-    return {"teams": [tuple(row) for row in db.session.execute(teams)], "districts": list(districts)}
+    return {"teams": [tuple(row) for row in db.session.execute(teams)], "districts": districts(actor.agency_id)}
+
+
+# The agency's distinct districts by skipping along ix_call_agency_district (a "loose index scan"):
+# one index seek per district instead of reading every call, on SQLite and PostgreSQL alike.
+DISTRICTS = sa.text("""
+WITH RECURSIVE seen(district) AS (
+    SELECT min(district) FROM call WHERE agency_id = :agency AND district IS NOT NULL
+    UNION ALL
+    SELECT (SELECT min(c.district) FROM call c WHERE c.agency_id = :agency AND c.district > seen.district)
+    FROM seen WHERE seen.district IS NOT NULL
+)
+SELECT district FROM seen WHERE district IS NOT NULL ORDER BY district
+""")
+
+
+def districts(agency_id: int) -> list[str]:
+    """The districts seen in the agency's calls (voided ones included: a district exists once used)."""
+    return list(db.session.scalars(DISTRICTS, {"agency": agency_id}))
 
 
 def overview(*, filters: MetricFilters, previous_period: bool = True) -> dict:
