@@ -1,28 +1,24 @@
 """Security headers, request ids, the absolute session limit and login/token rate limits.
 
-Rate limiting is database-backed on purpose: the login and token endpoints already write an
-audit event for every attempt (with the source address), so the limiter counts recent failed
-attempts from the same address in `audit_event`. Every gunicorn worker and every app server
-sees the same count, nothing extra has to be deployed (no Redis), and the refusals themselves
-land in the audit trail.
+Rate limiting is database-backed on purpose: each login or token attempt reserves its place in
+a per-address counter (`login_throttle`, one atomic upsert, services/login_limits.py) before
+it is evaluated, and successful logins give their place back. Every gunicorn worker and every
+app server sees the same count, nothing extra has to be deployed (no Redis), parallel attempts
+cannot slip past the limit, and the refusals land in the audit trail.
 """
 
 import base64
 import hashlib
 import re
 import uuid
-from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Flask, g, render_template, request, session
 from flask_login import logout_user, user_logged_in
 from werkzeug.exceptions import TooManyRequests
 
-from mhu.extensions import db
-from mhu.models import AuditEvent
 from mhu.models.types import utcnow
 
-RATE_LIMITED_ENDPOINTS = frozenset({"auth.login", "auth_api.Token"})
+RATE_LIMITED_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth_api.Token"})
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Assets carry no identified data and may be cached; everything else is `no-store`.
 CACHEABLE_PREFIXES = ("/static/", "/field/static/", "/dashboard/assets/", "/dashboard/_dash-component-suites/")
@@ -89,18 +85,6 @@ def current_request_id() -> str:
     return g.request_id
 
 
-def recent_login_failures(*, source_ip: str | None, window: timedelta) -> int:
-    """Failed or refused login attempts from one address within the window (from the audit trail)."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "login",
-            AuditEvent.outcome.in_(("failure", "locked")),
-            AuditEvent.source_ip == source_ip,
-            AuditEvent.occurred_at >= utcnow() - window,
-        )
-    )
-
-
 def _session_expired(app: Flask) -> bool:
     login_at = session.get("login_at")
     limit = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
@@ -112,7 +96,7 @@ def init_app(app: Flask) -> None:
     """Install headers, request ids, the absolute session limit and the login rate limit."""
     from mhu.auth import wants_json
     from mhu.errors import error_response
-    from mhu.services import audit
+    from mhu.services import audit, login_limits
 
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
     if hops:
@@ -140,7 +124,9 @@ def init_app(app: Flask) -> None:
         if request.method != "POST" or request.endpoint not in RATE_LIMITED_ENDPOINTS:
             return None
         window = app.config["LOGIN_RATE_WINDOW"]
-        if recent_login_failures(source_ip=request.remote_addr, window=window) < app.config["LOGIN_RATE_LIMIT"]:
+        if login_limits.reserve_address_attempt(
+            source_ip=request.remote_addr, window=window, limit=app.config["LOGIN_RATE_LIMIT"]
+        ):
             return None
         audit.record(action="login", actor=None, object_type="user", outcome="rate_limited", commit=True)
         message = "Too many failed logins from this address; wait a few minutes and try again."

@@ -8,6 +8,9 @@ from schemas.common import StrictSchema
 class TokenRequestSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+    otp = fields.String(load_only=True, validate=validate.Length(min=6, max=32), metadata={
+        "description": "The authenticator's 6-digit code, or a recovery code, for accounts with a second factor. "
+                       "Without it such an account gets 401 with `mfa_required: true`."})
 
 
 class TokenSchema(StrictSchema):
@@ -43,3 +46,13 @@ class MeSchema(StrictSchema):
 class HealthSchema(StrictSchema):
     status = fields.String()
     database = fields.String()
+
+
+class TotpEnrolmentSchema(StrictSchema):
+    secret = fields.String(metadata={"description": "Base32 secret, for typing into an authenticator app"})
+    otpauth_uri = fields.String(metadata={"description": "otpauth:// URI, the content of the QR code"})
+    recovery_codes = fields.List(fields.String(), metadata={"description": "Ten one-time codes, shown only now"})
+
+
+class TotpConfirmSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=6, max=10))

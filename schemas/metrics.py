@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mhu import enums
-from mhu.services.metrics import BREAKDOWNS, CALL_RATES, EXTRA_BREAKDOWNS
+from mhu.services.metrics import BREAKDOWNS, CALL_RATES, EXTRA_BREAKDOWNS, describe, metric
 from mhu.services.metrics.partner import PARTNER_TABLES
 from schemas.common import StrictSchema, enum_field, text
 
@@ -58,13 +58,19 @@ class DurationSchema(Schema):
 _RATE_NAMES = (*CALL_RATES, "repeat_contact_rate", "repeat_call_share", "followup_timeliness",
                "followup_completion", "recrisis_after_followup")
 
+def _documented(key: str) -> dict:
+    """OpenAPI metadata of a metric from the registry (definitions with the default windows)."""
+    entry = metric(key)
+    return {"metadata": {"title": entry.title, "description": describe(key)}}
+
+
 SummarySchema = Schema.from_dict(
     {
-        "call_volume": fields.Integer(metadata={"description": "Calls in the period, voided excluded"}),
-        "high_utilizers": fields.Integer(metadata={"description": "Persons with >= threshold contacts in 12 months"}),
-        **{name: fields.Nested(RateSchema) for name in _RATE_NAMES},
-        "response_time": fields.Nested(DurationSchema),
-        "time_on_scene": fields.Nested(DurationSchema),
+        "call_volume": fields.Integer(**_documented("call_volume")),
+        "high_utilizers": fields.Integer(**_documented("high_utilizers")),
+        **{name: fields.Nested(RateSchema, **_documented(name)) for name in _RATE_NAMES},
+        "response_time": fields.Nested(DurationSchema, **_documented("response_time")),
+        "time_on_scene": fields.Nested(DurationSchema, **_documented("time_on_scene")),
     },
     name="MetricsSummary",
 )
@@ -114,22 +120,22 @@ class HighUtilizerSchema(Schema):
 
 
 class FollowupMetricsSchema(Schema):
-    open_due = fields.Integer()
-    open_overdue = fields.Integer()
+    open_due = fields.Integer(**_documented("open_followups_due"))
+    open_overdue = fields.Integer(**_documented("open_followups_overdue"))
     due_in_period = fields.Integer()
     closed = fields.Integer()
     attempted = fields.Integer()
-    timeliness = fields.Nested(RateSchema)
-    completion = fields.Nested(RateSchema)
+    timeliness = fields.Nested(RateSchema, **_documented("followup_timeliness"))
+    completion = fields.Nested(RateSchema, **_documented("followup_completion"))
 
 
 class DataQualitySchema(Schema):
     calls = fields.Integer()
-    missing_disposition = fields.Integer()
-    missing_intercept = fields.Integer()
-    missing_times = fields.Integer()
-    missing_person = fields.Integer()
-    late_notes = fields.Integer(metadata={"description": "Calls with a clinical note written > 72 h after clearing"})
+    missing_disposition = fields.Integer(**_documented("missing_disposition"))
+    missing_intercept = fields.Integer(**_documented("missing_intercept"))
+    missing_times = fields.Integer(**_documented("missing_times"))
+    missing_person = fields.Integer(**_documented("missing_person"))
+    late_notes = fields.Integer(**_documented("late_notes"))
 
 
 class PartnerTableSchema(Schema):

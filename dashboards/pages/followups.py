@@ -1,12 +1,11 @@
 """Follow-ups: due and overdue now, timeliness and completion in the period, re-crisis."""
 
 import dash_bootstrap_components as dbc
-from flask import current_app
 
 from dashboards import figures
 from dashboards.components import chart_card, count_card, rate_card
 from dashboards.frame import register_page
-from mhu.services import metrics
+from mhu.services import agency_settings, metrics
 
 STATES = ["due_in_period", "attempted", "closed"]
 
@@ -16,7 +15,7 @@ def layout(view):
     """Follow-up counts and rates for the filtered period."""
     filters = view.filters
     status = metrics.followup_status(filters=filters)
-    hours = current_app.config["FOLLOWUP_DUE_HOURS"]
+    hours = agency_settings.followup_hours(filters.agency_id)
     trends = view.trends("followup_timeliness", "followup_completion", "recrisis_after_followup")
     cards = dbc.Row([
         count_card("open_followups_due", status["open_due"], hover="Counted now, not in the period"),

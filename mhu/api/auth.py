@@ -1,11 +1,11 @@
 """Tokens for scripts and integrations, and who am I."""
 
-from flask import abort
+from flask import abort, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mhu.api.common import actor, documented_errors
-from mhu.auth import bearer_token, requires
+from mhu.auth import bearer_token, policy, requires
 from mhu.services import agencies, users
 from schemas.auth import MeSchema, TeamReadSchema, TokenRequestSchema, TokenSchema
 
@@ -23,8 +23,15 @@ class Token(MethodView):
     @blp.response(200, TokenSchema)
     @documented_errors(blp, 401, 429)
     def post(self, credentials):
-        """Exchange email and password for a bearer token."""
-        user = users.authenticate(email=credentials["email"], password=credentials["password"])
+        """Exchange email and password (and `otp` where the account has a second factor) for a bearer token."""
+        try:
+            user = users.authenticate(email=credentials["email"], password=credentials["password"],
+                                      otp=credentials.get("otp"))
+        except users.SecondFactorRequired:
+            response = jsonify(code=401, status="Unauthorized", mfa_required=True,
+                               message="This account has a second factor: send `otp` with the current code.")
+            response.status_code = 401
+            return response
         if user is None:
             abort(401, "Email or password is not correct, or the account is locked.")
         token, expires_in = users.issue_token(user=user)
@@ -41,7 +48,7 @@ class Token(MethodView):
 
 
 @blp.route("/me")
-@requires(any_user)
+@requires(policy.reads_data)
 @blp.response(200, MeSchema)
 @documented_errors(blp, 401)
 def me():
@@ -50,7 +57,7 @@ def me():
 
 
 @blp.route("/teams")
-@requires(any_user)
+@requires(policy.reads_data)
 @blp.response(200, TeamReadSchema(many=True))
 @documented_errors(blp, 401)
 def teams():

@@ -112,7 +112,7 @@ class CallFollowUps(MethodView):
     @blp.response(201, FollowUpReadSchema)
     @documented_errors(blp, 401, 403, 404, 409)
     def post(self, data, call_id):
-        """Open a follow-up, due 48 hours after the call cleared unless `due_at` is given."""
+        """Open a follow-up, due FOLLOWUP_DUE_HOURS after the call cleared unless `due_at` is given."""
         followup = care.create_followup(actor=actor(), call=_call_or_404(call_id), data=data)
         return followup, etag_headers(followup)
 

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from mhu.enums import CIT_LEVELS, ROLES
 from mhu.extensions import db
-from mhu.services import ServiceError
+from mhu.services import ServiceError, mfa
 from mhu.services.agencies import get_or_create_agency, get_or_create_team
 from mhu.services.users import change_role, create_user, deactivate_user, find_user
 
@@ -78,6 +78,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_role_command)
     app.cli.add_command(deactivate_user_command)
+    app.cli.add_command(reset_mfa_command)
 
 
 def _existing_user(email: str):
@@ -107,3 +108,13 @@ def deactivate_user_command(email):
     user = _existing_user(email)
     deactivate_user(user=user, actor=None)
     click.echo(f"{user.email} is deactivated.")
+
+
+@click.command("reset-mfa")
+@click.argument("email")
+@with_appcontext
+def reset_mfa_command(email):
+    """Remove a user's authenticator and recovery codes (lost phone); they set it up again at next login."""
+    user = _existing_user(email)
+    mfa.reset(user=user, actor=None)
+    click.echo(f"{user.email}: two-step sign-in reset; their sessions were ended.")

@@ -64,5 +64,19 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set for tokens an administrator issued for an integration account (None: a login token).
+    label: Mapped[str | None] = mapped_column(sa.String(120))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
+
+
+class LoginThrottle(db.Model):
+    """Login attempts per source address in the current window, counted by one atomic upsert so
+    parallel attempts cannot overwrite each other's count."""
+
+    __tablename__ = "login_throttle"
+
+    source_ip: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)

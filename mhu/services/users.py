@@ -5,13 +5,13 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from mhu.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from mhu.extensions import db
-from mhu.models import Agency, ApiToken, Team, User
+from mhu.models import Agency, AgencySso, ApiToken, Team, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit
+from mhu.services import ServiceError, audit, login_limits, mfa
 
 
 def create_user(
@@ -47,34 +47,101 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
-def authenticate(*, email: str, password: str) -> User | None:
+class SecondFactorRequired(Exception):
+    """The password was right and the account has an authenticator: ask for its code."""
+
+    def __init__(self, user: User):
+        super().__init__("second factor required")
+        self.user = user
+
+
+def authenticate(*, email: str, password: str, otp: str | None = None) -> User | None:
     """The user for these credentials, or None. Counts failures and locks the account.
 
-    The answer is the same for an unknown email, a wrong password and a locked account, so a
-    caller cannot learn which accounts exist.
+    The answer is the same for an unknown email, a wrong password and a locked account, and so is
+    the cost: every attempt runs exactly one argon2 verification (against a dummy hash when there
+    is no account to check or it is locked), so neither the answer nor its timing tells a caller
+    which accounts exist. The attempt is counted before the password is checked
+    (services/login_limits.py), so parallel guesses get no more than the limit. When the account
+    has an authenticator and no `otp` is given, raises SecondFactorRequired (that attempt is given
+    back); a wrong `otp` counts as a failed login.
     """
     email = (email or "").strip().lower()
+    password = password or ""
+    now = utcnow()
+    reserved = login_limits.reserve_account_attempt(email=email, now=now)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        verify_password(DUMMY_HASH, password or "")
+        verify_password(DUMMY_HASH, password)
         audit.record(action="login", actor=None, object_type="user", object_id=None, outcome="failure", commit=True)
         return None
+    if _over_limit(user, reserved):
+        verify_password(DUMMY_HASH, password)
+        return None
+    matches = verify_password(user.password_hash, password)
+    if not (matches and user.active):
+        return _failed(user, reserved, now)
+    if _local_passwords_disabled(user):
+        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="password_disabled",
+                     commit=True)
+        return None
+    if mfa.enrolled(user):
+        if otp is None:
+            login_limits.release_account_attempt(user_id=user.id)
+            login_limits.release_address_attempt(source_ip=_source_ip())
+            audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="mfa_required",
+                         commit=True)
+            raise SecondFactorRequired(user)
+        if not mfa.verify(user=user, code=otp):
+            return _failed(user, reserved, now)
+    return _succeed(user, now)
+
+
+def complete_second_factor(*, user_id: int, session_nonce: str, otp: str) -> User | None:
+    """The browser login's second step: the user whose password step passed, if `otp` is right."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, session_nonce):
+        return None
     now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    reserved = login_limits.reserve_account_attempt(email=user.email, now=now)
+    if _over_limit(user, reserved):
+        return None
+    if not mfa.verify(user=user, code=otp):
+        return _failed(user, reserved, now)
+    return _succeed(user, now)
+
+
+def _local_passwords_disabled(user: User) -> bool:
+    # The agency signs its people in through its own provider (services/sso.py) only.
+    return bool(db.session.scalar(
+        sa.select(AgencySso.local_passwords_disabled).where(AgencySso.agency_id == user.agency_id)
+    ))
+
+
+def _source_ip() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def _over_limit(user: User, reserved: tuple[int, int] | None) -> bool:
+    # Locked, or parallel attempts already used up this account's allowance: not evaluated.
+    if reserved is None or reserved[1] > current_app.config["LOGIN_MAX_FAILURES"]:
         audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="locked", commit=True)
-        return None
-    if not user.active or not verify_password(user.password_hash, password or ""):
-        user.failed_logins += 1
-        outcome = "failure"
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            audit.record(action="lockout", actor=user, object_type="user", object_id=user.id)
-        audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome=outcome)
-        db.session.commit()
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
+        return True
+    return False
+
+
+def _failed(user: User, reserved: tuple[int, int], now) -> None:
+    if reserved[1] >= current_app.config["LOGIN_MAX_FAILURES"]:
+        login_limits.lock_account(user_id=user.id, until=now + current_app.config["LOGIN_LOCKOUT"])
+        audit.record(action="lockout", actor=user, object_type="user", object_id=user.id)
+    audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="failure")
+    db.session.commit()
+    return None
+
+
+def _succeed(user: User, now) -> User:
+    login_limits.clear_account_attempts(user_id=user.id)
+    login_limits.release_address_attempt(source_ip=_source_ip())
     user.last_login_at = now
     audit.record(action="login", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
@@ -86,13 +153,18 @@ def end_sessions(*, user: User) -> None:
     user.session_nonce = secrets.token_hex(16)
 
 
-def deactivate_user(*, user: User, actor: User | None) -> None:
-    """Deactivate an account: its browser sessions end and every API token is revoked."""
-    user.active = False
+def _end_access(user: User) -> None:
+    """End every browser session and revoke every API token of the user, so a change applies at once."""
     end_sessions(user=user)
     db.session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
     )
+
+
+def deactivate_user(*, user: User, actor: User | None) -> None:
+    """Deactivate an account: its browser sessions end and every API token is revoked."""
+    user.active = False
+    _end_access(user)
     audit.record(action="user.deactivate", actor=actor, object_type="user", object_id=user.id)
     db.session.commit()
 
@@ -102,10 +174,7 @@ def change_role(*, user: User, role: str, actor: User | None) -> None:
     if role == user.role:
         return
     user.role = role
-    end_sessions(user=user)
-    db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
-    )
+    _end_access(user)
     audit.record(action="user.role_change", actor=actor, object_type="user", object_id=user.id)
     db.session.commit()
 

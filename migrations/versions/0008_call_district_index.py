@@ -1,14 +1,14 @@
 """Index call (agency_id, district): the dashboard's district list reads it by index skips.
 
 Revision ID: 0008_call_district_index
-Revises: 0004
+Revises: 0009
 Create Date: 2026-12-03 14:50:00
 
 """
 from alembic import op
 
 revision = '0008_call_district_index'
-down_revision = '0004'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

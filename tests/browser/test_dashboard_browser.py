@@ -78,11 +78,17 @@ def test_overview_kpis_equal_the_service_results(live_server, page, unit, consol
     browser_login(page, live_server, people["supervisor"], PASSWORD)
     filters = metrics.MetricFilters(agency_id=agency.id, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31))
     expected = metrics.summary(filters=filters)
+    # Known answers counted by hand from the fixture (7 dispositions in turn over 30 calls): 4 not
+    # located leave C' = 26; 4 arrests; 4 ED transports + 4 detentions.
+    assert expected["call_volume"] == 30
+    assert (expected["jail_diversion_rate"]["numerator"], expected["jail_diversion_rate"]["denominator"]) == (22, 26)
+    assert (expected["ed_use"]["numerator"], expected["ed_use"]["denominator"]) == (8, 26)
 
     page.goto(f"{live_server}/dashboard/?{QUERY}")
     wait_for_charts(page)
 
-    assert page.locator("#kpi-call_volume").inner_text() == format_count(expected["call_volume"])
+    assert page.locator("#kpi-call_volume").inner_text() == format_count(expected["call_volume"]) == "30"
+    assert page.locator("#kpi-ed_use").inner_text() == format_rate(expected["ed_use"]) == "30.8%"
     for metric in ("jail_diversion_rate", "diversion_from_arrest", "resolved_in_community", "ed_use",
                    "emergency_detention_rate", "connection_to_services", "use_of_force_rate",
                    "repeat_contact_rate", "followup_timeliness"):

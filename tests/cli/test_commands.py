@@ -2,11 +2,13 @@
 
 import stat
 
+import pyotp
 import sqlalchemy as sa
 
 from mhu.auth.passwords import verify_password
 from mhu.extensions import db
-from mhu.models import Agency, Call, Team, User
+from mhu.models import Agency, AgencySso, Call, Team, User
+from mhu.services import mfa
 
 GOOD_PASSWORD = "a long enough pass phrase 7"
 
@@ -202,3 +204,38 @@ def test_deactivate_user_command_locks_the_account_out(make, runner, client):
     assert result.exit_code == 0, result.output
     response = client.post("/api/v1/auth/token", json={"email": people["clinician"].email, "password": PASSWORD})
     assert response.status_code == 401
+
+
+def test_reset_mfa_removes_the_authenticator(runner, api, make):
+    _, _, people = make.unit()
+    officer = people["officer"]
+    started = api(officer).post("/api/v1/me/mfa/totp").json
+    api(officer).post("/api/v1/me/mfa/totp/confirm", json={"code": pyotp.TOTP(started["secret"]).now()})
+
+    result = runner.invoke(args=["reset-mfa", officer.email])
+
+    assert result.exit_code == 0, result.output
+    assert "reset" in result.output
+    assert not mfa.enrolled(officer)
+
+
+def test_configure_sso_reads_the_secret_from_stdin(runner, make):
+    agency, _, _ = make.unit()
+
+    result = runner.invoke(args=["configure-sso", "--agency", agency.name, "--issuer", "https://idp.example.test/",
+                                 "--client-id", "mhu", "--role-claim", "groups", "--role", "mhu-officers=officer",
+                                 "--disable-passwords"], input="client-secret-value\n")
+
+    assert result.exit_code == 0, result.output
+    config = db.session.scalar(sa.select(AgencySso).where(AgencySso.agency_id == agency.id))
+    assert config.issuer == "https://idp.example.test" and config.role_map == {"mhu-officers": "officer"}
+    assert config.local_passwords_disabled and "client-secret-value" not in config.client_secret_sealed
+
+
+def test_configure_sso_refuses_an_unknown_role(runner, make):
+    agency, _, _ = make.unit()
+
+    result = runner.invoke(args=["configure-sso", "--agency", agency.name, "--issuer", "https://idp.example.test",
+                                 "--client-id", "mhu", "--role", "x=sheriff"], input="s\n")
+
+    assert result.exit_code == 1 and "not a role: sheriff" in result.output

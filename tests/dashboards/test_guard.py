@@ -138,5 +138,5 @@ def test_supervisor_of_another_agency_sees_none_of_its_data(client, make, unit):
 
     response = router_request(client, "/dashboard/operations")
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and b"filter-bar" in response.data
     assert b"North" not in response.data  # the other agency's only district

@@ -1,6 +1,5 @@
 """One trend rule for every card: rounding before judging, arrow and sign, the same on every page."""
 
-import json
 
 from dashboards.components import trend_line
 from tests.dashboards.test_guard import router_request

@@ -42,21 +42,23 @@ def test_anonymous_visitors_are_sent_to_login(client):
         assert "/login" in response.headers["Location"]
 
 
-def test_home_lists_my_teams_open_calls_only(client, make, api):
+def test_home_lists_only_my_calls_that_still_need_me(client, make, api):
     agency, team, people = make.unit()
-    other_team = make.team(agency)
-    stranger = make.user("officer", agency, teams=[other_team])
+    teammate = make.user("officer", agency, teams=[team])
     open_call = _call(api, people["officer"], disposition=None, incident_number="OPEN-1")
     _call(api, people["officer"], incident_number="DONE-1")
-    _call(api, stranger, disposition=None, incident_number="OTHER-1")
+    _call(api, teammate, disposition=None, incident_number="TEAMMATE-1")
     login(client, people["officer"])
 
-    page = client.get("/field/").get_data(as_text=True)
+    response = client.get("/field/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    needs_me = page[page.index('id="open-heading"'):page.index('id="recent-heading"')]
 
-    assert "OPEN-1" in page and f"/field/calls/{open_call['id']}" in page
-    assert "DONE-1" not in page
-    assert "OTHER-1" not in page
-    assert "Missing: disposition" in page
+    assert "OPEN-1" in needs_me and f"/field/calls/{open_call['id']}" in needs_me
+    assert "DONE-1" not in needs_me
+    assert "TEAMMATE-1" not in page
+    assert "Missing: disposition" in needs_me
 
 
 def test_followup_queue_link_is_shown_to_clinicians_not_officers(client, make):
@@ -65,7 +67,9 @@ def test_followup_queue_link_is_shown_to_clinicians_not_officers(client, make):
     assert "/field/followups" in client.get("/field/").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": "test-csrf"})
     login(client, people["officer"])
-    assert "/field/followups" not in client.get("/field/").get_data(as_text=True)
+    officer_home = client.get("/field/")
+    assert officer_home.status_code == 200 and "New call" in officer_home.get_data(as_text=True)
+    assert "/field/followups" not in officer_home.get_data(as_text=True)
 
 
 def test_new_call_form_prefills_intercept_from_team(client, make):
@@ -123,8 +127,10 @@ def test_officer_page_never_contains_clinical_note_text(client, make, api):
     assert note.status_code == 201
     login(client, people["officer"])
 
-    page = client.get(f"/field/calls/{call['id']}").get_data(as_text=True)
+    response = client.get(f"/field/calls/{call['id']}")
+    page = response.get_data(as_text=True)
 
+    assert response.status_code == 200 and call["incident_number"] in page
     assert "lithium" not in page
     assert "Clinical notes" not in page
 
@@ -150,10 +156,13 @@ def test_part2_note_of_another_program_stays_hidden_on_the_page(client, make, ap
     outsider = make.user("clinician", agency, teams=[other_program])
     call = _call(api, people["officer"])
     api(people["clinician"]).post(f"/api/v1/calls/{call['id']}/notes", json={"body": "Methadone clinic intake", "part2": True})
+    api(people["clinician"]).post(f"/api/v1/calls/{call['id']}/notes", json={"body": "Mood stable today"})
     login(client, outsider)
 
-    page = client.get(f"/field/calls/{call['id']}").get_data(as_text=True)
+    response = client.get(f"/field/calls/{call['id']}")
+    page = response.get_data(as_text=True)
 
+    assert response.status_code == 200 and "Mood stable today" in page
     assert "Methadone" not in page
 
 
@@ -166,18 +175,18 @@ def test_call_of_another_agency_is_not_found(client, make, api):
     assert client.get(f"/field/calls/{call['id']}").status_code == 404
 
 
-def test_followup_queue_sorts_by_due_time_and_marks_overdue(client, make, api):
+def test_followup_queue_all_tab_sorts_by_due_time_and_marks_overdue(client, make, api):
     _, _, people = make.unit()
     later = _call(api, people["officer"], incident_number="LATER",
                   received_at=at(days=3000).isoformat(), dispatched_at=None, arrived_at=None, cleared_at=None)
     overdue = _call(api, people["officer"], incident_number="OVERDUE")
     login(client, people["clinician"])
 
-    page = client.get("/field/followups").get_data(as_text=True)
+    page = client.get("/field/followups?view=all").get_data(as_text=True)
 
     assert page.index(f"/field/calls/{overdue['id']}") < page.index(f"/field/calls/{later['id']}")
-    assert "Overdue" in page
-    assert "due in" in page
+    assert "Overdue by" in page and "Overdue overdue" not in page.replace("</span>", "").lower().title()
+    assert "Due in" in page
     assert "Record attempt" in page and "Add referral" in page
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from mhu.auth.passwords import password_problems
 from mhu.extensions import db
-from mhu.models import AuditEvent
+from mhu.models import AuditEvent, LoginThrottle
 from mhu.models.types import utcnow
 from mhu.services import users
 from tests.factories import PASSWORD, login
@@ -180,15 +180,52 @@ def test_login_is_rate_limited_per_source_address(app, client, make):
     assert refused == 2
 
 
-def test_rate_limit_counts_only_recent_failures(app, client, make):
+def test_rate_limit_counts_only_attempts_of_the_current_window(app, client, make):
     user = make.user("officer")
     app.config["LOGIN_RATE_LIMIT"] = 3
     try:
         for n in range(3):
             form_login(client, f"guess{n}@example.test", "wrong password here")
-        db.session.execute(sa.text("UPDATE audit_event SET occurred_at = :t"), {"t": utcnow() - timedelta(minutes=6)})
+        db.session.execute(sa.update(LoginThrottle).values(window_start=utcnow() - timedelta(minutes=6)))
         db.session.commit()
         allowed = form_login(client, user.email, PASSWORD)
     finally:
         app.config["LOGIN_RATE_LIMIT"] = 20
     assert allowed.status_code == 302
+
+
+def test_every_login_attempt_costs_exactly_one_password_verification(client, make, monkeypatch):
+    from mhu.services import users as user_service
+
+    calls = []
+    real = user_service.verify_password
+    monkeypatch.setattr(user_service, "verify_password", lambda h, p: calls.append(1) or real(h, p))
+    user = make.user("officer")
+    inactive = make.user("officer", agency=user.agency)
+    inactive.active = False
+    locked = make.user("officer", agency=user.agency)
+    locked.locked_until = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    attempts = {
+        "unknown": ("nobody@example.test", PASSWORD),
+        "wrong": (user.email, "wrong password here"),
+        "inactive": (inactive.email, PASSWORD),
+        "locked": (locked.email, PASSWORD),
+        "right": (user.email, PASSWORD),
+    }
+    cost = {}
+    for name, (email, password) in attempts.items():
+        calls.clear()
+        client.post("/api/v1/auth/token", json={"email": email, "password": password})
+        cost[name] = len(calls)
+    assert cost == {name: 1 for name in attempts}
+
+
+def test_a_successful_login_does_not_count_against_its_address(app, client, make, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", 2)
+    user = make.user("officer")
+    for _ in range(3):
+        assert client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}).status_code == 200
+    assert client.post("/api/v1/auth/token", json={"email": user.email, "password": "wrong password"}).status_code == 401
+    assert client.post("/api/v1/auth/token", json={"email": user.email, "password": "wrong password"}).status_code == 401
+    assert client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}).status_code == 429

@@ -1,6 +1,6 @@
 """Person- and follow-up-based metrics: repeat contacts, high utilizers, follow-ups, data quality.
 
-A contact is a call in C' (non-voided, not unable_to_locate). A person's previous contact is
+A contact is a call in C' (non-voided, not unable_to_locate or cancelled_before_arrival). A person's previous contact is
 looked up across the whole agency (any team, district or source): the filters choose which
 contacts are counted, not which history counts as previous.
 """
@@ -150,11 +150,11 @@ def _followups(filters: MetricFilters, column, *conditions):
     )
 
 
-def followup_on_time():
-    """A follow-up first attempted within the follow-up window (care.followup_due_at) of its call clearing."""
+def followup_on_time(agency_id: int | None = None, *, connection=None):
+    """A follow-up first attempted within the agency's follow-up window (care.followup_due_at) of its call clearing."""
     cleared = sa.func.coalesce(Call.cleared_at, Call.received_at)
-    return sa.and_(FollowUp.first_attempt_at.is_not(None),
-                   seconds_between(cleared, FollowUp.first_attempt_at) <= followup_window().total_seconds())
+    window = followup_window(agency_id, connection=connection).total_seconds()
+    return sa.and_(FollowUp.first_attempt_at.is_not(None), seconds_between(cleared, FollowUp.first_attempt_at) <= window)
 
 
 def followup_timeliness(*, filters: MetricFilters) -> dict:

@@ -165,10 +165,30 @@ def describe(key: str, settings: dict | None = None) -> str:
     return METRICS[key].describe(settings)
 
 
+DOC_START, DOC_END = "<!-- metric-table:start -->", "<!-- metric-table:end -->"
+
+
 def markdown_table(settings: dict | None = None) -> str:
     """The metric table of docs/metrics.md (checked by a test, so the doc never drifts)."""
-    lines = ["| metric (API key) | unit | better | definition |", "|---|---|---|---|"]
+    from mhu import enums
+    from mhu.services.metrics.rates import ARREST_OR_CITATION, ED_USE, RESOLVED_IN_COMMUNITY
+
+    lines = ["| metric (API key) | unit | better | definition | numerator | denominator |",
+             "|---|---|---|---|---|---|"]
     for entry in _METRICS:
         better = {UP: "higher", DOWN: "lower", NEITHER: "–"}[entry.better]
-        lines.append(f"| {entry.title} (`{entry.key}`) | {entry.unit} | {better} | {entry.describe(settings)} |")
+        lines.append(f"| {entry.title} (`{entry.key}`) | {entry.unit} | {better} | {entry.describe(settings)} "
+                     f"| {entry.numerator or '–'} | {entry.denominator or '–'} |")
+    lines.append("")
+    for name, codes in (("resolved in the community", RESOLVED_IN_COMMUNITY), ("ED use", ED_USE),
+                        ("arrest or citation", ARREST_OR_CITATION)):
+        listed = ", ".join(f"{enums.label(code)} (`{code}`)" for code in codes)
+        lines.append(f"- Dispositions counted as {name}: {listed}.")
     return "\n".join(lines) + "\n"
+
+
+def with_metric_table(document: str, settings: dict | None = None) -> str:
+    """`document` with the text between the metric-table markers replaced by markdown_table()."""
+    head, rest = document.split(DOC_START, 1)
+    _, tail = rest.split(DOC_END, 1)
+    return f"{head}{DOC_START}\n{markdown_table(settings)}{DOC_END}{tail}"
