@@ -48,6 +48,8 @@ class Config:
     API_SPEC_OPTIONS = {"security": [{"bearerAuth": []}, {"sessionCookie": []}]}
 
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    # Import uploads (POST /api/v1/imports) may be larger than any other request.
+    IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("MHU_IMPORT_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
     API_TOKEN_TTL = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)

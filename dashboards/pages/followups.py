@@ -16,12 +16,15 @@ def layout(view):
     filters = view.filters
     status = metrics.followup_status(filters=filters)
     hours = agency_settings.followup_hours(filters.agency_id)
+    trends = view.trends("followup_timeliness", "followup_completion", "recrisis_after_followup")
     cards = dbc.Row([
         count_card("open_followups_due", status["open_due"], hover="Counted now, not in the period"),
-        count_card("open_followups_overdue", status["open_overdue"], hover="Counted now, not in the period"),
-        rate_card("followup_timeliness", metrics.followup_timeliness(filters=filters)),
-        rate_card("followup_completion", metrics.followup_completion(filters=filters)),
-        rate_card("recrisis_after_followup", metrics.recrisis_after_followup(filters=filters)),
+        # The follow-up queue lists open follow-ups, overdue first (a field page; reads are audited there).
+        count_card("open_followups_overdue", status["open_overdue"], hover="Counted now, not in the period",
+                   drill="/field/followups"),
+        *(rate_card(key, reader(filters=filters), trends[key]) for key, reader in (
+            ("followup_timeliness", metrics.followup_timeliness), ("followup_completion", metrics.followup_completion),
+            ("recrisis_after_followup", metrics.recrisis_after_followup))),
     ])
     rows = [{"state": state, "count": status[state]} for state in STATES]
     return view.skeleton(

@@ -102,6 +102,27 @@ def can_read_audit(user: User) -> bool:
     return user.role == "admin"
 
 
+def can_import_calls(user: User) -> bool:
+    """Import calls from files, read and undo the agency's import batches, manage mapping profiles."""
+    return user.role in ("supervisor", "admin")
+
+
+def can_export_calls(user: User) -> bool:
+    """Row-level export of the agency's calls (CSV)."""
+    return user.role in ("supervisor", "admin")
+
+
+def can_post_cad_incidents(user: User) -> bool:
+    """The CAD feed: only `integration` service accounts post incidents."""
+    return user.role == "integration"
+
+
+def reads_data(user: User) -> bool:
+    """Every role but `integration`, a service account that may post CAD incidents and read nothing
+    (not even its own profile or the agency's teams)."""
+    return user.role != "integration"
+
+
 def team_scope(user: User) -> set[int] | None:
     """Teams whose identified data the user may see; None means the whole agency."""
     return None if user.role == "supervisor" else user.team_ids

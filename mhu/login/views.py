@@ -2,7 +2,7 @@
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from mhu.auth import policy
@@ -119,10 +119,17 @@ def login_code():
     return render_template("auth/login_code.html", next=_safe_next(request.args.get("next"))), 401
 
 
+def _person_only():
+    # Service accounts (integration) have API tokens, not authenticators.
+    if not policy.reads_data(current_user):
+        abort(403)
+
+
 @bp.route("/account/mfa")
 @login_required
 def mfa_setup():
     """Two-step sign-in status, and the way to set it up."""
+    _person_only()
     user = current_user._get_current_object()
     return render_template("auth/mfa_setup.html", enrolled=mfa.enrolled(user), enrolment=None,
                            required=mfa.required_for(user), remaining=mfa.remaining_recovery_codes(user))
@@ -132,6 +139,7 @@ def mfa_setup():
 @login_required
 def mfa_start():
     """A new secret and recovery codes, shown once with the QR code."""
+    _person_only()
     user = current_user._get_current_object()
     enrolment = mfa.begin_totp(user=user)
     return render_template("auth/mfa_setup.html", enrolled=False, enrolment=enrolment,
@@ -142,6 +150,7 @@ def mfa_start():
 @login_required
 def mfa_confirm():
     """Turn two-step sign-in on with the first code."""
+    _person_only()
     user = current_user._get_current_object()
     try:
         mfa.confirm_totp(user=user, code=request.form.get("code", ""))

@@ -14,7 +14,6 @@ from flask import current_app
 
 from mhu.auth import policy
 from mhu.auth.passwords import hash_password, password_problems
-from mhu.enums import ROLES
 from mhu.extensions import db
 from mhu.models import AccountLink, Agency, ApiToken, Team, User, UserSession
 from mhu.models.types import utcnow
@@ -24,7 +23,7 @@ from mhu.services import ServiceError, audit, in_agency, sessions, users
 UNUSABLE_PASSWORD = "!reset-required"
 # Accounts that may hold administrator-issued tokens. Until an `integration` role exists (one that
 # reads nothing), tokens go to non-administrator accounts; with it, only to integration accounts.
-TOKEN_ROLES = frozenset({"integration"}) if "integration" in ROLES else frozenset(ROLES) - {"admin"}
+TOKEN_ROLES = frozenset({"integration"})  # service accounts; people sign in
 
 
 def _require(allowed: bool) -> None:

@@ -112,6 +112,68 @@ def worklist_query(*, actor: User, status: str, scope: str) -> sa.Select:
     return query.order_by(FollowUp.due_at, FollowUp.id)
 
 
+QUEUE_VIEWS = ("soon", "overdue", "all")
+
+
+def _open_worklist(*, actor: User, scope: str) -> sa.Select:
+    return worklist_query(actor=actor, status="open", scope=scope).order_by(None)
+
+
+def queue_summary(*, actor: User, scope: str) -> dict:
+    """Open follow-ups counted by when they fall due: overdue, due today and due tomorrow (the
+    agency's local days; "today" counts what is still ahead today), and all open."""
+    from mhu.services.localtime import agency_today, local_day_bounds
+
+    now = utcnow()
+    today = agency_today(actor.agency_id)
+    start_today, end_today = local_day_bounds(today, today, actor.agency.timezone)
+    _, end_tomorrow = local_day_bounds(today, today + timedelta(days=1), actor.agency.timezone)
+    due = FollowUp.due_at
+    counts = db.session.execute(
+        _open_worklist(actor=actor, scope=scope).with_only_columns(
+            sa.func.count(),
+            sa.func.count().filter(due < now),
+            sa.func.count().filter(due >= now, due < end_today),
+            sa.func.count().filter(due >= end_today, due < end_tomorrow),
+        )
+    ).one()
+    return {"open": counts[0], "overdue": counts[1], "due_today": counts[2], "due_tomorrow": counts[3]}
+
+
+def queue_page(*, actor: User, view: str, scope: str, page: int, per_page: int) -> tuple[list[FollowUp], int]:
+    """One page of the clinician's queue and its total.
+
+    "soon": not yet overdue, soonest first (the default: what can still be done in time);
+    "overdue": most recently overdue first (the ones still worth a prompt call);
+    "all": every open follow-up by due time.
+    """
+    now = utcnow()
+    query = _open_worklist(actor=actor, scope=scope)
+    if view == "soon":
+        query = query.where(FollowUp.due_at >= now).order_by(FollowUp.due_at, FollowUp.id)
+    elif view == "overdue":
+        query = query.where(FollowUp.due_at < now).order_by(FollowUp.due_at.desc(), FollowUp.id)
+    else:
+        query = query.order_by(FollowUp.due_at, FollowUp.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    audit.record(action="followup.list", actor=actor, object_type="followup", object_id=None, commit=True)
+    return list(rows), total
+
+
+def due_text(due_at: datetime, now: datetime | None = None) -> dict:
+    """How a follow-up's clock reads: "due in 5 h", "due in 2 days", "overdue by 12 days"."""
+    seconds = (due_at - (now or utcnow())).total_seconds()
+    overdue = seconds < 0
+    hours = abs(seconds) / 3600
+    if hours < 36:
+        amount = f"{hours:.0f} h"
+    else:
+        days = round(hours / 24)
+        amount = f"{days} day" + ("" if days == 1 else "s")
+    return {"overdue": overdue, "hours": seconds / 3600, "text": f"overdue by {amount}" if overdue else f"due in {amount}"}
+
+
 def list_followups(*, actor: User, status: str, scope: str, page: int, per_page: int) -> tuple[list[FollowUp], int]:
     """One page of the worklist and its total."""
     query = worklist_query(actor=actor, status=status, scope=scope)

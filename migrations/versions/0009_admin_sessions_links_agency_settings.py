@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('purpose', sa.Enum('invite', 'password_reset', name='link_purpose', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('role', sa.Enum('officer', 'clinician', 'supervisor', 'partner', 'admin', name='link_role', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('role', sa.Enum('officer', 'clinician', 'supervisor', 'partner', 'admin', 'integration', name='link_role', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('team_ids', sa.JSON(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
