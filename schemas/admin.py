@@ -102,6 +102,11 @@ class TeamUpdateSchema(StrictSchema):
     member_ids = fields.List(fields.Integer(strict=True))
 
 
+class IntegrationCreateSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = fields.String(validate=validate.Length(max=120), load_default=None)
+
+
 class TokenCreateSchema(StrictSchema):
     user_id = fields.Integer(strict=True, required=True)
     label = fields.String(required=True, validate=validate.Length(min=1, max=120))
