@@ -103,6 +103,11 @@ class TeamUpdateSchema(StrictSchema):
     member_ids = fields.List(id_field(), validate=validate.Length(max=1000))
 
 
+class IntegrationCreateSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = fields.String(validate=validate.Length(max=120), load_default=None)
+
+
 class TokenCreateSchema(StrictSchema):
     user_id = id_field(required=True)
     label = text(120, min_length=1, required=True)
