@@ -10,6 +10,7 @@ import re
 
 from flask import Flask, abort, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
 
 DASH_CALLBACK = "/dashboard/_dash-update-component"
 DASH_SUITES = "/dashboard/_dash-component-suites/"
@@ -68,10 +69,20 @@ def _check_dash_callback() -> None:
         abort(400, "Text must not contain NUL characters or unpaired surrogates.")
 
 
+class Int32Converter(IntegerConverter):
+    """`<int:...>` in a route matches only ids the 32-bit id columns can hold: a larger number is
+    404 like any other unknown id, not a database error on PostgreSQL."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
-    """Install the bounded JSON parser and the pre-view checks (before every other hook)."""
+    """Install the bounded JSON parser, the bounded `int` route converter and the pre-view checks
+    (before every other hook and every route)."""
     app.json_provider_class = BoundedJSONProvider
     app.json = BoundedJSONProvider(app)
+    app.url_map.converters["int"] = Int32Converter
 
     def refuse_malformed_input():
         path = request.path

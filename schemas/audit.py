@@ -1,6 +1,6 @@
 """Audit trail search: query parameters and the event read shape."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from schemas.common import Instant, PageMetaSchema, PageQuerySchema, id_field, text
 
@@ -11,6 +11,8 @@ class AuditQuerySchema(PageQuerySchema):
     object_id = text(64, min_length=1)
     action = text(40, min_length=1, metadata={"description": "e.g. call.read, login"})
     outcome = text(20, min_length=1)
+    category = fields.String(validate=validate.OneOf(["permission", "config"]),
+                             metadata={"description": "permission: users, teams, tokens, sessions; config: agency settings"})
     since = Instant(metadata={"description": "Events at or after this instant."})
     until = Instant(metadata={"description": "Events before this instant."})
 

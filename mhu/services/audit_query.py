@@ -12,8 +12,8 @@ EXPORT_COLUMNS = (
     "outcome", "request_id", "source_ip",
 )
 EXPORT_MAX_ROWS = 100_000
-
-
+# Action prefixes of the changes administrators make (services/admin.py, agency_settings.py).
+CATEGORIES = {"permission": "permission.", "config": "config."}
 def audit_query(*, actor: User, filters: dict) -> sa.Select:
     """Events of the actor's agency only. Events with no agency (CLI actions, failed logins for
     unknown emails, with their source addresses) belong to no agency's administrator: the system
@@ -22,6 +22,8 @@ def audit_query(*, actor: User, filters: dict) -> sa.Select:
     for name in ("user_id", "object_type", "object_id", "action", "outcome"):
         if filters.get(name) is not None:
             query = query.where(getattr(AuditEvent, name) == filters[name])
+    if filters.get("category") in CATEGORIES:
+        query = query.where(AuditEvent.action.startswith(CATEGORIES[filters["category"]], autoescape=True))
     if filters.get("since") is not None:
         query = query.where(AuditEvent.occurred_at >= filters["since"])
     if filters.get("until") is not None:
@@ -45,7 +47,7 @@ def export_csv(*, actor: User, filters: dict) -> tuple[str, int]:
             *(getattr(AuditEvent, name) for name in EXPORT_COLUMNS)
         ).limit(EXPORT_MAX_ROWS)
     ).all()
-    body = csv_writer.write_rows(EXPORT_COLUMNS, rows)
+    body = csv_writer.write_csv(EXPORT_COLUMNS, rows)
     audit.record(action="audit.export", actor=actor, object_type="audit_event", commit=True)
     return body, len(rows)
 
@@ -57,6 +59,6 @@ def export_system_csv() -> tuple[str, int]:
         sa.select(*(getattr(AuditEvent, name) for name in EXPORT_COLUMNS))
         .where(AuditEvent.agency_id.is_(None)).order_by(AuditEvent.id).limit(EXPORT_MAX_ROWS)
     ).all()
-    body = csv_writer.write_rows(EXPORT_COLUMNS, rows)
+    body = csv_writer.write_csv(EXPORT_COLUMNS, rows)
     audit.record(action="audit.export", actor=None, object_type="audit_event", commit=True)
     return body, len(rows)

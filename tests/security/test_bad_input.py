@@ -1,10 +1,9 @@
 """Bad input answers 4xx with a message, never a server error: the outside probe's reproductions."""
 
-import json
 
 import pytest
 
-from tests.factories import call_payload, login, token_for
+from tests.factories import call_payload, login
 
 INT32_MAX = 2**31 - 1
 NESTED = "[" * 5000 + "]" * 5000

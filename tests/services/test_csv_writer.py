@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from mhu.services.csv_writer import csv_safe, write_rows
+from mhu.services.csv_writer import csv_safe, write_csv
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+1", "-1+2", "@SUM(A1)", "\tcmd", "\rcmd", "=HYPERLINK(\"http://x\")"])
@@ -22,7 +22,7 @@ def test_plain_text_numbers_and_dates_are_written_as_they_are(value, written):
 
 
 def test_a_document_round_trips_through_a_csv_reader_with_escaped_cells():
-    body = write_rows(["district", "calls"], [["=cmd|' /C calc'!A0", 12], ["South, \"old\"", 0]])
+    body = write_csv(["district", "calls"], [["=cmd|' /C calc'!A0", 12], ["South, \"old\"", 0]])
     rows = list(csv.reader(io.StringIO(body)))
     assert rows == [["district", "calls"], ["'=cmd|' /C calc'!A0", "12"], ["South, \"old\"", "0"]]
     assert body.endswith("\r\n")

@@ -83,7 +83,7 @@ def suppressed_rate(numerator: int | None, denominator: int | None) -> float | N
 def table_csv(table: dict) -> str:
     """The same table as CSV; hidden cells read 'suppressed', rates keep 4 decimals."""
     rows = ([_csv_value(row.get(column)) for column in table["columns"]] for row in table["rows"])
-    return csv_writer.write_rows(table["columns"], rows)
+    return csv_writer.write_csv(table["columns"], rows)
 
 
 def _csv_value(value):
