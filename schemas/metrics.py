@@ -144,6 +144,9 @@ class PartnerTableSchema(Schema):
     title = fields.String()
     threshold = fields.Integer(metadata={"description": "Counts from 1 to threshold - 1 are hidden"})
     columns = fields.List(fields.String())
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "outcomes only: a title per column; the rates carry the summary API's metric keys "
+                       "(jail_diversion_rate, resolved_in_community, ed_use) and the registry's titles"})
     rows = fields.List(fields.Dict(), metadata={
         "description": "One object per month (then the total): column -> count or rate; null = suppressed"})
 

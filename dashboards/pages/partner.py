@@ -30,7 +30,8 @@ def _tables(user, query: dict) -> tuple[dict, dict, dict, list[str]]:
 
 
 def _table_card(result: dict, name: str) -> dbc.Card:
-    columns = [(column, enums.label(column) if column != "month" else "Month") for column in result["columns"]]
+    titles = {"month": "Month", **result.get("titles", {})}
+    columns = [(column, titles.get(column) or enums.label(column)) for column in result["columns"]]
     return dbc.Card(dbc.CardBody([
         html.H2(result["title"], className="h5"),
         html.Div(table(result["rows"], columns, caption=result["title"]), className="table-responsive"),

@@ -15,10 +15,10 @@ EXPORT_MAX_ROWS = 100_000
 # Action prefixes of the changes administrators make (services/admin.py, agency_settings.py).
 CATEGORIES = {"permission": "permission.", "config": "config."}
 def audit_query(*, actor: User, filters: dict) -> sa.Select:
-    """Events of the actor's agency, plus agency-less ones (failed logins with unknown emails)."""
-    query = sa.select(AuditEvent).where(
-        sa.or_(AuditEvent.agency_id == actor.agency_id, AuditEvent.agency_id.is_(None))
-    )
+    """Events of the actor's agency only. Events with no agency (CLI actions, failed logins for
+    unknown emails, with their source addresses) belong to no agency's administrator: the system
+    operator reads them with `flask audit-export --system`."""
+    query = sa.select(AuditEvent).where(AuditEvent.agency_id == actor.agency_id)
     for name in ("user_id", "object_type", "object_id", "action", "outcome"):
         if filters.get(name) is not None:
             query = query.where(getattr(AuditEvent, name) == filters[name])
@@ -49,4 +49,16 @@ def export_csv(*, actor: User, filters: dict) -> tuple[str, int]:
     ).all()
     body = csv_writer.write_csv(EXPORT_COLUMNS, rows)
     audit.record(action="audit.export", actor=actor, object_type="audit_event", commit=True)
+    return body, len(rows)
+
+
+def export_system_csv() -> tuple[str, int]:
+    """Events with no agency (CLI actions, failed logins for unknown emails) as CSV, for the system
+    operator at the command line only; the export is itself recorded."""
+    rows = db.session.execute(
+        sa.select(*(getattr(AuditEvent, name) for name in EXPORT_COLUMNS))
+        .where(AuditEvent.agency_id.is_(None)).order_by(AuditEvent.id).limit(EXPORT_MAX_ROWS)
+    ).all()
+    body = csv_writer.write_csv(EXPORT_COLUMNS, rows)
+    audit.record(action="audit.export", actor=None, object_type="audit_event", commit=True)
     return body, len(rows)

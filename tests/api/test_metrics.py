@@ -195,3 +195,29 @@ def _json(value):
     from flask import current_app
 
     return json.loads(current_app.json.dumps(value))
+
+
+def test_partner_outcome_rates_carry_the_summary_keys_titles_and_values(api, people):
+    _, _, users = people
+    for n, disposition in ((30, "resolved_on_scene"), (12, "arrest"), (11, "voluntary_transport_ed")):
+        for i in range(n):
+            add_call(users["officer"], utc(2026, 3, 2, 15) + timedelta(minutes=i), disposition=disposition)
+    summary = api(users["supervisor"]).get(f"/api/v1/metrics/summary?{PERIOD}").json
+
+    table = api(users["partner"]).get(f"/api/v1/partner/metrics/outcomes?{PERIOD}").json
+
+    total = table["rows"][-1]
+    for key in ("jail_diversion_rate", "resolved_in_community", "ed_use"):
+        assert total[key] == pytest.approx(summary[key]["value"]), key
+        assert table["titles"][key] == metrics.metric(key).title
+    counts = [column for column in table["columns"] if column.startswith("calls_")]
+    assert total["calls_resolved_in_community"] == 30 and len(counts) == 5
+    assert not set(counts) & {"jail_diversion_rate", "resolved_in_community", "ed_use"}
+
+
+def test_partner_csv_escapes_text_a_spreadsheet_would_run(api, people):
+    _, _, users = people
+    for i in range(12):
+        add_call(users["officer"], utc(2026, 3, 2, 15) + timedelta(hours=i), district="=SUM(1+2)")
+    body = api(users["partner"]).get(f"/api/v1/partner/metrics/calls_by_district.csv?{PERIOD}").get_data(as_text=True)
+    assert body.splitlines()[0] == "month,'=SUM(1+2),total"

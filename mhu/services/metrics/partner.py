@@ -14,18 +14,29 @@ from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, User
 from mhu.services import agency_settings, audit
-from mhu.services.metrics import suppression
+from mhu.services.metrics import registry, suppression
 from mhu.services.metrics.rates import ARREST_OR_CITATION, RESOLVED_IN_COMMUNITY
 from mhu.services.metrics.sql import MetricFilters, call_conditions, date_bucket, located
 
 # Outcome groups partition C' (every located call falls in exactly one), so the table adds up.
+# Count columns are named `calls_...` so they never share a key with a rate.
 OUTCOME_GROUPS = {
-    "resolved_in_community": RESOLVED_IN_COMMUNITY,
-    "hospital": ("voluntary_transport_ed", "ems_medical_transport"),
-    "emergency_detention": ("emergency_detention",),
-    "arrest_or_citation": ARREST_OR_CITATION,
+    "calls_resolved_in_community": RESOLVED_IN_COMMUNITY,
+    "calls_to_hospital": ("voluntary_transport_ed", "ems_medical_transport"),
+    "calls_emergency_detention": ("emergency_detention",),
+    "calls_arrest_or_citation": ARREST_OR_CITATION,
 }
-OTHER_GROUP = "other"
+OTHER_GROUP = "calls_other_outcome"
+GROUP_TITLES = {
+    "calls_resolved_in_community": "Calls resolved in community",
+    "calls_to_hospital": "Calls ending at a hospital",
+    "calls_emergency_detention": "Calls ending in emergency detention",
+    "calls_arrest_or_citation": "Calls ending in arrest or citation",
+    OTHER_GROUP: "Calls with another outcome",
+    "total": "Located calls",
+}
+# The rates carry the summary API's metric keys and the registry's titles.
+RATE_KEYS = ("jail_diversion_rate", "resolved_in_community", "ed_use")
 PARTNER_TABLES = ("calls_by_district", "outcomes")
 
 
@@ -86,18 +97,18 @@ def outcomes(*, actor: User, filters: MetricFilters) -> dict:
     table = suppression.suppressed_table(
         row_keys=_months(filters), column_keys=groups, counts=counts, threshold=agency_settings.suppression_threshold(filters.agency_id),
     )
-    rate_columns = ["jail_diversion_rate", "resolved_in_community_rate", "ed_use_rate"]
     for row in table["rows"]:
-        total, arrests = row["total"], row["arrest_or_citation"]
+        total, arrests = row["total"], row["calls_arrest_or_citation"]
         row["jail_diversion_rate"] = suppression.suppressed_rate(
             None if arrests is None or total is None else total - arrests, total)
-        row["resolved_in_community_rate"] = suppression.suppressed_rate(row["resolved_in_community"], total)
-        hospital, detention = row["hospital"], row["emergency_detention"]
-        row["ed_use_rate"] = suppression.suppressed_rate(
+        row["resolved_in_community"] = suppression.suppressed_rate(row["calls_resolved_in_community"], total)
+        hospital, detention = row["calls_to_hospital"], row["calls_emergency_detention"]
+        row["ed_use"] = suppression.suppressed_rate(
             None if hospital is None or detention is None else hospital + detention, total)
-    table["columns"] = [*table["columns"], *rate_columns]
+    table["columns"] = [*table["columns"], *RATE_KEYS]
+    titles = {**GROUP_TITLES, **{key: registry.metric(key).title for key in RATE_KEYS}}
     audit.record(action="partner.outcomes", actor=actor, object_type="metrics", commit=True)
-    return {"title": "Located calls per month by outcome", **table}
+    return {"title": "Located calls per month by outcome", "titles": titles, **table}
 
 
 def partner_table(*, actor: User, filters: MetricFilters, name: str) -> dict:

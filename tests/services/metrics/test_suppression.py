@@ -121,7 +121,7 @@ def test_partner_outcome_rates_hidden_with_their_parts(unit):
     table = metrics_partner.outcomes(actor=partner, filters=filters)
 
     march = table["rows"][0]
-    assert march["arrest_or_citation"] is None
+    assert march["calls_arrest_or_citation"] is None
     assert march["jail_diversion_rate"] is None
     assert "narrative" not in table["columns"] and "person_id" not in table["columns"]
 
