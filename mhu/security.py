@@ -97,6 +97,7 @@ def init_app(app: Flask) -> None:
     """Install headers, request ids, the absolute session limit and the login rate limit."""
     from mhu.auth import wants_json
     from mhu.errors import error_response
+    from mhu.extensions import db
     from mhu.services import audit, login_limits
 
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
