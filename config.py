@@ -57,6 +57,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Invitations and forced password resets: one-time links valid this long.
+    ACCOUNT_LINK_TTL = timedelta(hours=72)
+    # Tokens an administrator issues for integration accounts: the longest lifetime allowed.
+    INTEGRATION_TOKEN_MAX_DAYS = 365
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=10)
     # A second factor for officers, clinicians and supervisors unless the agency decides

@@ -5,16 +5,18 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from mhu import enums
 from mhu.services.metrics import BREAKDOWNS, CALL_RATES, EXTRA_BREAKDOWNS, describe, metric
 from mhu.services.metrics.partner import PARTNER_TABLES
-from schemas.common import StrictSchema, enum_field, text
+from schemas.common import Day, StrictSchema, enum_field, id_field, text
 
 MAX_PERIOD_DAYS = 3700  # ten years: longer ranges are a typo, not a question
 
 
 class PeriodQuerySchema(StrictSchema):
-    date_from = fields.Date(data_key="from", load_default=None, metadata={
-        "description": "First local date, inclusive (YYYY-MM-DD, the agency's time zone). Default: 12 months before `to`."})
-    date_to = fields.Date(data_key="to", load_default=None, metadata={
-        "description": "Last local date, inclusive (YYYY-MM-DD). Default: today in the agency's time zone."})
+    date_from = Day(data_key="from", load_default=None, metadata={
+        "description": "First local date, inclusive (YYYY-MM-DD, the agency's time zone). Default: 12 months before "
+        f"`to`. Not after `to`; the period spans at most {MAX_PERIOD_DAYS} days."})
+    date_to = Day(data_key="to", load_default=None, metadata={
+        "description": "Last local date, inclusive (YYYY-MM-DD). Default: today in the agency's time zone. "
+        "Not before `from`."})
 
     @validates_schema
     def check_order(self, data, **kwargs):
@@ -26,7 +28,7 @@ class PeriodQuerySchema(StrictSchema):
 
 
 class MetricsQuerySchema(PeriodQuerySchema):
-    team_id = fields.Integer(strict=False, validate=validate.Range(min=1))
+    team_id = id_field(strict=False)
     district = text(40)
     call_source = enum_field(enums.CALL_SOURCES)
     sim_intercept = fields.Integer(strict=False, validate=validate.OneOf(enums.SIM_INTERCEPTS))

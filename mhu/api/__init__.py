@@ -8,7 +8,7 @@ from schemas.common import ErrorSchema
 
 def init_app(app: Flask) -> None:
     """Bind the Api with our error shape and security schemes, then register every blueprint."""
-    from mhu.api import audit, auth, cad, calls, export, followups, health, imports, metrics, mfa, persons
+    from mhu.api import admin, audit, auth, cad, calls, export, followups, health, imports, metrics, mfa, persons
 
     # Our error shape replaces smorest's default, so the spec names one Error schema.
     api.ERROR_SCHEMA = ErrorSchema
@@ -19,3 +19,5 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp)
     api.register_blueprint(metrics.partner_blp)
     app.before_request_funcs.setdefault(None, []).insert(0, imports.allow_large_uploads)
+    api.register_blueprint(admin.blp)
+    api.register_blueprint(admin.me_blp)

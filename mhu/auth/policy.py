@@ -5,11 +5,13 @@ an unknown role gets nothing. Objects of another agency are reported as missing 
 services' agency scoping, before these rules are consulted.
 """
 
+from mhu.enums import ROLES
 from mhu.models import Call, Team, User
 
 FIELD_ROLES = frozenset({"officer", "clinician", "supervisor"})
 IDENTIFYING_ROLES = FIELD_ROLES
 PARTNER_VIEW_ROLES = frozenset({"officer", "clinician", "supervisor", "partner"})
+ALL_ROLES = frozenset(ROLES)
 
 
 def can_create_records(user: User) -> bool:
@@ -78,6 +80,21 @@ def can_manage_teams(user: User) -> bool:
 def can_manage_users(user: User) -> bool:
     """Create, change and deactivate accounts of the agency."""
     return user.role == "admin"
+
+
+def can_manage_agency_settings(user: User) -> bool:
+    """Time zone, districts and beats, suppression threshold, follow-up hours of the agency."""
+    return user.role == "admin"
+
+
+def can_manage_integrations(user: User) -> bool:
+    """Issue and revoke API tokens for the agency's integration accounts."""
+    return user.role == "admin"
+
+
+def can_manage_own_sessions(user: User) -> bool:
+    """Every signed-in user sees their own devices and may sign them out."""
+    return user.role in ALL_ROLES
 
 
 def can_read_audit(user: User) -> bool:

@@ -4,14 +4,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from mhu import enums
 from mhu.auth import policy, requires
 from mhu.field import bp
-from mhu.services import ServiceError, agencies, calls, care, persons, worklists
+from mhu.services import ServiceError, agencies, agency_settings, calls, care, persons, worklists
 from schemas.calls import CallReadSchema
 from schemas.care import AttemptCreateSchema
 
@@ -62,6 +62,8 @@ def form_options() -> dict:
         "intercepts": enums.SIM_INTERCEPT_NAMES, "referral_types": enums.REFERRAL_TYPES,
         "referral_statuses": enums.REFERRAL_STATUSES, "referral_dispositions": sorted(calls.REFERRAL_DISPOSITIONS),
         "methods": enums.FOLLOWUP_METHODS, "outcomes": enums.FOLLOWUP_OUTCOMES,
+        # The agency's configured districts and beats, offered as suggestions (free text still allowed).
+        "districts": agency_settings.districts(_actor().agency_id),
     }
 
 
@@ -149,7 +151,7 @@ def followups():
         calls=call_by_id, clocks={f.id: care.due_text(f.due_at) for f in items},
         referrals={cid: care.list_referrals(actor=actor, call=c) for cid, c in call_by_id.items()},
         names=_person_names(c.person_id for c in call_by_id.values()),
-        options=form_options(), due_hours=current_app.config["FOLLOWUP_DUE_HOURS"],
+        options=form_options(), due_hours=agency_settings.followup_hours(actor.agency_id),
     )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, mfa, sso, users
+from mhu.services import ServiceError, audit, mfa, sessions, sso, users
 
 bp = Blueprint("auth", __name__)
 
@@ -39,12 +39,19 @@ def _signed_in(user, method: str = "password", next_page: str | None = None):
     session.clear()
     login_user(user)
     session["auth_method"] = method
+    start_device_session(user)
     return redirect(next_page or _safe_next(request.args.get("next")) or home_for(user))
 
 
 def _login_page(status: int = 200):
     return render_template("auth/login.html", sso_options=sso.sign_in_options(),
                            next=_safe_next(request.args.get("next"))), status
+
+
+def start_device_session(user) -> None:
+    """Record the signed-in device server-side and keep its key in the session cookie."""
+    session[sessions.COOKIE_ENTRY] = sessions.start(user=user)
+    db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -156,10 +163,10 @@ def mfa_confirm():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session here and on the server (the session nonce rotates)."""
+    """End this device's session, here and on the server; the user's other devices stay signed in."""
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        users.end_sessions(user=user)
+        sessions.end_current(user=user, key=session.get(sessions.COOKIE_ENTRY))
         audit.record(action="logout", actor=user, object_type="user", object_id=user.id)
         db.session.commit()
     logout_user()

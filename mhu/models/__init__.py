@@ -1,5 +1,6 @@
 """The data model. Importing this package registers every table on `db.metadata`."""
 
+from mhu.models.access import AccountLink, UserSession
 from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint
@@ -16,6 +17,6 @@ __all__ = [
     "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "CallSubjectHint", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
-    "SsoIdentity",
+    "SsoIdentity", "UserSession", "AccountLink",
     "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject",
 ]

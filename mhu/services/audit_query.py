@@ -1,21 +1,19 @@
 """Searching and exporting the audit trail (administrators of the agency)."""
 
-import csv
-import io
 
 import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import AuditEvent, User
-from mhu.services import audit
+from mhu.services import audit, csv_writer
 
 EXPORT_COLUMNS = (
     "id", "occurred_at", "user_id", "role", "agency_id", "action", "object_type", "object_id",
     "outcome", "request_id", "source_ip",
 )
 EXPORT_MAX_ROWS = 100_000
-
-
+# Action prefixes of the changes administrators make (services/admin.py, agency_settings.py).
+CATEGORIES = {"permission": "permission.", "config": "config."}
 def audit_query(*, actor: User, filters: dict) -> sa.Select:
     """Events of the actor's agency, plus agency-less ones (failed logins with unknown emails)."""
     query = sa.select(AuditEvent).where(
@@ -24,6 +22,8 @@ def audit_query(*, actor: User, filters: dict) -> sa.Select:
     for name in ("user_id", "object_type", "object_id", "action", "outcome"):
         if filters.get(name) is not None:
             query = query.where(getattr(AuditEvent, name) == filters[name])
+    if filters.get("category") in CATEGORIES:
+        query = query.where(AuditEvent.action.startswith(CATEGORIES[filters["category"]], autoescape=True))
     if filters.get("since") is not None:
         query = query.where(AuditEvent.occurred_at >= filters["since"])
     if filters.get("until") is not None:
@@ -47,11 +47,6 @@ def export_csv(*, actor: User, filters: dict) -> tuple[str, int]:
             *(getattr(AuditEvent, name) for name in EXPORT_COLUMNS)
         ).limit(EXPORT_MAX_ROWS)
     ).all()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if value is None else (value.isoformat() if hasattr(value, "isoformat") else value)
-                         for value in row])
+    body = csv_writer.write_csv(EXPORT_COLUMNS, rows)
     audit.record(action="audit.export", actor=actor, object_type="audit_event", commit=True)
-    return out.getvalue(), len(rows)
+    return body, len(rows)

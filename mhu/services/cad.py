@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from mhu.extensions import db
 from mhu.models import Call, ImportKey, User
 from mhu.services import ServiceError, audit
-from mhu.services.calls import _apply_fields, _validate_state, default_intercept
+from mhu.services.calls import _apply_fields, check_times, default_intercept
 from mhu.services.imports import shipped_profiles, stored_profile
 from mhu.services.imports.batch import NOT_NULL_DEFAULTS
 from mhu.services.imports.mapping import Mapper
@@ -79,7 +79,7 @@ def post_incident(*, actor: User, incident: dict, profile_name: str | None) -> t
         call = Call(agency_id=actor.agency_id, team_id=team.id, created_by_id=actor.id)
         fields = {**NOT_NULL_DEFAULTS, "sim_intercept": default_intercept(team), **given}
         _apply_fields(call, fields, actor.agency)
-        _validate_state(call)
+        check_times(call)
         db.session.add(call)
         db.session.flush()
         db.session.add(ImportKey(agency_id=actor.agency_id, profile_name=f"{DIRECT}:{profile.name}", key=key,
@@ -89,7 +89,7 @@ def post_incident(*, actor: User, incident: dict, profile_name: str | None) -> t
         return call, True
     if call.voided_at is None:
         _apply_fields(call, given, actor.agency)
-        _validate_state(call)
+        check_times(call)
         call.updated_by_id = actor.id
     audit.record(action="cad.incident.update", actor=actor, object_type="call", object_id=call.id)
     db.session.commit()

@@ -11,7 +11,7 @@ from mhu.models import (
     Referral, Team, User,
 )
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services import ServiceError, audit, check_version, commit_keeping_loaded, in_agency
 from mhu.services.care import followup_due_at
 from mhu.services.localtime import local_parts
 
@@ -43,6 +43,13 @@ def time_order_errors(values: dict) -> dict:
             errors.setdefault(name, []).append(f"Must not be earlier than {TIME_NAMES[previous_name]} time.")
         previous_name, previous = name, current
     return errors
+
+
+def check_times(call: Call) -> None:
+    """ServiceError (422, every time involved marked) when the call's times are out of order."""
+    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    if errors:
+        raise ServiceError("Times are out of order.", errors)
 
 
 def default_intercept(team: Team, call_source: str | None = None) -> int:
@@ -94,10 +101,11 @@ def _check_person(actor: User, person_id) -> None:
 
 
 def _apply_lists(call: Call, data: dict) -> None:
+    # Sorted as the relationships load them, so the answer is the same whether or not it is reloaded.
     if "presenting_problems" in data:
-        call.presenting_problem_rows = [CallPresentingProblem(problem=p) for p in dict.fromkeys(data["presenting_problems"])]
+        call.presenting_problem_rows = [CallPresentingProblem(problem=p) for p in sorted(set(data["presenting_problems"]))]
     if "risk_flags" in data:
-        call.risk_flag_rows = [CallRiskFlag(flag=f) for f in dict.fromkeys(data["risk_flags"])]
+        call.risk_flag_rows = [CallRiskFlag(flag=f) for f in sorted(set(data["risk_flags"]))]
     if "injuries" in data:
         call.injury_rows = [CallInjury(party=i["party"], severity=i["severity"]) for i in data["injuries"]]
 
@@ -111,19 +119,16 @@ def _apply_fields(call: Call, data: dict, agency: Agency) -> None:
         call.local_date, call.local_hour, call.local_weekday = local_parts(call.received_at, agency.timezone)
 
 
-def _validate_state(call: Call) -> None:
-    """Refuse a call whose times are out of order (the CAD feed's check; create/update add referrals)."""
-    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
-    if errors:
-        raise ServiceError("Times are out of order.", errors)
+def sync_followup(call: Call, actor: User, *, new_call: bool = False) -> None:
+    """Open a follow-up for a call that needs one; keep it due the follow-up window after the call cleared.
 
-
-def sync_followup(call: Call, actor: User) -> None:
-    """Open a follow-up for a call that needs one; keep its due time 48 h after the call cleared."""
+    For a new call there is nothing to look up, and the call and its follow-up go to the database
+    in one flush, so the metric facts of their day are refreshed once."""
     if not call.followup_required or call.voided_at is not None:
         return
-    due_at = followup_due_at(call)
-    existing = db.session.scalar(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.created_at))
+    due_at = followup_due_at(call, agency=actor.agency if actor.agency_id == call.agency_id else None)
+    existing = None if new_call else db.session.scalar(
+        sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.created_at))
     if existing is None:
         db.session.add(FollowUp(
             call_id=call.id, agency_id=call.agency_id, team_id=call.team_id, due_at=due_at,
@@ -190,9 +195,9 @@ def create_call(*, actor: User, data: dict, referral_required: bool = True) -> C
     db.session.flush()
     _add_referrals(call, actor, referrals)
     _link_typed_subject(call, actor, subject_name, subject_dob)
-    sync_followup(call, actor)
+    sync_followup(call, actor, new_call=True)
     audit.record(action="call.create", actor=actor, object_type="call", object_id=call.id)
-    db.session.commit()
+    commit_keeping_loaded()
     return call
 
 
@@ -210,7 +215,8 @@ def read_call(*, actor: User, call_id) -> Call | None:
     """get_call plus the audit event for reading an identified record."""
     call = get_call(actor=actor, call_id=call_id)
     if call is not None:
-        audit.record(action="call.read", actor=actor, object_type="call", object_id=call.id, commit=True)
+        audit.record(action="call.read", actor=actor, object_type="call", object_id=call.id)
+        commit_keeping_loaded()
     return call
 
 

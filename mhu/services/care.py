@@ -3,23 +3,27 @@
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, ClinicalNote, FollowUp, FollowUpAttempt, Referral, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services import ServiceError, agency_settings, audit, check_version, in_agency
 
 
-def followup_window() -> timedelta:
-    """How long after a call a follow-up falls due (FOLLOWUP_DUE_HOURS, 48 h by default)."""
-    return timedelta(hours=current_app.config["FOLLOWUP_DUE_HOURS"])
+def followup_window(agency_id: int | None = None, *, connection=None) -> timedelta:
+    """How long after a call a follow-up falls due: the agency's setting, else FOLLOWUP_DUE_HOURS (48 h)."""
+    return timedelta(hours=agency_settings.followup_hours(agency_id, connection=connection))
 
 
-def followup_due_at(call: Call) -> datetime:
-    """When a call's follow-up falls due: the window after the call cleared (received, if never cleared)."""
-    return (call.cleared_at or call.received_at) + followup_window()
+def followup_due_at(call: Call, *, agency=None) -> datetime:
+    """When a call's follow-up falls due: the window after the call cleared (received, if never cleared).
+    `agency`: the call's agency when already loaded (saves a lookup)."""
+    if agency is not None:
+        window = timedelta(hours=agency_settings.followup_hours_of(agency))
+    else:
+        window = followup_window(call.agency_id)
+    return (call.cleared_at or call.received_at) + window
 
 
 def _writable_call(call: Call) -> None:

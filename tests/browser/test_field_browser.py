@@ -3,11 +3,9 @@ and the offline queue (encrypted on the device, sent once, 422s shown for correc
 
 import re
 import time
-from datetime import date
 
 import pytest
 
-from mhu.services import persons
 from tests.browser.conftest import TABLET, browser_login, screenshot
 from tests.factories import PASSWORD, call_payload
 

@@ -13,7 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import FollowUp
+from mhu.models import FollowUp, UserSession
+from mhu.services import admin as admin_service
+from mhu.services import sessions
 from tests.factories import PASSWORD, at, call_payload, token_for
 
 ROLES = ("officer", "clinician", "supervisor", "partner", "admin", "integration")
@@ -23,6 +25,8 @@ PARTNER_VIEW = FIELD | {"partner"}
 ALL_USERS = frozenset(ROLES)
 PEOPLE = ALL_USERS - {"integration"}  # the integration service account reads nothing
 IMPORTERS = frozenset({"supervisor", "admin"})
+ADMIN = frozenset({"admin"})
+TEAM_MANAGERS = frozenset({"supervisor", "admin"})
 
 OK = "ok"  # authorised: the request reached the view (2xx, 3xx other than to /login, 409/412/422/428)
 LOGIN = "login"  # a redirect to the login page
@@ -108,6 +112,43 @@ EXPECTED = {
     # audit trail: administrators only, read-only
     "audit.search": {"GET": api({"admin"})},
     "audit.export": {"GET": api({"admin"})},
+    # administration: the agency's administrators (teams: supervisors too); nothing clinical
+    "admin_api.Settings": {"GET": api(ADMIN), "PATCH": api(ADMIN)},
+    "admin_api.users_list": {"GET": api(ADMIN)},
+    "admin_api.UserItem": {"GET": api(ADMIN), "PATCH": api(ADMIN)},
+    "admin_api.user_unlock": {"POST": api(ADMIN)},
+    "admin_api.user_password_reset": {"POST": api(ADMIN)},
+    "admin_api.UserSessions": {"GET": api(ADMIN), "DELETE": api(ADMIN)},
+    "admin_api.user_session_end": {"DELETE": api(ADMIN)},
+    "admin_api.Invitations": {"GET": api(ADMIN), "POST": api(ADMIN)},
+    "admin_api.invitation_revoke": {"DELETE": api(ADMIN)},
+    "admin_api.Teams": {"GET": api(TEAM_MANAGERS), "POST": api(TEAM_MANAGERS)},
+    "admin_api.TeamItem": {"GET": api(TEAM_MANAGERS), "PATCH": api(TEAM_MANAGERS)},
+    "admin_api.Tokens": {"GET": api(ADMIN), "POST": api(ADMIN)},
+    "admin_api.integrations": {"POST": api(ADMIN)},
+    "admin.create_integration": {"POST": page(ADMIN)},
+    "admin_api.token_revoke": {"DELETE": api(ADMIN)},
+    "admin.settings": {"GET": page(ADMIN), "POST": page(ADMIN)},
+    "admin.users": {"GET": page(ADMIN)},
+    "admin.invite": {"POST": page(ADMIN)},
+    "admin.revoke_invitation": {"POST": page(ADMIN)},
+    "admin.user": {"GET": page(ADMIN), "POST": page(ADMIN)},
+    "admin.unlock": {"POST": page(ADMIN)},
+    "admin.password_reset": {"POST": page(ADMIN)},
+    "admin.end_user_sessions": {"POST": page(ADMIN)},
+    "admin.teams": {"GET": page(TEAM_MANAGERS), "POST": page(TEAM_MANAGERS)},
+    "admin.team": {"GET": page(TEAM_MANAGERS), "POST": page(TEAM_MANAGERS)},
+    "admin.tokens": {"GET": page(ADMIN), "POST": page(ADMIN)},
+    "admin.revoke_token": {"POST": page(ADMIN)},
+    "admin.audit": {"GET": page(ADMIN)},
+    "admin.audit_csv": {"GET": page(ADMIN)},
+    # every user's own devices; the session walked belongs to the officer, so it is missing to others
+    "my_sessions.MySessions": {"GET": api(ALL_USERS), "DELETE": api(ALL_USERS)},
+    "my_sessions.my_session_end": {"DELETE": {**api({"officer"}), **{r: 404 for r in ROLES if r != "officer"}}},
+    "admin.my_sessions": {"GET": page(ALL_USERS)},
+    "admin.end_my_sessions": {"POST": page(ALL_USERS)},
+    # a one-time link is its own credential: anyone holding it may open it (not agency-scoped)
+    "admin.account_link": {"GET": public(OK), "POST": public(OK)},
     # field pages (tablets)
     "field.home": {"GET": page(FIELD)},
     "field.new_call": {"GET": page(FIELD)},
@@ -182,12 +223,20 @@ def body_for(endpoint, method, email, ids):
         ("/dashboard/_dash-update-component", "POST"): DASH_CALLBACK,
         ("cad.incidents", "POST"): {"incident": {"incident_number": "WALK-1", "received_at": at().isoformat()}},
         ("auth_api.Token", "POST"): {"email": email or "nobody@example.test", "password": PASSWORD if email else "wrong password"},
+        ("admin_api.Settings", "PATCH"): {"followup_hours": 30},
+        ("admin_api.UserItem", "PATCH"): {"display_name": "Walked"},
+        ("admin_api.Invitations", "POST"): {"email": "walk-invite@example.test", "role": "officer"},
+        ("admin_api.Teams", "POST"): {"name": "Walk team"},
+        ("admin_api.TeamItem", "PATCH"): {"name": "Walked team"},
+        ("admin_api.integrations", "POST"): {"email": "walk-feed@example.test"},
+        ("admin_api.Tokens", "POST"): {"user_id": ids["user_id"], "label": "Walk"},
     }
     return bodies.get((endpoint, method))
 
 
 class Records:
-    """A call (with its follow-up), a person and a note in one agency."""
+    """A call (with its follow-up), a person and a note in one agency; for the administration
+    routes, two invitations, an integration token and a signed-in device of the officer."""
 
     def __init__(self, make, api_client, tmp_path):
         self.agency, self.team, self.people = make.unit()
@@ -205,7 +254,20 @@ class Records:
             "second_person_id": twin["id"], "user_id": self.people["clinician"].id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
             "batch_id": str(_import_batch(self, tmp_path).id),
+            **self._administration(),
         }
+
+    def _administration(self) -> dict:
+        admin, officer = self.people["admin"], self.people["officer"]
+        kept, _ = admin_service.invite(actor=admin, email=f"walk-kept-{uuid.uuid4().hex[:8]}@example.test", role="officer")
+        _, withdrawn = admin_service.invite(actor=admin, email=f"walk-gone-{uuid.uuid4().hex[:8]}@example.test",
+                                            role="officer")
+        _, token = admin_service.issue_token(actor=admin, user=self.people["integration"], label="Walk", days=1)
+        sessions.start(user=officer)
+        db.session.commit()
+        device = db.session.scalar(sa.select(UserSession.id).where(UserSession.user_id == officer.id))
+        return {"user_id": officer.id, "team_id": self.team.id, "link_id": withdrawn.id, "token_id": token.id,
+                "session_id": device, "token": kept}
 
 
 def _import_batch(records, tmp_path):
@@ -270,6 +332,19 @@ class Caller:
         return client.open(path, method=method, json=body if body is not None else {}, headers=headers)
 
 
+# Requests that end sessions, in the order they must run (see the walk's sort).
+LATE = {
+    ("admin.user", "POST"): 2, ("admin.password_reset", "POST"): 2, ("admin_api.user_password_reset", "POST"): 2,
+    ("admin.end_user_sessions", "POST"): 2, ("admin_api.UserSessions", "DELETE"): 2,
+    ("admin.end_my_sessions", "POST"): 3, ("my_sessions.MySessions", "DELETE"): 4, ("auth.logout", "POST"): 5,
+}
+NOT_AGENCY_SCOPED = {"admin.account_link"}
+
+
+def walk_order(endpoint, method) -> int:
+    return LATE.get((endpoint, method), 1 if method == "DELETE" else 0)
+
+
 def classify(response) -> str | int:
     status = response.status_code
     location = response.headers.get("Location", "")
@@ -313,8 +388,9 @@ def test_every_route_answers_every_role_as_the_matrix_says(app, make, api, role,
     samples = sample_values(app, own.people["supervisor"])
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint in EXPECTED]
     requests = [(rule, method) for rule in rules for method in walked_methods(rule)]
-    # Voiding the call comes late so the other requests meet a live call; logging out comes last.
-    requests.sort(key=lambda item: (item[0].endpoint == "auth.logout", item[1] == "DELETE"))
+    # Voiding the call comes late so the other requests meet a live call; requests that sign someone
+    # out everywhere come after those that end one session; signing oneself out comes last.
+    requests.sort(key=lambda item: walk_order(item[0].endpoint, item[1]))
 
     wrong = []
     for rule, method in requests:
@@ -324,7 +400,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(app, make, api, role,
         got = classify(response)
         if got != expected or response.status_code >= 500:
             wrong.append((method, rule.rule, expected, response.status_code, response.get_data(as_text=True)[:150]))
-        if not set(rule.arguments) & set(own.ids):
+        if not set(rule.arguments) & set(own.ids) or rule.endpoint in NOT_AGENCY_SCOPED:
             continue
         foreign = caller.send(rule.endpoint, method, fill(rule, other.ids, samples), other.ids)
         foreign.close()

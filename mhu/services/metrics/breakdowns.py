@@ -1,6 +1,6 @@
 """Distributions of C: by source, nature, intercept, disposition, district, team, force, legal hold,
 transfers, hour x weekday, durations; dispositions over time; the intercept -> disposition ->
-follow-up outcome flow. Counts only, grouped in SQL."""
+follow-up outcome flow, and both by outcome class (mhu.services.outcomes). Counts only, grouped in SQL."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from mhu.enums import FORCE_LEVELS
 from mhu.extensions import db
 from mhu.models import Call, FollowUp, Team
 from mhu.services.metrics.sql import MetricFilters, call_conditions, count_if, date_bucket, located, seconds_between
+from mhu.services.outcomes import FOLLOWUP_GROUPS, OUTCOME_CLASSES, followup_group, outcome_class
+
+CLASS_ORDER = {outcome.key: index for index, outcome in enumerate(OUTCOME_CLASSES)}
+FOLLOWUP_ORDER = {key: index for index, (key, _, _) in enumerate(FOLLOWUP_GROUPS)}
 
 # dimension -> (column, restrict to C'?). Force is a rate's distribution, so its base is C'.
 BREAKDOWNS = {
@@ -121,11 +125,13 @@ def outcome_flow(*, filters: MetricFilters) -> list[dict]:
     A call's follow-up outcome is 'no_followup', 'open' while any follow-up is open, else the
     outcome of its follow-up(s) (the alphabetically last when there are several).
     """
+    # Only the follow-ups of this period's calls are grouped (not every follow-up ever opened).
+    in_period = sa.select(Call.id).where(*call_conditions(filters))
     per_call = (
         sa.select(
             FollowUp.call_id, sa.func.max(FollowUp.outcome).label("outcome"),
             count_if(FollowUp.closed_at.is_(None)).label("open"),
-        ).group_by(FollowUp.call_id).subquery("per_call")
+        ).where(FollowUp.call_id.in_(in_period)).group_by(FollowUp.call_id).subquery("per_call")
     )
     outcome = sa.case(
         (per_call.c.call_id.is_(None), "no_followup"), (per_call.c.open > 0, "open"),
@@ -139,3 +145,32 @@ def outcome_flow(*, filters: MetricFilters) -> list[dict]:
         .group_by(Call.sim_intercept, disposition, outcome).order_by(Call.sim_intercept, disposition, outcome)
     ).all()
     return [{"intercept": int(i), "disposition": d, "outcome": o, "count": int(c)} for i, d, o, c in rows]
+
+
+def outcome_class_series(*, filters: MetricFilters, interval: str = "month",
+                         dispositions: list[dict] | None = None) -> list[dict]:
+    """Counts of C per bucket and outcome class, every class present in every bucket (0 included),
+    classes in OUTCOME_CLASSES order: disposition_series added up by class (pass its rows for the
+    same filters as `dispositions` to save the second read)."""
+    rows = disposition_series(filters=filters, interval=interval) if dispositions is None else dispositions
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row["period"], outcome_class(row["disposition"]))
+        counts[key] = counts.get(key, 0) + row["count"]
+    periods = sorted({period for period, _ in counts})
+    return [{"period": period, "outcome_class": outcome.key, "count": counts.get((period, outcome.key), 0)}
+            for period in periods for outcome in OUTCOME_CLASSES]
+
+
+def outcome_class_flow(*, filters: MetricFilters) -> list[dict]:
+    """The outcome flow by class: counts of C per (intercept, outcome class, follow-up group), each
+    link also listing its dispositions' counts (the detail behind the simplified chart)."""
+    links: dict[tuple, dict] = {}
+    for row in outcome_flow(filters=filters):
+        key = (row["intercept"], outcome_class(row["disposition"]), followup_group(row["outcome"]))
+        link = links.setdefault(key, {"intercept": key[0], "outcome_class": key[1], "followup": key[2],
+                                      "count": 0, "dispositions": {}})
+        link["count"] += row["count"]
+        link["dispositions"][row["disposition"]] = link["dispositions"].get(row["disposition"], 0) + row["count"]
+    return sorted(links.values(), key=lambda link: (link["intercept"], CLASS_ORDER[link["outcome_class"]],
+                                                    FOLLOWUP_ORDER[link["followup"]]))

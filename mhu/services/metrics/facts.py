@@ -117,6 +117,13 @@ def rebuild() -> None:
     _record_state(connection)
 
 
+def refresh_agency_days(agency_id: int) -> None:
+    """Recompute one agency's day sums (after a change of its follow-up window), in the current transaction."""
+    connection = db.session.connection()
+    _lock(connection, [agency_id])
+    _refresh_days(connection, agency_id, None)
+
+
 def is_stale() -> bool:
     """Whether the facts were built by another FACTS_VERSION or configuration (or never)."""
     state = db.session.get(MetricFactsState, 1)
@@ -229,8 +236,10 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for table in (slice_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     _insert_call_days(connection, agency_id, days)
+    # The agency's zone and follow-up window, read once for all the days refreshed.
+    zone, on_time = agency_timezone(agency_id, connection=connection), followup_on_time(agency_id, connection=connection)
     for day in _followup_days_among(connection, agency_id, days) if days is not None else _followup_days(connection, agency_id):
-        _insert_followup_day(connection, agency_id, day)
+        _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
     connection.execute(sa.insert(total_table).from_select(
         ["agency_id", "local_date", *COUNT_COLUMNS],
@@ -289,13 +298,13 @@ def _followup_days_among(connection, agency_id: int, days: set[date]) -> list[da
     return sorted(found & days)
 
 
-def _insert_followup_day(connection, agency_id: int, day: date) -> None:
+def _insert_followup_day(connection, agency_id: int, day: date, *, zone: str, on_time) -> None:
     """Per slice of their call: the follow-ups of non-voided calls due on one local day (and those
-    first attempted in time), and those closed on it (and those completed)."""
-    start, end = local_day_bounds(day, day, agency_timezone(agency_id, connection=connection))
+    first attempted in time: `on_time`), and those closed on it (and those completed)."""
+    start, end = local_day_bounds(day, day, zone)
     slice_columns = [getattr(Call, name) for name in SLICE]
     counted = {
-        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time())},
+        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(on_time)},
         FollowUp.closed_at: {"followups_closed": sa.func.count(),
                              "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
     }
