@@ -10,30 +10,32 @@ from mhu.extensions import db
 from mhu.services.metrics import publication
 from tests.factories import add_call, utc
 
-DISTRICTS = ["North", "South", "East", "West", "Harbor", "Airport"]
-SMALL = [0, 1, 2, 3, 4, 6, 9, 12, 14]
+DISTRICTS = ["North", "South", "East", "Harbor"]
+SMALL = [0, 1, 2, 3, 5, 12]
 
 
-def _rank(rows: list[list[Fraction]]) -> int:
-    rows = [list(row) for row in rows if any(row)]
-    rank, columns = 0, len(rows[0]) if rows else 0
-    for c in range(columns):
+def _reduced(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
+    """Reduced row echelon form of an augmented matrix (last column: the constants)."""
+    rows = [list(row) for row in matrix]
+    rank = 0
+    for c in range(len(rows[0]) - 1 if rows else 0):
         pivot = next((r for r in range(rank, len(rows)) if rows[r][c]), None)
         if pivot is None:
             continue
         rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        rows[rank] = [v / rows[rank][c] for v in rows[rank]]
         for r in range(len(rows)):
             if r != rank and rows[r][c]:
-                factor = rows[r][c] / rows[rank][c]
+                factor = rows[r][c]
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank])]
         rank += 1
-    return rank
+    return rows[:rank]
 
 
 def attack(published: dict, categories: list[str]) -> dict:
     """Hidden cells the attacker pins down: {cell: value}. Written apart from the service's own
-    audit: a cell is determined when its unit vector lies in the row space of the sums over the
-    hidden cells; then bounds 0 <= x are propagated through every sum."""
+    audit: a cell is determined when the reduced sums over the hidden cells name it alone; then
+    bounds 0 <= x are propagated through every sum."""
     hidden = sorted(cell for cell, value in published.items() if value is None)
     index = {cell: i for i, cell in enumerate(hidden)}
     equations = []
@@ -46,14 +48,13 @@ def attack(published: dict, categories: list[str]) -> dict:
                 constant -= sign * published[cell]
         if any(row):
             equations.append((row, constant))
-    matrix = [row + [constant] for row, constant in equations]
-    base = _rank([row for row, _ in equations])
     found = {}
-    for cell, i in index.items():
-        unit = [Fraction(int(j == i)) for j in range(len(hidden))]
-        if _rank([row for row, _ in equations] + [unit]) == base:
-            # Determined: solve it from the augmented system (least work: eliminate with it appended).
-            found[cell] = _solve(matrix, i)
+    if equations:
+        # A cell is determined exactly when its row of the reduced system names it alone.
+        for row in _reduced([row + [constant] for row, constant in equations]):
+            named = [j for j, value in enumerate(row[:-1]) if value]
+            if len(named) == 1:
+                found[hidden[named[0]]] = row[-1]
     low = {cell: found.get(cell, 0) for cell in hidden}
     high = {cell: found.get(cell, float("inf")) for cell in hidden}
     changed = True
@@ -72,25 +73,6 @@ def attack(published: dict, categories: list[str]) -> dict:
                     high[cell], changed = hi, True
     found.update({cell: low[cell] for cell in hidden if low[cell] == high[cell]})
     return found
-
-
-def _solve(matrix, i):
-    rows = [list(row) for row in matrix]
-    width = len(rows[0]) - 1
-    rank = 0
-    for c in range(width):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][c]), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        rows[rank] = [v / rows[rank][c] for v in rows[rank]]
-        for r in range(len(rows)):
-            if r != rank and rows[r][c]:
-                factor = rows[r][c]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank])]
-        rank += 1
-    row = next(row for row in rows if row[i] == 1 and all(v == 0 for j, v in enumerate(row[:-1]) if j != i))
-    return row[-1]
 
 
 def _cells(table: dict, year: int) -> dict:
