@@ -42,8 +42,13 @@ class DurationQuerySchema(MetricsQuerySchema):
     measure = enum_field(("response", "response_from_received", "on_scene"), load_default="response")
 
 
-class PartnerQuerySchema(PeriodQuerySchema):
-    district = text(40)
+class PartnerQuerySchema(StrictSchema):
+    """One whole calendar month, quarter or year (services/metrics/partner.publication_period)."""
+
+    date_from = Day(data_key="from", required=True, metadata={
+        "description": "The first day of a calendar month, quarter or year."})
+    date_to = Day(data_key="to", required=True, metadata={
+        "description": "The last day of the same month, quarter or year; any other period answers 422."})
 
 
 class RateSchema(Schema):
@@ -148,7 +153,8 @@ class PartnerTableSchema(Schema):
         "description": "outcomes only: a title per column; the rates carry the summary API's metric keys "
                        "(jail_diversion_rate, resolved_in_community, ed_use) and the registry's titles"})
     rows = fields.List(fields.Dict(), metadata={
-        "description": "One object per month (then the total): column -> count or rate; null = suppressed"})
+        "description": "One object per period (`period`: 2026-03, 2026-Q1 or 2026): column -> count or rate; "
+                       "null = suppressed"})
 
 
 BREAKDOWN_NAMES = tuple(name for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS) if name != "hour_weekday")
