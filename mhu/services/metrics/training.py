@@ -1,0 +1,46 @@
+"""CIT training coverage: the share of sworn officers with 40 hours of CIT training, as of a date.
+
+Sworn officers are the agency's active users with role officer or supervisor whose account
+existed on the date (an account's past deactivation is not recorded, so a deactivated officer
+leaves every date's count). An officer counts as trained once their recorded course hours
+completed on or before the date add up to CIT_HOURS_REQUIRED. The share of calls with a
+CIT-trained officer on scene is the call-based rate `cit_presence` (metrics.rates).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+
+from mhu.extensions import db
+from mhu.models import CitTraining, User
+from mhu.services.metrics.registry import CIT_HOURS
+from mhu.services.metrics.sql import rate
+
+CIT_HOURS_REQUIRED = CIT_HOURS
+SWORN_ROLES = ("officer", "supervisor")
+
+
+def cit_trained_officers(*, agency_id: int, as_of: date) -> dict:
+    """Sworn officers with >= 40 CIT hours completed by `as_of` / sworn officers on `as_of`."""
+    end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=timezone.utc)
+    hours = (
+        sa.select(CitTraining.user_id, sa.func.sum(CitTraining.hours).label("hours"))
+        .where(CitTraining.agency_id == agency_id, CitTraining.completed_on <= as_of)
+        .group_by(CitTraining.user_id).subquery()
+    )
+    trained = sa.func.coalesce(hours.c.hours, 0) >= CIT_HOURS_REQUIRED
+    row = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(sa.case((trained, 1), else_=0)), 0), sa.func.count())
+        .select_from(User).outerjoin(hours, hours.c.user_id == User.id)
+        .where(User.agency_id == agency_id, User.role.in_(SWORN_ROLES), User.active.is_(True),
+               User.created_at < end)
+    ).one()
+    return rate(row[0], row[1])
+
+
+def cit_trained_series(*, agency_id: int, month_ends: list[date]) -> list[dict]:
+    """cit_trained_officers at each of the given dates (one query per date: a roster is small)."""
+    return [{"as_of": day.isoformat(), "cit_trained_officers": cit_trained_officers(agency_id=agency_id, as_of=day)}
+            for day in month_ends]
