@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every command group on the app's CLI."""
-    from mhu.cli import backup, demo, metrics, sso, users
+    from mhu.cli import backup, demo, metrics, reports, sso, users
 
-    for module in (users, sso, demo, backup, metrics):
+    for module in (users, sso, demo, backup, metrics, reports):
         module.register(app)

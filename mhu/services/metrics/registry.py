@@ -87,7 +87,7 @@ _METRICS = [
            "located calls with a CIT officer on scene", C_PRIME),
     Metric("cit_trained_officers", "Officers with 40-hour CIT training", RATE, UP,
            "Sworn officers (role officer or supervisor, active) with at least {cit_hours} hours of recorded CIT "
-           "training completed by the date / sworn officers on that date.",
+           "training completed by the date / sworn officers (today's roster).",
            "sworn officers with 40-hour CIT training", "sworn officers"),
     Metric("call_type_reclassified", "Call type reclassified", RATE, NEITHER,
            "Located calls whose final call type differs from the initial one / located calls with both types "

@@ -1,15 +1,15 @@
 """CIT training coverage: the share of sworn officers with 40 hours of CIT training, as of a date.
 
-Sworn officers are the agency's active users with role officer or supervisor whose account
-existed on the date (an account's past deactivation is not recorded, so a deactivated officer
-leaves every date's count). An officer counts as trained once their recorded course hours
-completed on or before the date add up to CIT_HOURS_REQUIRED. The share of calls with a
+Sworn officers are the agency's active users with role officer or supervisor, as the roster
+stands now (MHU does not record when an officer joined or left, so a series over past dates
+shows how today's officers' training grew). An officer counts as trained on a date once their
+recorded course hours completed on or before it add up to CIT_HOURS_REQUIRED. The share of calls with a
 CIT-trained officer on scene is the call-based rate `cit_presence` (metrics.rates).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -23,8 +23,7 @@ SWORN_ROLES = ("officer", "supervisor")
 
 
 def cit_trained_officers(*, agency_id: int, as_of: date) -> dict:
-    """Sworn officers with >= 40 CIT hours completed by `as_of` / sworn officers on `as_of`."""
-    end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=timezone.utc)
+    """Sworn officers with >= 40 CIT hours completed by `as_of` / sworn officers (current roster)."""
     hours = (
         sa.select(CitTraining.user_id, sa.func.sum(CitTraining.hours).label("hours"))
         .where(CitTraining.agency_id == agency_id, CitTraining.completed_on <= as_of)
@@ -34,8 +33,7 @@ def cit_trained_officers(*, agency_id: int, as_of: date) -> dict:
     row = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(sa.case((trained, 1), else_=0)), 0), sa.func.count())
         .select_from(User).outerjoin(hours, hours.c.user_id == User.id)
-        .where(User.agency_id == agency_id, User.role.in_(SWORN_ROLES), User.active.is_(True),
-               User.created_at < end)
+        .where(User.agency_id == agency_id, User.role.in_(SWORN_ROLES), User.active.is_(True))
     ).one()
     return rate(row[0], row[1])
 
