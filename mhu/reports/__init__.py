@@ -65,7 +65,7 @@ def render_html(report: dict, *, inline_css: bool = False) -> str:
 
 def _header_footer(report: dict) -> tuple[str, str]:
     agency, period = escape(report["agency"]), escape(report["period"]["label"])
-    generated = escape(report["generated_at"].replace("T", " ").replace("+00:00", " UTC"))
+    generated = escape(report["generated_at"])
     style = "font-size:8px;font-family:DejaVu Sans,Arial,sans-serif;color:#333;width:100%;padding:0 12mm;"
     header = (f'<div style="{style}display:flex;justify-content:space-between;">'
               f"<span>{agency} · Command report</span><span>{period}</span></div>")
@@ -87,8 +87,10 @@ def render_pdf(report: dict, *, paper: str = "a4", screenshot: str | None = None
             page = browser.new_page(viewport={"width": 794, "height": 1123})
             page.route("**/*", lambda route: route.abort())  # nothing leaves the machine
             page.set_content(html, wait_until="load")
-            if screenshot:
+            if screenshot:  # the first page as printed: print styles on an A4-sized viewport
+                page.emulate_media(media="print")
                 page.screenshot(path=screenshot, full_page=False)
+                page.emulate_media(media="screen")
             return page.pdf(format=PAPERS[paper], print_background=True, display_header_footer=True,
                             header_template=header, footer_template=footer,
                             margin={"top": "18mm", "bottom": "18mm", "left": "12mm", "right": "12mm"})

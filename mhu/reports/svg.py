@@ -114,6 +114,8 @@ def _colour(trace, index: int) -> str:
 
 def _bars(bars, stacked: bool, slot: float, x_of, y_of, categories) -> list[str]:
     parts = []
+    if not bars:
+        return parts
     base = {c: 0.0 for c in categories}
     width = slot * (0.7 if stacked or len(bars) == 1 else 0.8 / len(bars))
     for index, trace in enumerate(bars):

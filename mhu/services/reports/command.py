@@ -61,7 +61,7 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
         "period": {"key": period.key, "label": period.label, "kind": period.kind,
                    "first": period.first.isoformat(), "last": period.last.isoformat()},
         "compared_with": {"previous": period.previous().label, "year_ago": period.year_before().label},
-        "generated_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "generated_at": f"{(now or datetime.now(timezone.utc)).astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "summary": current,
         "kpis": [kpi_row(key, current, previous, year_ago, settings) for key in KPI_KEYS],
         "outcome_classes": outcome_classes(filters),
