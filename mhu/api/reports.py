@@ -25,11 +25,11 @@ def wants_pdf(query: dict) -> bool:
 
 
 @blp.route("/command")
+@command_staff
 @blp.arguments(CommandReportQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, content_type="text/html", description="The report as an HTML page (or application/pdf)")
 @blp.alt_response(200, content_type="application/pdf", description="The report as PDF", success=True)
 @documented_errors(blp, 401, 403, 422)
-@command_staff
 def command(query):
     """The command report of a month (2026-11), quarter (2026-Q3) or year (2026) for the whole agency."""
     from mhu.reports import render_html, render_pdf
@@ -48,10 +48,10 @@ def command(query):
 
 
 @blp.route("/jmhcp")
+@command_staff
 @blp.arguments(JmhcpQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, content_type="text/csv", description="One row per measure and category")
 @documented_errors(blp, 401, 403, 422)
-@command_staff
 def jmhcp_csv(query):
     """JMHCP-style performance measures for a federal quarter (Oct-Dec = Q1), as CSV."""
     user = actor()

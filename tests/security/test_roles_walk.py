@@ -8,12 +8,14 @@ Records of another agency must answer 404 to every role that may use the route.
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import FollowUp
+from mhu.services import training
 from tests.factories import PASSWORD, at, call_payload, token_for
 
 ROLES = ("officer", "clinician", "supervisor", "partner", "admin")
@@ -93,6 +95,12 @@ EXPECTED = {
     "metrics.high_utilizer_list": {"GET": api(FIELD)},
     "partner_metrics.partner_table": {"GET": api(PARTNER_VIEW)},
     "partner_metrics.partner_table_csv": {"GET": api(PARTNER_VIEW)},
+    # reports of aggregates: command staff; the CIT roster: supervisors and administrators
+    "reports.command": {"GET": api({"supervisor"})},
+    "reports.jmhcp_csv": {"GET": api({"supervisor"})},
+    "training.TrainingCollection": {"GET": api({"supervisor", "admin"}), "POST": api({"supervisor", "admin"})},
+    "training.TrainingItem": {"DELETE": api({"supervisor", "admin"})},
+    "training.coverage": {"GET": api({"supervisor", "admin"})},
     # audit trail: administrators only, read-only
     "audit.search": {"GET": api({"admin"})},
     "audit.export": {"GET": api({"admin"})},
@@ -165,6 +173,8 @@ def body_for(endpoint, method, email, ids):
         ("persons.PersonItem", "PATCH"): {"veteran": True},
         ("persons.PersonMergeView", "POST"): {"merge_id": ids["second_person_id"]},
         ("/dashboard/_dash-update-component", "POST"): DASH_CALLBACK,
+        ("training.TrainingCollection", "POST"): {"user_id": ids["officer_id"], "course": "Walk course", "hours": 8,
+                                                  "completed_on": "2026-02-01"},
         ("auth_api.Token", "POST"): {"email": email or "nobody@example.test", "password": PASSWORD if email else "wrong password"},
     }
     return bodies.get((endpoint, method))
@@ -186,6 +196,10 @@ class Records:
         self.ids = {
             "call_id": call["id"], "person_id": person["id"], "merge_id": merge["id"],
             "second_person_id": twin["id"], "user_id": self.people["clinician"].id,
+            "officer_id": self.people["officer"].id,
+            "training_id": training.create_training(
+                actor=self.people["supervisor"], user_id=self.people["officer"].id,
+                data={"course": "CIT basic", "hours": 40, "completed_on": date(2026, 1, 5)}).id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
         }
 

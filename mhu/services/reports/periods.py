@@ -98,3 +98,28 @@ def federal_quarter(fiscal_year: int, quarter: int) -> Period:
     if quarter not in (1, 2, 3, 4):
         raise PeriodError("The quarter must be 1 (Oct-Dec), 2 (Jan-Mar), 3 (Apr-Jun) or 4 (Jul-Sep).")
     return Period("quarter", date(fiscal_year - 1, 10, 1) + relativedelta(months=3 * (quarter - 1)))
+
+
+def recent_periods(today) -> list[Period]:
+    """The last three whole months, the last two whole quarters and the last whole year."""
+    month = today.replace(day=1)
+    quarter = month.replace(month=3 * ((month.month - 1) // 3) + 1)
+    return [
+        *(Period("month", month - relativedelta(months=n)) for n in (1, 2, 3)),
+        *(Period("quarter", quarter - relativedelta(months=3 * n)) for n in (1, 2)),
+        Period("year", month.replace(year=month.year - 1, month=1)),
+    ]
+
+
+def recent_federal_quarters(today) -> list[tuple[int, int, str]]:
+    """The last two whole federal quarters as (fiscal year, quarter, label)."""
+    month = today.replace(day=1)
+    start = month.replace(month=3 * ((month.month - 1) // 3) + 1)
+    result = []
+    for n in (1, 2):
+        first = start - relativedelta(months=3 * n)
+        fiscal_year = first.year + 1 if first.month >= 10 else first.year
+        quarter = ((first.month - 10) % 12) // 3 + 1
+        result.append((fiscal_year, quarter, f"FY{fiscal_year} Q{quarter} ({first:%b %Y} to "
+                                             f"{first + relativedelta(months=2):%b %Y})"))
+    return result
