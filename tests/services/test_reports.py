@@ -66,6 +66,7 @@ def test_command_report_carries_the_summary_numbers_and_their_definitions(unit):
     assert kpis["jail_diversion_rate"]["value"] == summary["jail_diversion_rate"]
     assert kpis["jail_diversion_rate"]["definition"] == metrics.describe("jail_diversion_rate")
     assert report["headlines"][0].startswith("7 crisis calls in March 2026")
+    assert report["partial"] is False
 
 
 def test_command_report_groups_outcomes_and_counts_gaps(unit):

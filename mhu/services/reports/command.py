@@ -13,6 +13,7 @@ from mhu import enums
 from mhu.extensions import db
 from mhu.models import Agency
 from mhu.services import metrics, outcomes
+from mhu.services.localtime import agency_today
 from mhu.services.metrics import registry, training
 from mhu.services.metrics.sql import MetricFilters, day_sums, rate
 from mhu.services.reports import formatting as fmt
@@ -60,6 +61,7 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
         "agency": agency.name,
         "period": {"key": period.key, "label": period.label, "kind": period.kind,
                    "first": period.first.isoformat(), "last": period.last.isoformat()},
+        "partial": period.last >= agency_today(agency_id),
         "compared_with": {"previous": period.previous().label, "year_ago": period.year_before().label},
         "generated_at": f"{(now or datetime.now(timezone.utc)).astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "summary": current,
