@@ -85,6 +85,10 @@ def test_command_report_groups_outcomes_and_counts_gaps(unit):
     march = next(month for month in report["trend"]["months"] if month["period"] == "2026-03-01")
     assert len(report["trend"]["months"]) == 13 and march["call_volume"] == 7
     assert report["trend"]["months"][0]["call_volume"] == 0  # April 2025: listed, empty
+    appendix = report["appendix"]
+    assert (appendix["fiscal_year"], appendix["quarter"]) == (2026, 2)  # Jan-Mar 2026
+    assert appendix["rows"][0] == {"measure": "encounters", "category": "all", "value": 7, "denominator": None,
+                                   "mhu_metric": "call_volume"}
 
 
 def test_command_report_names_no_person(unit):

@@ -79,10 +79,22 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
         "data_quality": quality,
         "trend": trend(agency_id, period),
     }
+    report["appendix"] = grant_appendix(agency_id, period)
     report["headlines"] = headlines(report)
     report["data_quality_note"] = data_quality_note(quality)
     report["definitions"] = definitions(settings)
     return report
+
+
+def grant_appendix(agency_id: int, period: Period) -> dict | None:
+    """For a quarter: the JMHCP-style measures of the same federal quarter (Oct-Dec = Q1)."""
+    from mhu.services.reports import jmhcp  # jmhcp builds on this module
+
+    if period.kind != "quarter":
+        return None
+    fiscal_year, quarter = jmhcp.federal_quarter_of(period)
+    return {"fiscal_year": fiscal_year, "quarter": quarter,
+            "rows": jmhcp.measures(agency_id=agency_id, fiscal_year=fiscal_year, quarter=quarter)}
 
 
 def kpi_row(key: str, current: dict, previous: dict, year_ago: dict, settings: dict | None) -> dict:

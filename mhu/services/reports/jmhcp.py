@@ -78,10 +78,15 @@ def measures(*, agency_id: int, fiscal_year: int, quarter: int) -> list[dict]:
     return rows
 
 
+def federal_quarter_of(period: Period) -> tuple[int, int]:
+    """The federal (fiscal year, quarter) of a calendar quarter: 2026-Q4 is FY2027 Q1."""
+    fiscal_year = period.first.year + 1 if period.first.month >= 10 else period.first.year
+    return fiscal_year, ((period.first.month - 10) % 12) // 3 + 1
+
+
 def to_csv(rows: list[dict], *, period: Period) -> str:
     """The measures as CSV (RFC 4180 line ends), every cell through csv_safe()."""
-    fiscal_year = period.first.year + 1 if period.first.month >= 10 else period.first.year
-    quarter = ((period.first.month - 10) % 12) // 3 + 1
+    fiscal_year, quarter = federal_quarter_of(period)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
