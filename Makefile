@@ -3,10 +3,14 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres bench clean
+.PHONY: run serve test test-sqlite test-postgres bench clean
 
 run: $(STAMP)
 	scripts/run.sh
+
+# Production-style: migrate, then gunicorn (gunicorn.conf.py); needs DATABASE_URL and MHU_SECRET_KEY.
+serve: $(STAMP)
+	scripts/serve.sh
 
 test: $(STAMP)
 	scripts/test.sh

@@ -48,6 +48,8 @@ class Config:
     API_SPEC_OPTIONS = {"security": [{"bearerAuth": []}, {"sessionCookie": []}]}
 
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    # Import uploads (POST /api/v1/imports) may be larger than any other request.
+    IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("MHU_IMPORT_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
     API_TOKEN_TTL = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -55,6 +57,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Invitations and forced password resets: one-time links valid this long.
+    ACCOUNT_LINK_TTL = timedelta(hours=72)
+    # Tokens an administrator issues for integration accounts: the longest lifetime allowed.
+    INTEGRATION_TOKEN_MAX_DAYS = 365
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=10)
     # A second factor for officers, clinicians and supervisors unless the agency decides

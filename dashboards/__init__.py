@@ -5,6 +5,7 @@ component suites, assets) passes access.init_guard first; every page layout and 
 the user's role (dashboards.frame: the page prologue). The page list is dashboards.site.PAGES.
 """
 
+import json
 from pathlib import Path
 
 import dash
@@ -25,9 +26,9 @@ def shell():
     if has_request_context() and current_user.is_authenticated:
         links = [dbc.NavItem(dbc.NavLink(page.name, href=page.href, id={"type": "nav", "page": page.key},
                                          active="exact"))
-                 for page in site.PAGES if access.may_open(current_user, page.key)]
+                 for page in site.PAGES if page.in_nav and access.may_open(current_user, page.key)]
     navbar = dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand("MHU outcomes", href="/dashboard/"),
+        dbc.NavbarBrand("MHU outcomes", href=site.PAGES[0].href, id="brand"),
         dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
         logout_form(),
     ], fluid=True), color="dark", dark=True, className="mb-3")
@@ -54,6 +55,8 @@ def init_dashboard(app: Flask) -> None:
         # outside a request to build a validation layout.
         suppress_callback_exceptions=True,
     )
+    # Screen readers pick the pronunciation from the page language (axe: html-has-lang).
+    dashboard.index_string = dashboard.index_string.replace("<html>", '<html lang="en">', 1)
     dashboard.layout = shell
     # Navigation keeps the filters: every nav link carries the current query string.
     dashboard.clientside_callback(
@@ -61,5 +64,11 @@ def init_dashboard(app: Flask) -> None:
         Output({"type": "nav", "page": ALL}, "href"),
         Input("_pages_location", "search"),
         State({"type": "nav", "page": ALL}, "id"),
+    )
+    # So does the brand link (home: the first page; partners are sent on to their view, query kept).
+    dashboard.clientside_callback(
+        f"function(search) {{ return {json.dumps(site.PAGES[0].href)} + (search || ''); }}",
+        Output("brand", "href"),
+        Input("_pages_location", "search"),
     )
     app.extensions["mhu_dashboard"] = dashboard

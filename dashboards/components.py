@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboards import export
 from mhu.services import metrics
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -26,34 +27,50 @@ def format_count(count: int | None) -> str:
     return "–" if count is None else f"{count:,}"
 
 
-def trend_text(current: float | None, previous: float | None, *, unit: str, better: str) -> tuple[str, str]:
-    """'▲ 2.1 pp vs previous period' and a Bootstrap text colour; better is 'up', 'down' or ''."""
-    if current is None or previous is None:
-        return "No previous period to compare", "text-muted"
-    delta = current - previous
-    if abs(delta) < 1e-9:
-        return "No change vs previous period", "text-muted"
-    arrow = "▲" if delta > 0 else "▼"
-    good = (delta > 0) == (better == "up") if better else None
-    colour = "text-muted" if good is None else ("text-success" if good else "text-danger")
-    amount = f"{abs(delta):,.0f}" if unit == "calls" else f"{abs(delta):.1f}"
-    return f"{arrow} {amount} {unit} vs previous period", colour
+def trend_line(trend: dict | None) -> tuple[str, str]:
+    """The one trend rule of every card: text and a CSS class from a metrics.trends() entry.
+
+    The change is rounded as displayed (0.1 pp, 0.1 min, whole counts) before it is judged, so a
+    change that shows as 0.0 is "no change", never green or red. Direction is carried by an arrow
+    and a sign, and the words "better"/"worse", not by colour alone.
+    """
+    if not trend or trend["current"] is None or trend["previous"] is None:
+        return "No previous period to compare", "trend-neutral"
+    current, previous, unit = trend["current"], trend["previous"], trend["unit"]
+    if unit == "rate":
+        delta, amount = round(100 * (current - previous), 1), lambda d: f"{abs(d):.1f} pp"
+    elif unit == "duration":
+        delta, amount = round((current - previous) / 60, 1), lambda d: f"{abs(d):.1f} min"
+    else:
+        delta, amount = current - previous, lambda d: f"{abs(d):,}"
+    span = f"vs previous {trend['days']} days" + (" (complete days only)" if trend["partial"] else "")
+    if delta == 0:
+        return f"= no change ({amount(0)}) {span}", "trend-neutral"
+    arrow, sign = ("▲", "+") if delta > 0 else ("▼", "−")
+    text = f"{arrow} {sign}{amount(delta)} {span}"
+    if not trend["better"]:
+        return text, "trend-neutral"
+    better = (delta > 0) == (trend["better"] == "up")
+    return f"{text}, {'better' if better else 'worse'}", "trend-better" if better else "trend-worse"
 
 
 def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover: str,
-             trend: tuple[str, str] | None = None, spark=None, data: dict | None = None) -> dbc.Col:
+             trend: tuple[str, str] | None = None, spark=None, data: dict | None = None,
+             drill: str | None = None) -> dbc.Col:
     """A headline number; the numerator and denominator are in the hover title and data attributes."""
     body = [
-        html.H3(title, className="h6 card-title mb-1"),
+        html.H2(title, className="h6 card-title mb-1"),
         html.P(value_text, className="kpi-value display-6 mb-0", id=f"kpi-{metric}"),
         html.Small(hover, className="d-block text-muted kpi-parts"),
     ]
     if trend:
-        body.append(html.Small(trend[0], className=f"d-block {trend[1]}"))
+        body.append(html.Small(trend[0], className=f"d-block kpi-trend {trend[1]}"))
     if spark is not None:
         body.append(html.Div(dcc.Graph(figure=spark, config={"staticPlot": True, "displayModeBar": False},
                                        className="kpi-spark", style={"height": "60px"}), className="graph-slot"))
     body.append(html.P(definition, className="small text-muted mb-0 mt-1"))
+    if drill:
+        body.append(dcc.Link("List these calls", href=drill, id=f"drill-{metric}", className="small drill-link"))
     attributes = {f"data-{key}": "" if value is None else str(value) for key, value in (data or {}).items()}
     # dbc.Card takes no title or data-* attributes; the wrapping Div carries them (hover text).
     return dbc.Col(
@@ -63,23 +80,22 @@ def kpi_card(*, metric: str, title: str, value_text: str, definition: str, hover
     )
 
 
-def rate_card(key: str, rate: dict, previous: dict | None = None, *, spark=None) -> dbc.Col:
-    """kpi_card for a {numerator, denominator, value} rate; title, definition and the better
-    direction come from the metric registry."""
-    entry = metrics.metric(key)
-    current_pct = None if rate["value"] is None else 100 * rate["value"]
-    previous_pct = None if not previous or previous["value"] is None else 100 * previous["value"]
+def rate_card(key: str, rate: dict, trend: dict | None = None, *, spark=None, drill: str | None = None) -> dbc.Col:
+    """kpi_card for a {numerator, denominator, value} rate; title and definition come from the
+    metric registry, the trend line from metrics.trends()."""
     hover = f"{rate['numerator']:,} of {rate['denominator']:,}"
-    return kpi_card(metric=key, title=entry.title, value_text=format_rate(rate), definition=metrics.describe(key),
-                    hover=hover, trend=trend_text(current_pct, previous_pct, unit="pp", better=entry.better),
-                    spark=spark, data={"numerator": rate["numerator"], "denominator": rate["denominator"]})
+    return kpi_card(metric=key, title=metrics.metric(key).title, value_text=format_rate(rate),
+                    definition=metrics.describe(key), hover=hover, trend=trend_line(trend) if trend else None,
+                    spark=spark, data={"numerator": rate["numerator"], "denominator": rate["denominator"]},
+                    drill=drill)
 
 
-def count_card(key: str, count: int, *, hover: str, trend: tuple[str, str] | None = None, spark=None) -> dbc.Col:
+def count_card(key: str, count: int, *, hover: str, trend: dict | None = None, spark=None,
+               drill: str | None = None) -> dbc.Col:
     """kpi_card for a count metric of the registry."""
     return kpi_card(metric=key, title=metrics.metric(key).title, value_text=format_count(count),
-                    definition=metrics.describe(key), hover=hover, trend=trend, spark=spark,
-                    data={"numerator": count, "denominator": ""})
+                    definition=metrics.describe(key), hover=hover, trend=trend_line(trend) if trend else None,
+                    spark=spark, data={"numerator": count, "denominator": ""}, drill=drill)
 
 
 def table(rows: list[dict], columns: list[tuple[str, str]], *, caption: str) -> html.Table:
@@ -100,7 +116,8 @@ def _cell(value):
 
 
 def chart_card(*, chart_id: str, title: str, definition: str, figure, rows: list[dict],
-               columns: list[tuple[str, str]], empty: bool | None = None, empty_text: str | None = None) -> dbc.Card:
+               columns: list[tuple[str, str]], empty: bool | None = None, empty_text: str | None = None,
+               drill=None) -> dbc.Card:
     """A titled chart with its one-line definition and the same numbers as a table below it."""
     empty = (not rows) if empty is None else empty
     if empty:
@@ -111,12 +128,18 @@ def chart_card(*, chart_id: str, title: str, definition: str, figure, rows: list
         # The slot exists before Dash lazy-loads the graph component: tests wait on it.
         content = html.Div(dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG, className="chart"),
                            className="graph-slot")
-        fallback = html.Details([html.Summary("Show the data as a table"),
-                                 table(rows, columns, caption=title)], className="mt-2")
+        fallback = html.Div([
+            html.Details([html.Summary("Show the data as a table"), table(rows, columns, caption=title)]),
+            # The numbers read back from the figure, so the file holds exactly what is drawn.
+            html.A("Download the plotted numbers (CSV)", href=export.data_url(export.figure_csv(figure)),
+                   download=f"mhu-{chart_id}.csv", id=f"csv-{chart_id}",
+                   className="btn btn-outline-primary btn-sm mt-2 chart-csv"),
+        ], className="mt-2")
     return dbc.Card(dbc.CardBody([
         html.H2(title, className="h5"),
         html.P(definition, className="small text-muted definition"),
         content,
+        None if empty else drill,
         fallback,
     ]), className="mb-3")
 
@@ -125,5 +148,21 @@ def notes(messages: list[str]):
     return [dbc.Alert(message, color="warning", className="py-2") for message in messages]
 
 
+def url_notes(messages: list[str]):
+    """What the address asked for that is invalid or matches nothing, announced politely."""
+    return html.Div(notes(messages), id="url-notes", role="status", **{"aria-live": "polite"})
+
+
 def page(title: str, intro: str, *children) -> html.Div:
     return html.Div([html.H1(title, className="h3 mb-1"), html.P(intro, className="text-muted"), *children])
+
+
+def drill_links(title: str, links: list[tuple[str, int, str | None]]) -> html.Nav | None:
+    """A row of "label (count)" links to the calls behind each bar; None when there is nothing to
+    link (the partner view passes no hrefs)."""
+    items = [html.Li(dcc.Link(f"{name} ({count:,})", href=href, className="drill-link"), className="list-inline-item")
+             for name, count, href in links if href and count]
+    if not items:
+        return None
+    return html.Nav([html.Span(title + ": ", className="small me-1"), html.Ul(items, className="list-inline d-inline small mb-0")],
+                    className="mt-2 drill-links", **{"aria-label": title})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from mhu.enums import SIM_INTERCEPT_NAMES, label
+from mhu.services.outcomes import BY_KEY as OUTCOME_CLASS, FOLLOWUP_GROUPS, OUTCOME_CLASSES
 
 # Okabe & Ito (2008): distinguishable under deuteranopia, protanopia and tritanopia.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -44,23 +45,46 @@ def bar(rows: list[dict], *, title: str, x_title: str, y_title: str = "Calls (co
     return _layout(fig, title, x_title, y_title)
 
 
-def volume_over_time(series: list[dict], *, title: str = "Calls per month") -> go.Figure:
-    """Call volume per bucket."""
+PARTIAL_NOTE = "Hatched: partial month (not over yet, or cut by the period)"
+
+
+def _partial_marker(colour: str, partial: list[bool] | None) -> dict:
+    """Bars of partial periods hatched and lighter, so a half month does not read as a drop."""
+    if not partial or not any(partial):
+        return {"color": colour}
+    return {"color": colour, "opacity": [0.5 if p else 1.0 for p in partial],
+            "pattern": {"shape": ["/" if p else "" for p in partial], "fgcolor": "#000000", "size": 6}}
+
+
+def _partial_note(fig: go.Figure, partial: list[bool] | None) -> None:
+    if partial and any(partial):
+        fig.add_annotation(text=PARTIAL_NOTE, xref="paper", yref="paper", x=1, y=1.08, showarrow=False,
+                           xanchor="right", font={"size": 11, "color": "#495057"})
+
+
+def volume_over_time(series: list[dict], *, title: str = "Calls per month", partial: list[bool] | None = None) -> go.Figure:
+    """Call volume per bucket; partial buckets hatched."""
     fig = go.Figure(go.Bar(x=[row["period"] for row in series], y=[row["call_volume"] for row in series],
-                           marker_color=PALETTE[0], name="Calls"))
+                           marker=_partial_marker(PALETTE[0], partial), name="Calls"))
     fig.update_xaxes(type="category")
+    _partial_note(fig, partial)
     return _layout(fig, title, "Period start (local date)", "Calls (count)")
 
 
-def sparkline(series: list[dict], metric: str) -> go.Figure:
-    """A small line of one metric per month, without axes (the card carries the numbers)."""
+def sparkline(series: list[dict], metric: str, *, partial: list[bool] | None = None) -> go.Figure:
+    """A small line of one metric per month, without axes (the card carries the numbers); a
+    partial month is an open, grey marker."""
     xs = [row["period"] for row in series]
     if metric == "call_volume":
         ys = [row["call_volume"] for row in series]
     else:
         ys = [None if row[metric]["value"] is None else round(100 * row[metric]["value"], 1) for row in series]
+    partial = partial or [False] * len(xs)
+    marker = {"size": [7 if p else 4 for p in partial], "symbol": ["circle-open" if p else "circle" for p in partial],
+              "color": ["#6c757d" if p else PALETTE[0] for p in partial]}
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": PALETTE[0], "width": 2},
-                               marker={"size": 4}, hovertemplate="%{x}: %{y}<extra></extra>"))
+                               marker=marker, customdata=["partial" if p else "" for p in partial],
+                               hovertemplate="%{x}: %{y} %{customdata}<extra></extra>"))
     fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0}, template="plotly_white",
                       showlegend=False, xaxis={"visible": False, "title": {"text": "Month"}},
                       yaxis={"visible": False, "title": {"text": "%" if metric != "call_volume" else "Calls"}})
@@ -142,3 +166,71 @@ def grouped_counts(rows: list[dict], *, title: str, x_title: str, categories: li
     fig = go.Figure(go.Bar(x=[label(c) for c in categories], y=[rows[0].get(c, 0) if rows else 0 for c in categories],
                            marker_color=PALETTE[5]))
     return _layout(fig, title, x_title, "Count")
+
+
+def outcome_classes_over_time(rows: list[dict], *, partial: list[bool] | None = None) -> go.Figure:
+    """Stacked bars: calls per month by outcome class, each class in its fixed colour and order;
+    partial months hatched."""
+    periods = sorted({row["period"] for row in rows})
+    counts = {(row["period"], row["outcome_class"]): row["count"] for row in rows}
+    present = [outcome for outcome in OUTCOME_CLASSES if any(counts.get((p, outcome.key)) for p in periods)]
+    fig = go.Figure([
+        go.Bar(name=outcome.label, x=periods, y=[counts.get((p, outcome.key), 0) for p in periods],
+               marker=_partial_marker(outcome.colour, partial),
+               hovertemplate=f"{outcome.label}: %{{y}} calls<extra>%{{x}}</extra>")
+        for outcome in present
+    ])
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_xaxes(type="category")
+    _partial_note(fig, partial)
+    return _layout(fig, "Outcomes per month", "Month (local)", "Calls (count)", height=420)
+
+
+def _alpha(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def outcome_class_sankey(links: list[dict]) -> go.Figure:
+    """SIM intercept -> outcome class -> follow-up, with nodes in a fixed order in three columns."""
+    intercepts = sorted({link["intercept"] for link in links})
+    classes = [outcome for outcome in OUTCOME_CLASSES if any(link["outcome_class"] == outcome.key for link in links)]
+    groups = [(key, name) for key, name, _ in FOLLOWUP_GROUPS if any(link["followup"] == key for link in links)]
+    labels = ([f"{i} · {SIM_INTERCEPT_NAMES.get(i, '')}" for i in intercepts] + [c.label for c in classes]
+              + [name for _, name in groups])
+    colours = (["#4D4D4D"] * len(intercepts) + [c.colour for c in classes] + ["#6C757D"] * len(groups))
+    index = {("i", i): n for n, i in enumerate(intercepts)}
+    index.update({("c", c.key): len(intercepts) + n for n, c in enumerate(classes)})
+    index.update({("f", key): len(intercepts) + len(classes) + n for n, (key, _) in enumerate(groups)})
+
+    def column(sizes: list[int]) -> list[float]:
+        """Node centres top to bottom, each node's share of the height proportional to its calls."""
+        total, gap = sum(sizes) or 1, 0.04
+        span = 1 - gap * (len(sizes) - 1) if len(sizes) > 1 else 1
+        centres, top = [], 0.0
+        for size in sizes:
+            height = span * size / total
+            centres.append(min(max(top + height / 2, 0.001), 0.999))
+            top += height + gap
+        return centres
+
+    def size(kind: str, field: str, keys) -> list[int]:
+        return [sum(link["count"] for link in links if link[field] == key) for key in keys]
+
+    xs = [0.001] * len(intercepts) + [0.5] * len(classes) + [0.999] * len(groups)
+    ys = (column(size("i", "intercept", intercepts)) + column(size("c", "outcome_class", [c.key for c in classes]))
+          + column(size("f", "followup", [key for key, _ in groups])))
+    flows: dict[tuple[int, int], list] = {}
+    for link in links:
+        colour = _alpha(OUTCOME_CLASS[link["outcome_class"]].colour, 0.45)
+        for source, target in ((index[("i", link["intercept"])], index[("c", link["outcome_class"])]),
+                               (index[("c", link["outcome_class"])], index[("f", link["followup"])])):
+            flows.setdefault((source, target), [0, colour])[0] += link["count"]
+    fig = go.Figure(go.Sankey(
+        arrangement="fixed",
+        node={"label": labels, "color": colours, "x": xs, "y": ys, "pad": 18, "thickness": 16,
+              "hovertemplate": "%{label}: %{value} calls<extra></extra>"},
+        link={"source": [s for s, _ in flows], "target": [t for _, t in flows],
+              "value": [v for v, _ in flows.values()], "color": [c for _, c in flows.values()]},
+    ))
+    return _layout(fig, "SIM intercept → outcome class → follow-up (calls)", None, None, height=480)

@@ -12,7 +12,9 @@ page frame: heading, intro, filter bar and the notes about the URL. `page_callba
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
+from datetime import date
 
 import dash
 from dash import callback, html
@@ -20,9 +22,10 @@ from flask import has_request_context
 
 from dashboards import site
 from dashboards.access import require_page
-from dashboards.components import notes, page
-from dashboards.filters import filter_bar, parse
+from dashboards.components import page, url_notes
+from dashboards.filters import filter_bar, parse, preset_links, query_string
 from mhu.services import metrics
+from mhu.services.localtime import agency_today
 
 
 @dataclass
@@ -36,10 +39,28 @@ class View:
     values: dict
     messages: list[str] = field(default_factory=list)
 
+    @functools.cached_property
+    def today(self) -> date:
+        """Today in the agency's time zone (partial periods and trends are judged against it)."""
+        return agency_today(self.user.agency_id)
+
+    def trends(self, *keys: str) -> dict[str, dict]:
+        """The trend of each metric under the one rule (metrics.trends) for this view's filters."""
+        return metrics.trends(keys, filters=self.filters, today=self.today)
+
+    def drill_href(self, subset: str, **overrides) -> str | None:
+        """The drill-down list of `subset` under this view's filters (None on the partner view)."""
+        if self.declaration.partner:
+            return None
+        values = {**self.values, **overrides}
+        return site.declaration("calls").href + query_string(values) + "&" + urlencode({"subset": subset})
+
     def skeleton(self, intro: str, *children, values: dict | None = None) -> html.Div:
         """The page: its heading, an intro line, the filter bar, notes about the URL, then the content."""
-        bar = filter_bar(self.user, values or self.values, partner=self.declaration.partner)
-        return page(self.declaration.name, intro, bar, *notes(self.messages), *children)
+        values = values or self.values
+        presets = preset_links(values, href=self.declaration.href, today=self.today)
+        bar = filter_bar(self.user, values, partner=self.declaration.partner, presets=presets)
+        return page(self.declaration.name, intro, bar, url_notes(self.messages), *children)
 
 
 def register_page(key: str):

@@ -25,6 +25,7 @@ class PageDeclaration:
     path: str
     rule: Callable
     partner: bool = False  # the de-identified view: a reduced filter bar, no drill-down
+    in_nav: bool = True  # the drill-down list is reached from counts, not from the bar
 
     @property
     def href(self) -> str:
@@ -43,6 +44,7 @@ PAGES: tuple[PageDeclaration, ...] = (
     PageDeclaration("operations", "Operations", "/operations", policy.can_view_identified_dashboards),
     PageDeclaration("quality", "Data quality", "/quality", policy.can_view_identified_dashboards),
     PageDeclaration("partner", "Partner view", "/partner", policy.can_view_partner_dashboard, partner=True),
+    PageDeclaration("calls", "Calls behind a count", "/calls", policy.can_view_identified_dashboards, in_nav=False),
     PageDeclaration("reports", "Reports", "/reports", policy.can_read_command_reports),
 )
 BY_KEY = {page.key: page for page in PAGES}

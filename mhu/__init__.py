@@ -6,9 +6,10 @@ from flask import Flask
 
 from config import CONFIGS, INSTANCE_DIR, local_secret_key
 from dashboards import init_dashboard
-from mhu import api, cli, db_setup, errors, field, login, security, web
+from mhu import admin, api, cli, db_setup, errors, field, import_page, login, security, web
 from mhu.auth import csrf
 from mhu.extensions import db, migrate
+from mhu.services import imports
 from mhu.services.metrics import facts
 
 
@@ -35,7 +36,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     web.init_app(app)
+    admin.init_app(app)
     cli.init_app(app)
     field.init_app(app)
+    imports.init_app(app)
+    import_page.init_app(app)
     init_dashboard(app)
     return app

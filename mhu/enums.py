@@ -4,7 +4,8 @@ Models build CHECK constraints from these tuples, schemas validate against them 
 OpenAPI spec lists them, so a new value is added here and nowhere else.
 """
 
-ROLES = ("officer", "clinician", "supervisor", "partner", "admin")
+# `integration`: a service account (CAD feed) that may only post incidents and reads nothing.
+ROLES = ("officer", "clinician", "supervisor", "partner", "admin", "integration")
 CIT_LEVELS = ("none", "cit_8h", "cit_40h", "advanced")
 AGENCY_KINDS = ("law_enforcement", "partner")
 TEAM_KINDS = ("co_responder", "clinician_only", "officer_only")
@@ -58,8 +59,10 @@ DISPOSITIONS = (
     "notified_provider_or_family", "handoff_mobile_crisis",
     "voluntary_transport_crisis_facility", "voluntary_transport_ed", "courtesy_transport",
     "ems_medical_transport", "emergency_detention", "arrest", "citation_or_summons",
-    "unable_to_locate", "no_action_possible", "referred_to_other_agency",
+    "unable_to_locate", "cancelled_before_arrival", "no_action_possible", "referred_to_other_agency",
 )
+# The team never reached the person: these calls count in volume but not in C' (DESIGN.md section 5).
+NOT_REACHED_DISPOSITIONS = ("unable_to_locate", "cancelled_before_arrival")
 
 REFERRAL_TYPES = (
     "mh_outpatient_new", "existing_provider", "sud_treatment", "crisis_stabilization",

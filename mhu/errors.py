@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def handle_service_error(error: ServiceError):
         db.session.rollback()
-        status_names = {409: "Conflict", 412: "Precondition Failed", 422: "Unprocessable Entity", 428: "Precondition Required"}
+        status_names = {404: "Not Found", 409: "Conflict", 412: "Precondition Failed", 422: "Unprocessable Entity", 428: "Precondition Required"}
         headers = {}
         if isinstance(error, VersionConflict):
             headers["ETag"] = f'"{error.current_version}"'

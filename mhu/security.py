@@ -12,12 +12,10 @@ import hashlib
 import re
 import uuid
 
-import sqlalchemy as sa
 from flask import Flask, g, render_template, request, session
 from flask_login import logout_user, user_logged_in
 from werkzeug.exceptions import TooManyRequests
 
-from mhu.extensions import db
 from mhu.models.types import utcnow
 
 RATE_LIMITED_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth_api.Token"})
@@ -40,11 +38,13 @@ BASE_POLICY = {
 }
 # Dash pages: scripts stay 'self' plus the hashes of Dash's own inline bootstrap scripts (added per
 # response), and no 'unsafe-eval' (every dashboard page renders without it in Chromium, checked by
-# tests/test_security_csp_browser.py). plotly.js injects <style> elements, so styles need
-# 'unsafe-inline' here, and only here.
+# tests/browser/test_csp_browser.py). plotly.js injects <style> elements, so styles need
+# 'unsafe-inline' here, and only here. Plotly's "Download plot as png" draws the chart's SVG into
+# an <img> from a blob: URL, so dashboard images (and nothing else) may come from blob:.
 DASHBOARD_POLICY = {
     **BASE_POLICY,
     "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
 }
 
 

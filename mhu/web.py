@@ -25,7 +25,7 @@ def admin_home():
 
 
 @bp.route("/api/v1/docs")
-@requires(lambda user: True)
+@requires(policy.reads_data)
 def api_docs():
     """Interactive API documentation (Swagger UI served from our own static files)."""
     return render_template("api_docs.html")

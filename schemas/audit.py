@@ -11,6 +11,8 @@ class AuditQuerySchema(PageQuerySchema):
     object_id = fields.String(validate=validate.Length(min=1, max=64))
     action = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "e.g. call.read, login"})
     outcome = fields.String(validate=validate.Length(min=1, max=20))
+    category = fields.String(validate=validate.OneOf(["permission", "config"]),
+                             metadata={"description": "permission: users, teams, tokens, sessions; config: agency settings"})
     since = fields.AwareDateTime(format="iso", metadata={"description": "Events at or after this instant"})
     until = fields.AwareDateTime(format="iso", metadata={"description": "Events before this instant"})
 

@@ -3,6 +3,7 @@
 from marshmallow import fields, validate
 
 from mhu import enums
+from schemas.care import ReferralCreateSchema
 from schemas.common import PageMetaSchema, PageQuerySchema, StrictSchema, enum_field, enum_list, text
 
 
@@ -52,15 +53,30 @@ class CallFieldsSchema(StrictSchema):
     narrative = text(20_000, allow_none=True)
 
 
+def _referrals():
+    return fields.List(fields.Nested(ReferralCreateSchema), load_only=True, metadata={
+        "description": "Referrals made on the call, recorded with it; a resolved_with_referral or "
+                       "referred_to_other_agency disposition needs at least one",
+    })
+
+
 class CallCreateSchema(CallFieldsSchema):
     id = fields.UUID(metadata={"description": "A client may send its own UUID (offline entry)"})
+    referrals = _referrals()
+    subject_name = text(200, load_only=True, metadata={
+        "description": "A subject typed without choosing a person (offline): linked when exactly one "
+                       "person matches name and date of birth, else kept for the author's 'needs a subject' list",
+    })
+    subject_date_of_birth = fields.Date(load_only=True)
     received_at = _time(required=True)
     call_source = enum_field(enums.CALL_SOURCES, required=True)
     nature = enum_field(enums.NATURES, required=True)
 
 
 class CallUpdateSchema(CallFieldsSchema):
-    """PATCH body: any subset of the writable fields."""
+    """PATCH body: any subset of the writable fields; `referrals` adds new referrals."""
+
+    referrals = _referrals()
 
 
 class CallReadSchema(CallFieldsSchema):
@@ -89,6 +105,13 @@ class CallQuerySchema(PageQuerySchema):
     call_source = enum_field(enums.CALL_SOURCES)
     person_id = fields.UUID()
     open = fields.Boolean(metadata={"description": "Only calls missing a disposition or a time"})
+
+
+class CallExportQuerySchema(CallQuerySchema):
+    """The list's filters; paging does not apply to the export (every matching call)."""
+
+    class Meta(CallQuerySchema.Meta):
+        exclude = ("page", "per_page")
 
 
 class CallPageSchema(PageMetaSchema):

@@ -106,6 +106,9 @@ def call_payload(**overrides) -> dict:
         "narrative": "Subject calm after de-escalation; safety plan made.",
     }
     body.update(overrides)
+    if body.get("disposition") in ("resolved_with_referral", "referred_to_other_agency") and "referrals" not in body:
+        # The service refuses a referral disposition without a referral.
+        body["referrals"] = [{"referral_type": "mh_outpatient_new", "partner": "County Behavioral Health"}]
     return body
 
 

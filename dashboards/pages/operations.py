@@ -1,7 +1,7 @@
 """Operations: response and on-scene times, hour x weekday, districts, teams and handoffs."""
 
 from dashboards import figures
-from dashboards.components import chart_card, format_seconds
+from dashboards.components import chart_card, drill_links, format_seconds
 from dashboards.frame import register_page
 from mhu.services import metrics
 
@@ -39,7 +39,10 @@ def layout(view):
         chart_card(chart_id="ops-district", title="Calls by district",
                    definition="Calls per district, most first.",
                    figure=figures.bar(districts, title="Calls by district", x_title="District", horizontal=True),
-                   rows=districts, columns=[("key", "District"), ("count", "Calls")]),
+                   rows=districts, columns=[("key", "District"), ("count", "Calls")],
+                   drill=drill_links("List the calls", [
+                       (row["key"], row["count"], view.drill_href("calls", district=row["key"]))
+                       for row in districts if row["key"] != "unknown"])),
         chart_card(chart_id="ops-team", title="Team workload",
                    definition="Calls per team, most first.",
                    figure=figures.bar(teams, title="Calls by team", x_title="Team", horizontal=True),

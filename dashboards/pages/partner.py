@@ -3,7 +3,6 @@
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app
 
 from dashboards import figures
 from dashboards.access import require_page
@@ -11,6 +10,7 @@ from dashboards.components import chart_card, table
 from dashboards.filters import parse
 from dashboards.frame import register_page
 from mhu import enums
+from mhu.services import agency_settings
 from mhu.services.metrics import partner as metrics_partner
 from mhu.services.metrics import suppression
 
@@ -42,7 +42,7 @@ def _table_card(result: dict, name: str) -> dbc.Card:
 def layout(view):
     """The suppressed tables for whole months covering the filter's period."""
     calls, outcomes, values, _ = _tables(view.user, view.query)
-    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    threshold = agency_settings.suppression_threshold(view.user.agency_id)
     monthly = [{"month": row["month"], "count": row["total"]} for row in calls["rows"] if row["month"] != "total"]
     shown = [row for row in monthly if row["count"] is not None]
     return view.skeleton(

@@ -1,7 +1,7 @@
 """Data quality: calls missing a disposition, intercept, times or person; late clinical notes."""
 
 from dashboards import figures
-from dashboards.components import chart_card
+from dashboards.components import chart_card, drill_links
 from dashboards.frame import register_page
 from mhu.services import metrics
 
@@ -19,5 +19,7 @@ def layout(view):
         chart_card(chart_id="quality-checks", title="Calls with gaps",
                    definition=" ".join(metrics.describe(check) for check in CHECKS),
                    figure=figures.bar(rows, title="Calls with gaps", x_title="Check", key="check"),
-                   rows=rows, columns=[("check", "Check"), ("count", "Calls")], empty=quality["calls"] == 0),
+                   rows=rows, columns=[("check", "Check"), ("count", "Calls")], empty=quality["calls"] == 0,
+                   drill=drill_links("List the calls", [(metrics.metric(check).title, quality[check],
+                                                         view.drill_href(check)) for check in CHECKS])),
     )

@@ -17,9 +17,11 @@ def layout(view):
     filters = view.filters
     distribution = metrics.contacts_per_person(filters=filters)
     utilizers = metrics.high_utilizers(filters=filters)
+    trends = view.trends("repeat_contact_rate", "repeat_call_share")
     cards = dbc.Row([
-        rate_card("repeat_contact_rate", metrics.repeat_contact_rate(filters=filters)),
-        rate_card("repeat_call_share", metrics.repeat_call_share(filters=filters)),
+        rate_card("repeat_contact_rate", metrics.repeat_contact_rate(filters=filters),
+                  trends["repeat_contact_rate"]),
+        rate_card("repeat_call_share", metrics.repeat_call_share(filters=filters), trends["repeat_call_share"]),
         count_card("high_utilizers", utilizers, hover=f"{utilizers:,} persons"),
     ])
     sections = [

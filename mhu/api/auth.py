@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mhu.api.common import actor, documented_errors
-from mhu.auth import bearer_token, requires
+from mhu.auth import bearer_token, policy, requires
 from mhu.services import agencies, users
 from schemas.auth import MeSchema, TeamReadSchema, TokenRequestSchema, TokenSchema
 
@@ -48,7 +48,7 @@ class Token(MethodView):
 
 
 @blp.route("/me")
-@requires(any_user)
+@requires(policy.reads_data)
 @blp.response(200, MeSchema)
 @documented_errors(blp, 401)
 def me():
@@ -57,7 +57,7 @@ def me():
 
 
 @blp.route("/teams")
-@requires(any_user)
+@requires(policy.reads_data)
 @blp.response(200, TeamReadSchema(many=True))
 @documented_errors(blp, 401)
 def teams():

@@ -14,13 +14,9 @@ from schemas.auth import TotpConfirmSchema, TotpEnrolmentSchema
 blp = Blueprint("mfa_api", __name__, url_prefix="/api/v1", description="Multi-factor authentication")
 
 
-def any_user(_user) -> bool:
-    return True
-
-
 @blp.route("/me/mfa/totp")
 class TotpEnrolment(MethodView):
-    @requires(any_user)
+    @requires(policy.reads_data)
     @blp.response(201, TotpEnrolmentSchema)
     @documented_errors(blp, 401, 409)
     def post(self):
@@ -31,7 +27,7 @@ class TotpEnrolment(MethodView):
 
 @blp.route("/me/mfa/totp/confirm")
 class TotpConfirm(MethodView):
-    @requires(any_user)
+    @requires(policy.reads_data)
     @blp.arguments(TotpConfirmSchema)
     @blp.response(204)
     @documented_errors(blp, 401, 409, 422)

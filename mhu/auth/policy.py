@@ -5,11 +5,13 @@ an unknown role gets nothing. Objects of another agency are reported as missing 
 services' agency scoping, before these rules are consulted.
 """
 
+from mhu.enums import ROLES
 from mhu.models import Call, Team, User
 
 FIELD_ROLES = frozenset({"officer", "clinician", "supervisor"})
 IDENTIFYING_ROLES = FIELD_ROLES
 PARTNER_VIEW_ROLES = frozenset({"officer", "clinician", "supervisor", "partner"})
+ALL_ROLES = frozenset(ROLES)
 
 
 def can_create_records(user: User) -> bool:
@@ -80,9 +82,45 @@ def can_manage_users(user: User) -> bool:
     return user.role == "admin"
 
 
+def can_manage_agency_settings(user: User) -> bool:
+    """Time zone, districts and beats, suppression threshold, follow-up hours of the agency."""
+    return user.role == "admin"
+
+
+def can_manage_integrations(user: User) -> bool:
+    """Issue and revoke API tokens for the agency's integration accounts."""
+    return user.role == "admin"
+
+
+def can_manage_own_sessions(user: User) -> bool:
+    """Every signed-in user sees their own devices and may sign them out."""
+    return user.role in ALL_ROLES
+
+
 def can_read_audit(user: User) -> bool:
     """Search and export the agency's audit trail."""
     return user.role == "admin"
+
+
+def can_import_calls(user: User) -> bool:
+    """Import calls from files, read and undo the agency's import batches, manage mapping profiles."""
+    return user.role in ("supervisor", "admin")
+
+
+def can_export_calls(user: User) -> bool:
+    """Row-level export of the agency's calls (CSV)."""
+    return user.role in ("supervisor", "admin")
+
+
+def can_post_cad_incidents(user: User) -> bool:
+    """The CAD feed: only `integration` service accounts post incidents."""
+    return user.role == "integration"
+
+
+def reads_data(user: User) -> bool:
+    """Every role but `integration`, a service account that may post CAD incidents and read nothing
+    (not even its own profile or the agency's teams)."""
+    return user.role != "integration"
 
 
 def team_scope(user: User) -> set[int] | None:

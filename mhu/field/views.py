@@ -4,21 +4,19 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from mhu import enums
 from mhu.auth import policy, requires
 from mhu.field import bp
-from mhu.models import Call
-from mhu.models.types import utcnow
-from mhu.services import agencies, calls, care, persons
+from mhu.services import ServiceError, agencies, agency_settings, calls, care, persons, worklists
 from schemas.calls import CallReadSchema
+from schemas.care import AttemptCreateSchema
 
 STATIC_JS = Path(__file__).parent / "static" / "js"
-# A call stays "open" on the home page while any of these is missing (calls_query's `open` filter).
-OPEN_CALL_FIELDS = ("disposition", "dispatched_at", "arrived_at", "cleared_at")
-FIELD_LABELS = {"dispatched_at": "dispatched time", "arrived_at": "arrival time", "cleared_at": "cleared time"}
+QUEUE_PER_PAGE = 20
 
 
 def _actor():
@@ -48,33 +46,39 @@ def _person_names(person_ids) -> dict:
     return names
 
 
-def missing_fields(call: Call) -> list[str]:
-    return [FIELD_LABELS.get(name, name) for name in OPEN_CALL_FIELDS if getattr(call, name) is None]
-
-
 def form_options() -> dict:
-    """Enumerations and the viewer's teams (with their default intercept) for the call form."""
+    """Enumerations and the viewer's teams (with the intercept each call source starts at) for the call form."""
     teams = agencies.recordable_teams(actor=_actor())
     return {
-        "teams": [{"id": t.id, "name": t.name, "intercept": calls.default_intercept(t)} for t in teams],
+        "teams": [{
+            "id": t.id, "name": t.name, "intercept": calls.default_intercept(t),
+            "by_source": {source: calls.default_intercept(t, source) for source in enums.CALL_SOURCES},
+        } for t in teams],
         "call_sources": enums.CALL_SOURCES, "natures": enums.NATURES,
         "presenting_problems": enums.PRESENTING_PROBLEMS, "risk_flags": enums.RISK_FLAGS,
         "dispositions": enums.DISPOSITIONS, "force_levels": enums.FORCE_LEVELS,
         "injury_parties": enums.INJURY_PARTIES, "injury_severities": enums.INJURY_SEVERITIES,
         "arrestable_offenses": enums.ARRESTABLE_OFFENSES, "transfers": enums.TRANSFERS,
-        "intercepts": enums.SIM_INTERCEPT_NAMES,
+        "intercepts": enums.SIM_INTERCEPT_NAMES, "referral_types": enums.REFERRAL_TYPES,
+        "referral_statuses": enums.REFERRAL_STATUSES, "referral_dispositions": sorted(calls.REFERRAL_DISPOSITIONS),
+        "methods": enums.FOLLOWUP_METHODS, "outcomes": enums.FOLLOWUP_OUTCOMES,
     }
 
 
 @bp.route("/")
 @requires(policy.can_create_records)
 def home():
-    """My team's open calls, the new-call button, the follow-up queue link and pending device calls."""
-    open_calls = calls.open_calls(actor=_actor())
+    """New call, what still needs me, my recent calls, calls needing a subject, pending device calls."""
+    actor = _actor()
+    needs_me = worklists.calls_needing_me(actor=actor)
+    recent = worklists.my_recent_calls(actor=actor)
+    needing_subject = worklists.calls_needing_subject(actor=actor)
+    shown = [*needs_me, *recent["today"], *recent["yesterday"]]
     return render_template(
-        "field/home.html", open_calls=open_calls, missing={c.id: missing_fields(c) for c in open_calls},
-        names=_person_names(c.person_id for c in open_calls),
-        show_followups=policy.can_work_followup_queue(_actor()),
+        "field/home.html", needs_me=needs_me, recent=recent, needing_subject=needing_subject,
+        missing={c.id: worklists.missing_fields(c) for c in shown},
+        names=_person_names(c.person_id for c in shown),
+        show_followups=policy.can_work_followup_queue(actor),
     )
 
 
@@ -88,7 +92,8 @@ def new_call():
 @bp.route("/calls/<uuid:call_id>")
 @requires(policy.can_create_records)
 def call_page(call_id):
-    """View and complete one call; clinicians also read and append clinical notes here."""
+    """One call: what it says, its referrals and follow-ups (clinicians: attempts and notes first),
+    and its details form, opened on purpose (or at once while the call still lacks something)."""
     actor = _actor()
     call = calls.read_call(actor=actor, call_id=call_id)
     if call is None or call.voided_at is not None:
@@ -96,41 +101,97 @@ def call_page(call_id):
     person = persons.read_person(actor=actor, person_id=call.person_id) if call.person_id else None
     # Officers and supervisors never reach list_notes, so no note text can reach their page.
     notes = care.list_notes(actor=actor, call=call) if policy.can_read_clinical_notes(actor) else None
+    followups = care.list_call_followups(actor=actor, call=call)
     return render_template(
-        "field/call_form.html", call=call, call_data=CallReadSchema().dump(call), person=person,
+        "field/call_page.html", call=call, call_data=CallReadSchema().dump(call), person=person,
         can_edit=policy.can_edit_call(actor, call), options=form_options(), notes=notes,
-        referrals=care.list_referrals(actor=actor, call=call),
-        followups=care.list_call_followups(actor=actor, call=call),
+        referrals=care.list_referrals(actor=actor, call=call), followups=followups,
+        clocks={f.id: care.due_text(f.due_at) for f in followups},
+        missing=worklists.missing_fields(call), hint=worklists.subject_hint(call=call),
+        clinician=policy.can_read_clinical_notes(actor), saved=request.args.get("saved"),
     )
 
 
-def clock(followup) -> dict:
-    """The 48-hour clock of a follow-up: hours left (negative when overdue)."""
-    hours = (followup.due_at - utcnow()).total_seconds() / 3600
-    return {"hours": hours, "overdue": hours < 0, "text": (
-        f"overdue by {abs(hours):.0f} h" if hours < 0 else f"due in {hours:.0f} h"
-    )}
+@bp.route("/persons/<uuid:person_id>")
+@requires(policy.can_create_records, policy.can_identify_persons)
+def person_page(person_id):
+    """A person: identity, aliases, safety flags and response plan first, then contacts and open follow-ups."""
+    record = persons.person_record(actor=_actor(), person_id=person_id)
+    if record is None:
+        abort(404)
+    return render_template(
+        "field/person.html", **record,
+        clocks={f.id: care.due_text(f.due_at) for f in record["open_followups"]},
+    )
+
+
+def _queue_args() -> tuple[str, str, int]:
+    view = request.args.get("view", "soon")
+    scope = "mine" if request.args.get("scope") == "mine" else "team"
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    return (view if view in care.QUEUE_VIEWS else "soon"), scope, page
 
 
 @bp.route("/followups")
 @requires(policy.can_create_records)
 def followups():
-    """The follow-up queue by due time, overdue marked, with attempt and referral forms."""
+    """The follow-up queue: a summary of what is due, then due-soon (default), overdue or all, paged."""
     actor = _actor()
-    scope = "mine" if request.args.get("scope") == "mine" else "team"
-    items, total = care.list_followups(actor=actor, status="open", scope=scope, page=1, per_page=100)
+    view, scope, page = _queue_args()
+    items, total = care.queue_page(actor=actor, view=view, scope=scope, page=page, per_page=QUEUE_PER_PAGE)
     call_by_id = {f.call_id: calls.get_call(actor=actor, call_id=f.call_id) for f in items}
     return render_template(
-        "field/followups.html", items=items, total=total, scope=scope, calls=call_by_id,
-        clocks={f.id: clock(f) for f in items},
+        "field/followups.html", items=items, total=total, scope=scope, view=view, page=page,
+        pages=max(1, -(-total // QUEUE_PER_PAGE)), summary=care.queue_summary(actor=actor, scope=scope),
+        calls=call_by_id, clocks={f.id: care.due_text(f.due_at) for f in items},
         referrals={cid: care.list_referrals(actor=actor, call=c) for cid, c in call_by_id.items()},
         names=_person_names(c.person_id for c in call_by_id.values()),
-        options={
-            "methods": enums.FOLLOWUP_METHODS, "outcomes": enums.FOLLOWUP_OUTCOMES,
-            "referral_types": enums.REFERRAL_TYPES, "referral_statuses": enums.REFERRAL_STATUSES,
-        },
-        due_hours=current_app.config["FOLLOWUP_DUE_HOURS"],
+        options=form_options(), due_hours=agency_settings.followup_hours(actor.agency_id),
     )
+
+
+def _attempt_from_form(form) -> dict:
+    """The attempt form as posted without JavaScript: local wall-clock time, checkbox "on"."""
+    raw = {"method": form.get("method") or None, "reached": form.get("reached") in ("on", "true", "1")}
+    when = form.get("attempted_at")
+    if when:
+        try:
+            local = datetime.fromisoformat(when)
+        except ValueError:
+            raw["attempted_at"] = when  # the schema names the problem
+        else:
+            if local.tzinfo is None:
+                local = local.replace(tzinfo=ZoneInfo(current_user.agency.timezone))
+            raw["attempted_at"] = local.isoformat()
+    else:
+        raw["attempted_at"] = datetime.now(ZoneInfo(current_user.agency.timezone)).isoformat()
+    if form.get("outcome"):
+        raw["outcome"] = form["outcome"]
+    return AttemptCreateSchema().load({k: v for k, v in raw.items() if v is not None})
+
+
+@bp.route("/followups/<uuid:followup_id>/attempts", methods=["POST"])
+@requires(policy.can_create_records)
+def record_attempt(followup_id):
+    """Record an attempt from a plain form post (the page's script uses the API instead)."""
+    actor = _actor()
+    followup = care.get_followup(actor=actor, followup_id=followup_id)
+    if followup is None:
+        abort(404)
+    back = request.form.get("next") or url_for("field.followups")
+    if not back.startswith("/field/"):
+        back = url_for("field.followups")
+    try:
+        care.record_attempt(actor=actor, followup=followup, data=_attempt_from_form(request.form))
+    except ValidationError as error:
+        return render_template("field/not_saved.html", errors=error.messages, back=back), 422
+    except ServiceError as error:
+        return render_template("field/not_saved.html", errors=error.errors or {"_form": [error.message]}, back=back), error.status
+    flash("Attempt recorded." + (" The follow-up is closed." if followup.closed_at else ""))
+    return redirect(f"{back}#followup-{followup.id}")
 
 
 @bp.route("/sw.js")
@@ -141,4 +202,3 @@ def service_worker():
     response.headers["Service-Worker-Allowed"] = "/field/"
     response.headers["Cache-Control"] = "no-cache"
     return response
-

@@ -7,7 +7,7 @@ from mhu.auth import bearer_token, wants_json
 from mhu.extensions import login_manager
 from mhu.login import views
 from mhu.models.types import utcnow
-from mhu.services import mfa, users
+from mhu.services import mfa, sessions, users
 
 # What an account that must set up a second factor can still reach.
 MFA_SETUP_ENDPOINTS = frozenset({
@@ -25,7 +25,10 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        return users.load_session_user(session_id)
+        user = users.load_session_user(session_id)
+        if user is None or sessions.current(user=user, key=session.get(sessions.COOKIE_ENTRY)) is None:
+            return None
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(_request):

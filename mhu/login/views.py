@@ -2,13 +2,13 @@
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, mfa, sso, users
+from mhu.services import ServiceError, audit, mfa, sessions, sso, users
 
 bp = Blueprint("auth", __name__)
 
@@ -39,12 +39,19 @@ def _signed_in(user, method: str = "password", next_page: str | None = None):
     session.clear()
     login_user(user)
     session["auth_method"] = method
+    start_device_session(user)
     return redirect(next_page or _safe_next(request.args.get("next")) or home_for(user))
 
 
 def _login_page(status: int = 200):
     return render_template("auth/login.html", sso_options=sso.sign_in_options(),
                            next=_safe_next(request.args.get("next"))), status
+
+
+def start_device_session(user) -> None:
+    """Record the signed-in device server-side and keep its key in the session cookie."""
+    session[sessions.COOKIE_ENTRY] = sessions.start(user=user)
+    db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -112,10 +119,17 @@ def login_code():
     return render_template("auth/login_code.html", next=_safe_next(request.args.get("next"))), 401
 
 
+def _person_only():
+    # Service accounts (integration) have API tokens, not authenticators.
+    if not policy.reads_data(current_user):
+        abort(403)
+
+
 @bp.route("/account/mfa")
 @login_required
 def mfa_setup():
     """Two-step sign-in status, and the way to set it up."""
+    _person_only()
     user = current_user._get_current_object()
     return render_template("auth/mfa_setup.html", enrolled=mfa.enrolled(user), enrolment=None,
                            required=mfa.required_for(user), remaining=mfa.remaining_recovery_codes(user))
@@ -125,6 +139,7 @@ def mfa_setup():
 @login_required
 def mfa_start():
     """A new secret and recovery codes, shown once with the QR code."""
+    _person_only()
     user = current_user._get_current_object()
     enrolment = mfa.begin_totp(user=user)
     return render_template("auth/mfa_setup.html", enrolled=False, enrolment=enrolment,
@@ -135,6 +150,7 @@ def mfa_start():
 @login_required
 def mfa_confirm():
     """Turn two-step sign-in on with the first code."""
+    _person_only()
     user = current_user._get_current_object()
     try:
         mfa.confirm_totp(user=user, code=request.form.get("code", ""))
@@ -147,10 +163,10 @@ def mfa_confirm():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session here and on the server (the session nonce rotates)."""
+    """End this device's session, here and on the server; the user's other devices stay signed in."""
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        users.end_sessions(user=user)
+        sessions.end_current(user=user, key=session.get(sessions.COOKIE_ENTRY))
         audit.record(action="logout", actor=user, object_type="user", object_id=user.id)
         db.session.commit()
     logout_user()

@@ -1,9 +1,11 @@
 """The data model. Importing this package registers every table on `db.metadata`."""
 
+from mhu.models.access import AccountLink, UserSession
 from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
-from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag
+from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
+from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
 from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotalDay
 from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.sso import AgencySso, SsoIdentity
@@ -13,8 +15,9 @@ from mhu.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "LoginThrottle", "Person", "PersonIdentity",
-    "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "Referral",
+    "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "CallSubjectHint", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
-    "SsoIdentity", "CitTraining",
+    "SsoIdentity", "UserSession", "AccountLink",
+    "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
 ]

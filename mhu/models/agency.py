@@ -26,6 +26,11 @@ class Agency(db.Model):
     kind: Mapped[str] = mapped_column(enum_column("agency_kind", AGENCY_KINDS), default="law_enforcement")
     # IANA zone: date filters, daily/monthly buckets and hour-of-day charts use local time.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="America/Chicago")
+    # Set by the agency's administrators (services/agency_settings.py); None means the app's default.
+    # districts: [{"name": "North", "beats": ["N1", "N2"]}, ...] in the order the forms list them.
+    districts: Mapped[list | None] = mapped_column(sa.JSON)
+    suppression_threshold: Mapped[int | None] = mapped_column()
+    followup_hours: Mapped[int | None] = mapped_column()
     # Second factor for roles that read identified records; None follows MFA_REQUIRED_DEFAULT.
     mfa_required: Mapped[bool | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -138,3 +138,22 @@ class CallInjury(db.Model):
     call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), index=True)
     party: Mapped[str] = mapped_column(enum_column("injury_party", INJURY_PARTIES))
     severity: Mapped[str] = mapped_column(enum_column("injury_severity", INJURY_SEVERITIES))
+
+
+class CallSubjectHint(db.Model):
+    """A subject name typed on a call that was saved without a linked person (typically offline).
+
+    It is identified data, so it lives beside the call, not on it: exports and metrics never read
+    it. It is deleted once a person is linked to the call; until then the call is on its author's
+    "needs a subject" list.
+    """
+
+    __tablename__ = "call_subject_hint"
+    __table_args__ = (sa.Index("ix_call_subject_hint_creator", "created_by_id"),)
+
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    typed_name: Mapped[str] = mapped_column(sa.String(200))
+    typed_date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,6 +19,20 @@ class VersionConflict(ServiceError):
         self.current_version = current_version
 
 
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the session's objects. The view serialises the record it just
+    wrote or read; expiring it would reload the row and each of its lists for nothing (a call:
+    four statements). Use only where the transaction itself produced the values in memory."""
+    from mhu.extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def in_agency(model, record_id, *, actor):
     """The record if it exists in the actor's agency, else None: another agency's is "missing"."""
     from mhu.extensions import db

@@ -14,6 +14,19 @@ EXPORT_COLUMNS = (
     "outcome", "request_id", "source_ip",
 )
 EXPORT_MAX_ROWS = 100_000
+# Action prefixes of the changes administrators make (services/admin.py, agency_settings.py).
+CATEGORIES = {"permission": "permission.", "config": "config."}
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection); such cells
+# get a leading apostrophe, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """One CSV cell: ISO 8601 for times, '' for None, formula-looking text defused."""
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def audit_query(*, actor: User, filters: dict) -> sa.Select:
@@ -24,6 +37,8 @@ def audit_query(*, actor: User, filters: dict) -> sa.Select:
     for name in ("user_id", "object_type", "object_id", "action", "outcome"):
         if filters.get(name) is not None:
             query = query.where(getattr(AuditEvent, name) == filters[name])
+    if filters.get("category") in CATEGORIES:
+        query = query.where(AuditEvent.action.startswith(CATEGORIES[filters["category"]], autoescape=True))
     if filters.get("since") is not None:
         query = query.where(AuditEvent.occurred_at >= filters["since"])
     if filters.get("until") is not None:
@@ -51,7 +66,6 @@ def export_csv(*, actor: User, filters: dict) -> tuple[str, int]:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow(["" if value is None else (value.isoformat() if hasattr(value, "isoformat") else value)
-                         for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     audit.record(action="audit.export", actor=actor, object_type="audit_event", commit=True)
     return out.getvalue(), len(rows)

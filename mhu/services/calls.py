@@ -7,34 +7,71 @@ import sqlalchemy as sa
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import (
-    Agency, Call, CallInjury, CallPresentingProblem, CallRiskFlag, FollowUp, Person, Team, User,
+    Agency, Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint, FollowUp, Person,
+    Referral, Team, User,
 )
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services import ServiceError, audit, check_version, commit_keeping_loaded, in_agency
 from mhu.services.care import followup_due_at
 from mhu.services.localtime import local_parts
 
 TIME_FIELDS = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
+TIME_NAMES = {"received_at": "received", "dispatched_at": "dispatched", "arrived_at": "arrived", "cleared_at": "cleared"}
 LIST_FIELDS = ("presenting_problems", "risk_flags", "injuries")
+# Write-only inputs of a call that are not columns of it.
+EXTRA_FIELDS = ("referrals", "subject_name", "subject_date_of_birth")
+# Dispositions that say a referral was made: the call must name at least one.
+REFERRAL_DISPOSITIONS = frozenset({"resolved_with_referral", "referred_to_other_agency"})
+# Call sources that place a call at another SIM stage than the team's default.
+INTERCEPT_BY_SOURCE = {"court_or_jail": 3}
 
 
 def time_order_errors(values: dict) -> dict:
-    """Per-field messages where received <= dispatched <= arrived <= cleared is broken."""
-    errors = {}
+    """Per-field messages where received <= dispatched <= arrived <= cleared is broken.
+
+    Both times of a broken pair are marked: the user cannot tell from one mark which of the two
+    is wrong, and on a tablet the other one may be off screen.
+    """
+    errors: dict[str, list[str]] = {}
     previous_name, previous = None, None
     for name in TIME_FIELDS:
         current = values.get(name)
         if current is None:
             continue
         if previous is not None and current < previous:
-            errors[name] = [f"Must not be earlier than {previous_name}."]
+            errors.setdefault(previous_name, []).append(f"Must not be later than {TIME_NAMES[name]} time.")
+            errors.setdefault(name, []).append(f"Must not be earlier than {TIME_NAMES[previous_name]} time.")
         previous_name, previous = name, current
     return errors
 
 
-def default_intercept(team: Team) -> int:
-    """SIM intercept 1 when an officer responds (any team with officers), else 0."""
-    return 0 if team.kind == "clinician_only" else 1
+def check_times(call: Call) -> None:
+    """ServiceError (422, every time involved marked) when the call's times are out of order."""
+    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    if errors:
+        raise ServiceError("Times are out of order.", errors)
+
+
+def default_intercept(team: Team, call_source: str | None = None) -> int:
+    """The SIM intercept a call starts with (the user may change it).
+
+    1 when an officer responds (any team with officers), 0 for clinician-only teams and for
+    scheduled follow-ups without an officer-only team, 3 for calls from a court or jail.
+    """
+    if call_source in INTERCEPT_BY_SOURCE:
+        return INTERCEPT_BY_SOURCE[call_source]
+    if team.kind == "clinician_only":
+        return 0
+    if call_source == "scheduled_follow_up" and team.kind != "officer_only":
+        return 0
+    return 1
+
+
+def referral_errors(disposition: str | None, referral_count: int) -> dict:
+    """A "...with referral" or "referred to other agency" disposition needs at least one referral."""
+    if disposition in REFERRAL_DISPOSITIONS and referral_count == 0:
+        return {"referrals": ["This disposition needs a referral: add its type (and partner, if known)."]}
+    return {}
 
 
 def _agency_team(actor: User, team_id: int | None) -> Team:
@@ -64,10 +101,11 @@ def _check_person(actor: User, person_id) -> None:
 
 
 def _apply_lists(call: Call, data: dict) -> None:
+    # Sorted as the relationships load them, so the answer is the same whether or not it is reloaded.
     if "presenting_problems" in data:
-        call.presenting_problem_rows = [CallPresentingProblem(problem=p) for p in dict.fromkeys(data["presenting_problems"])]
+        call.presenting_problem_rows = [CallPresentingProblem(problem=p) for p in sorted(set(data["presenting_problems"]))]
     if "risk_flags" in data:
-        call.risk_flag_rows = [CallRiskFlag(flag=f) for f in dict.fromkeys(data["risk_flags"])]
+        call.risk_flag_rows = [CallRiskFlag(flag=f) for f in sorted(set(data["risk_flags"]))]
     if "injuries" in data:
         call.injury_rows = [CallInjury(party=i["party"], severity=i["severity"]) for i in data["injuries"]]
 
@@ -81,18 +119,16 @@ def _apply_fields(call: Call, data: dict, agency: Agency) -> None:
         call.local_date, call.local_hour, call.local_weekday = local_parts(call.received_at, agency.timezone)
 
 
-def _validate_state(call: Call) -> None:
-    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
-    if errors:
-        raise ServiceError("Times are out of order.", errors)
+def sync_followup(call: Call, actor: User, *, new_call: bool = False) -> None:
+    """Open a follow-up for a call that needs one; keep it due the follow-up window after the call cleared.
 
-
-def sync_followup(call: Call, actor: User) -> None:
-    """Open a follow-up for a call that needs one; keep its due time 48 h after the call cleared."""
+    For a new call there is nothing to look up, and the call and its follow-up go to the database
+    in one flush, so the metric facts of their day are refreshed once."""
     if not call.followup_required or call.voided_at is not None:
         return
-    due_at = followup_due_at(call)
-    existing = db.session.scalar(sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.created_at))
+    due_at = followup_due_at(call, agency=actor.agency if actor.agency_id == call.agency_id else None)
+    existing = None if new_call else db.session.scalar(
+        sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.created_at))
     if existing is None:
         db.session.add(FollowUp(
             call_id=call.id, agency_id=call.agency_id, team_id=call.team_id, due_at=due_at,
@@ -102,22 +138,66 @@ def sync_followup(call: Call, actor: User) -> None:
         existing.due_at = due_at
 
 
-def create_call(*, actor: User, data: dict) -> Call:
-    """Record a new call for the actor's agency."""
+def _add_referrals(call: Call, actor: User, referrals: list[dict]) -> None:
+    for item in referrals:
+        referral = Referral(call_id=call.id, agency_id=call.agency_id, created_by_id=actor.id, **item)
+        db.session.add(referral)
+        db.session.flush()
+        audit.record(action="referral.create", actor=actor, object_type="referral", object_id=referral.id)
+
+
+def _referral_count(call: Call) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Referral).where(Referral.call_id == call.id))
+
+
+def _link_typed_subject(call: Call, actor: User, name: str | None, date_of_birth) -> None:
+    """A name typed without picking a person: link the one exact name + date-of-birth match, or
+    keep the name with the call so the call lands on its author's "needs a subject" list."""
+    name = (name or "").strip()
+    if call.person_id is not None or not name:
+        return
+    from mhu.services.persons import exact_match  # persons imports nothing from here; avoid a cycle at import
+
+    person = exact_match(actor=actor, name=name, date_of_birth=date_of_birth)
+    if person is not None:
+        call.person_id = person.id
+        audit.record(action="call.subject_matched", actor=actor, object_type="call", object_id=call.id)
+        return
+    db.session.add(CallSubjectHint(
+        call_id=call.id, agency_id=call.agency_id, typed_name=name[:200],
+        typed_date_of_birth=date_of_birth, created_by_id=actor.id,
+    ))
+
+
+def create_call(*, actor: User, data: dict, referral_required: bool = True) -> Call:
+    """Record a new call for the actor's agency, with the referrals made on it.
+
+    `referral_required=False` is for records of the past (imports), where a referral disposition
+    without a recorded referral is a data-quality finding, not a reason to refuse the row.
+    """
+    data = dict(data)
+    referrals = data.pop("referrals", None) or []
+    subject_name, subject_dob = data.pop("subject_name", None), data.pop("subject_date_of_birth", None)
     team = _agency_team(actor, data.get("team_id"))
     _check_person(actor, data.get("person_id"))
     call_id = data.get("id") or uuid.uuid4()
     if db.session.get(Call, call_id) is not None:
         raise ServiceError("A call with this id exists.", {"id": ["Already used."]}, status=409)
     call = Call(id=call_id, agency_id=actor.agency_id, team_id=team.id, created_by_id=actor.id)
-    fields = {"sim_intercept": default_intercept(team), **data, "team_id": team.id}
+    fields = {"sim_intercept": default_intercept(team, data.get("call_source")), **data, "team_id": team.id}
     _apply_fields(call, fields, actor.agency)
-    _validate_state(call)
+    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    if referral_required:
+        errors.update(referral_errors(call.disposition, len(referrals)))
+    if errors:
+        raise ServiceError("The call was not saved: correct the marked fields.", errors)
     db.session.add(call)
     db.session.flush()
-    sync_followup(call, actor)
+    _add_referrals(call, actor, referrals)
+    _link_typed_subject(call, actor, subject_name, subject_dob)
+    sync_followup(call, actor, new_call=True)
     audit.record(action="call.create", actor=actor, object_type="call", object_id=call.id)
-    db.session.commit()
+    commit_keeping_loaded()
     return call
 
 
@@ -135,7 +215,8 @@ def read_call(*, actor: User, call_id) -> Call | None:
     """get_call plus the audit event for reading an identified record."""
     call = get_call(actor=actor, call_id=call_id)
     if call is not None:
-        audit.record(action="call.read", actor=actor, object_type="call", object_id=call.id, commit=True)
+        audit.record(action="call.read", actor=actor, object_type="call", object_id=call.id)
+        commit_keeping_loaded()
     return call
 
 
@@ -186,14 +267,26 @@ def update_call(*, actor: User, call: Call, data: dict, expected_version: int | 
     if call.voided_at is not None:
         raise ServiceError("This call was voided and can no longer be changed.", status=409)
     check_version(call, expected_version)
+    data = dict(data)
+    referrals = data.pop("referrals", None) or []
+    for name in ("subject_name", "subject_date_of_birth"):
+        data.pop(name, None)
     if "team_id" in data:
         data = {**data, "team_id": _agency_team(actor, data["team_id"]).id}
     if "person_id" in data:
         _check_person(actor, data["person_id"])
     _apply_fields(call, data, actor.agency)
-    _validate_state(call)
+    errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    # Only a disposition chosen now asks for a referral: older calls stay editable as they are.
+    if "disposition" in data:
+        errors.update(referral_errors(call.disposition, _referral_count(call) + len(referrals)))
+    if errors:
+        raise ServiceError("Not saved: correct the marked fields.", errors)
     call.updated_by_id = actor.id
     db.session.flush()
+    _add_referrals(call, actor, referrals)
+    if call.person_id is not None:
+        db.session.execute(sa.delete(CallSubjectHint).where(CallSubjectHint.call_id == call.id))
     sync_followup(call, actor)
     audit.record(action="call.update", actor=actor, object_type="call", object_id=call.id)
     db.session.commit()

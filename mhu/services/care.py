@@ -3,23 +3,27 @@
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, ClinicalNote, FollowUp, FollowUpAttempt, Referral, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services import ServiceError, agency_settings, audit, check_version, in_agency
 
 
-def followup_window() -> timedelta:
-    """How long after a call a follow-up falls due (FOLLOWUP_DUE_HOURS, 48 h by default)."""
-    return timedelta(hours=current_app.config["FOLLOWUP_DUE_HOURS"])
+def followup_window(agency_id: int | None = None, *, connection=None) -> timedelta:
+    """How long after a call a follow-up falls due: the agency's setting, else FOLLOWUP_DUE_HOURS (48 h)."""
+    return timedelta(hours=agency_settings.followup_hours(agency_id, connection=connection))
 
 
-def followup_due_at(call: Call) -> datetime:
-    """When a call's follow-up falls due: the window after the call cleared (received, if never cleared)."""
-    return (call.cleared_at or call.received_at) + followup_window()
+def followup_due_at(call: Call, *, agency=None) -> datetime:
+    """When a call's follow-up falls due: the window after the call cleared (received, if never cleared).
+    `agency`: the call's agency when already loaded (saves a lookup)."""
+    if agency is not None:
+        window = timedelta(hours=agency_settings.followup_hours_of(agency))
+    else:
+        window = followup_window(call.agency_id)
+    return (call.cleared_at or call.received_at) + window
 
 
 def _writable_call(call: Call) -> None:
@@ -106,6 +110,68 @@ def worklist_query(*, actor: User, status: str, scope: str) -> sa.Select:
     else:
         query = query.where(FollowUp.closed_at.is_(None))
     return query.order_by(FollowUp.due_at, FollowUp.id)
+
+
+QUEUE_VIEWS = ("soon", "overdue", "all")
+
+
+def _open_worklist(*, actor: User, scope: str) -> sa.Select:
+    return worklist_query(actor=actor, status="open", scope=scope).order_by(None)
+
+
+def queue_summary(*, actor: User, scope: str) -> dict:
+    """Open follow-ups counted by when they fall due: overdue, due today and due tomorrow (the
+    agency's local days; "today" counts what is still ahead today), and all open."""
+    from mhu.services.localtime import agency_today, local_day_bounds
+
+    now = utcnow()
+    today = agency_today(actor.agency_id)
+    start_today, end_today = local_day_bounds(today, today, actor.agency.timezone)
+    _, end_tomorrow = local_day_bounds(today, today + timedelta(days=1), actor.agency.timezone)
+    due = FollowUp.due_at
+    counts = db.session.execute(
+        _open_worklist(actor=actor, scope=scope).with_only_columns(
+            sa.func.count(),
+            sa.func.count().filter(due < now),
+            sa.func.count().filter(due >= now, due < end_today),
+            sa.func.count().filter(due >= end_today, due < end_tomorrow),
+        )
+    ).one()
+    return {"open": counts[0], "overdue": counts[1], "due_today": counts[2], "due_tomorrow": counts[3]}
+
+
+def queue_page(*, actor: User, view: str, scope: str, page: int, per_page: int) -> tuple[list[FollowUp], int]:
+    """One page of the clinician's queue and its total.
+
+    "soon": not yet overdue, soonest first (the default: what can still be done in time);
+    "overdue": most recently overdue first (the ones still worth a prompt call);
+    "all": every open follow-up by due time.
+    """
+    now = utcnow()
+    query = _open_worklist(actor=actor, scope=scope)
+    if view == "soon":
+        query = query.where(FollowUp.due_at >= now).order_by(FollowUp.due_at, FollowUp.id)
+    elif view == "overdue":
+        query = query.where(FollowUp.due_at < now).order_by(FollowUp.due_at.desc(), FollowUp.id)
+    else:
+        query = query.order_by(FollowUp.due_at, FollowUp.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    audit.record(action="followup.list", actor=actor, object_type="followup", object_id=None, commit=True)
+    return list(rows), total
+
+
+def due_text(due_at: datetime, now: datetime | None = None) -> dict:
+    """How a follow-up's clock reads: "due in 5 h", "due in 2 days", "overdue by 12 days"."""
+    seconds = (due_at - (now or utcnow())).total_seconds()
+    overdue = seconds < 0
+    hours = abs(seconds) / 3600
+    if hours < 36:
+        amount = f"{hours:.0f} h"
+    else:
+        days = round(hours / 24)
+        amount = f"{days} day" + ("" if days == 1 else "s")
+    return {"overdue": overdue, "hours": seconds / 3600, "text": f"overdue by {amount}" if overdue else f"due in {amount}"}
 
 
 def list_followups(*, actor: User, status: str, scope: str, page: int, per_page: int) -> tuple[list[FollowUp], int]:

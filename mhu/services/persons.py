@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import Call, Person, PersonIdentity, PersonMerge, User
+from mhu.models import Call, FollowUp, Person, PersonIdentity, PersonMerge, Referral, User
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit, check_version, in_agency
 from mhu.services.matching import find_candidates, match_key, normalise_name
@@ -122,6 +122,50 @@ def search_persons(*, actor: User, name: str | None, date_of_birth: date | None,
     persons = {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_([r[0] for r in ranked])))}
     audit.record(action="person.search", actor=actor, object_type="person", object_id=None, commit=True)
     return [(persons[pid], score, exact) for pid, score, exact in ranked]
+
+
+def exact_match(*, actor: User, name: str, date_of_birth: date | None) -> Person | None:
+    """The one person whose normalised name and date of birth equal those given, else None.
+
+    Used to link a subject typed without a search (offline): only an exact name + date-of-birth
+    match is safe to link without a human choosing, and only when it is unambiguous.
+    """
+    parts = normalise_name(name).split()
+    if date_of_birth is None or len(parts) < 2:
+        return None
+    key = match_key(parts[0], " ".join(parts[1:]), date_of_birth)
+    matches = list(db.session.scalars(
+        sa.select(Person).join(PersonIdentity, PersonIdentity.person_id == Person.id)
+        .where(Person.agency_id == actor.agency_id, Person.merged_into_id.is_(None), PersonIdentity.match_key == key)
+        .limit(2)
+    ))
+    return matches[0] if len(matches) == 1 else None
+
+
+def person_record(*, actor: User, person_id, history_limit: int = 50) -> dict | None:
+    """What the person page shows: the person (identity first), their contacts newest first with
+    the referrals made on each, and their open follow-ups. Audited as a read of identified data."""
+    person = read_person(actor=actor, person_id=person_id)
+    if person is None:
+        return None
+    calls = contact_history(person_ids=[person.id], limit=history_limit)[person.id]
+    call_ids = [call.id for call in calls]
+    referrals: dict = {call_id: [] for call_id in call_ids}
+    if call_ids:
+        for referral in db.session.scalars(
+            sa.select(Referral).where(Referral.call_id.in_(call_ids)).order_by(Referral.created_at)
+        ):
+            referrals[referral.call_id].append(referral)
+    open_followups = list(db.session.scalars(
+        sa.select(FollowUp).join(Call, Call.id == FollowUp.call_id)
+        .where(Call.person_id == person.id, Call.voided_at.is_(None), FollowUp.closed_at.is_(None))
+        .order_by(FollowUp.due_at)
+    ))
+    return {
+        "person": person, "calls": calls, "referrals": referrals, "open_followups": open_followups,
+        "contact_count": contact_counts(person_ids=[person.id]).get(person.id, 0),
+        "merged_into_id": person.merged_into_id,
+    }
 
 
 def merge_persons(*, actor: User, survivor: Person, merged: Person) -> PersonMerge:

@@ -1,7 +1,7 @@
 """Second factors: TOTP authenticators, recovery codes, the agency's MFA setting.
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0007_call_subject_hint
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -12,7 +12,7 @@ import mhu.models.types
 
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0007_call_subject_hint'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,8 @@ from tests.factories import at, call_payload
 
 
 def _call(client):
-    return client.post("/api/v1/calls", json=call_payload()).json
+    # No referral disposition: these tests add the referrals themselves.
+    return client.post("/api/v1/calls", json=call_payload(disposition="resolved_on_scene")).json
 
 
 def test_referral_is_recorded_on_the_call(make, api):

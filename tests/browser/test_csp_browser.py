@@ -30,3 +30,23 @@ def test_dashboard_and_pages_run_under_the_policy_without_violations(live_server
     assert "'unsafe-eval'" not in csp and "script-src 'self' 'sha256-" in csp
     assert plots > 0
     assert violations == []
+
+
+def test_plotly_png_download_works_under_the_policy(live_server, page, make, api):
+    _, team, people = make.unit()
+    api(people["officer"]).post("/api/v1/calls", json=call_payload(team_id=team.id))
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/operations?from=2026-03-01&to=2026-03-31")
+    chart = page.locator("#ops-district .js-plotly-plot")
+    chart.wait_for(timeout=20_000)
+
+    chart.hover()
+    with page.expect_download() as download_info:
+        page.locator("#ops-district .modebar-btn[data-title='Download plot as a PNG']").click()
+
+    assert download_info.value.suggested_filename.endswith(".png")
+    assert download_info.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert violations == []

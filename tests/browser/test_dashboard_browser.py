@@ -4,9 +4,13 @@ update charts and the URL, partners see only the suppressed view and can downloa
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from dashboards.components import format_count, format_rate, format_seconds
+from mhu.extensions import db
+from mhu.models import AuditEvent
 from mhu.services import care, metrics
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import browser_login, screenshot
 from tests.factories import PASSWORD, add_call, add_person, utc
 
@@ -64,6 +68,7 @@ def test_supervisor_sees_every_page_with_rendered_charts(live_server, page, unit
         if name == "repeat":
             assert page.locator("#high-utilizer-list").count() == 1  # supervisors may identify people
         screenshot(page, f"dashboard-{name}")
+        assert_accessible(page, f"the {name} page")
 
     assert console_errors == []
 
@@ -153,6 +158,7 @@ def test_partner_sees_only_the_partner_view_and_downloads_csv(live_server, page,
     assert "suppressed" in content
     assert page.locator("#high-utilizer-list").count() == 0
     screenshot(page, "dashboard-partner")
+    assert_accessible(page, "the partner view")
     assert console_errors == []
 
 
@@ -179,3 +185,96 @@ def test_admin_gets_403_on_the_dashboard(live_server, page, unit):
 
     assert response.status == 403
     assert page.locator(".js-plotly-plot").count() == 0
+
+
+def test_keyboard_focus_is_visible_on_the_dark_nav_bar(live_server, page, unit):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/?{QUERY}")
+    wait_for_charts(page)
+
+    link = page.get_by_role("link", name="Outcomes", exact=True)
+    link.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus arrives by keyboard, so :focus-visible applies
+    outline = link.evaluate("e => [document.activeElement === e, getComputedStyle(e).outlineStyle, "
+                            "getComputedStyle(e).outlineColor]")
+
+    assert outline == [True, "solid", "rgb(255, 255, 255)"]
+
+
+def test_every_chart_offers_its_plotted_numbers_as_csv(live_server, page, unit):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/operations?{QUERY}")
+    charts = wait_for_charts(page)
+
+    links = page.locator("#_pages_content .chart-csv")
+    with page.expect_download() as download_info:
+        page.locator("#csv-ops-district").click()
+    content = download_info.value.path().read_text(encoding="utf-8")
+
+    assert links.count() == charts
+    assert download_info.value.suggested_filename == "mhu-ops-district.csv"
+    assert content.splitlines()[0] == "District,Calls (count)"
+    assert sorted(content.splitlines()[1:]) == ["North,20", "South,10"]  # 30 calls, every third in South
+
+
+def test_bad_url_filter_is_announced_and_the_brand_link_keeps_filters(live_server, page, unit, console_errors):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+
+    page.goto(f"{live_server}/dashboard/operations?{QUERY}&district=Nowhere&team_id=abc")
+    page.wait_for_selector("#url-notes .alert")
+    notes = page.locator("#url-notes").inner_text()
+    page.wait_for_function("() => document.querySelector('#brand').getAttribute('href').includes('district=Nowhere')")
+
+    assert "district=Nowhere matches nothing" in notes
+    assert "team_id=abc is invalid" in notes
+    assert "Nowhere (matches nothing)" in page.locator("#f-district").inner_text()
+    screenshot(page, "dashboard-bad-url-notice")
+    assert_accessible(page, "a page with URL notes")
+    assert console_errors == []
+
+
+def test_preset_link_sets_the_period_and_keeps_other_filters(live_server, page, unit, console_errors):
+    _, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/outcomes?{QUERY}&district=North")
+    wait_for_charts(page)
+
+    page.locator("#preset-year_to_date").click()
+    page.wait_for_url("**/dashboard/outcomes?from=*-01-01*district=North*")
+    page.wait_for_selector("#preset-year_to_date.btn-dark")
+
+    assert "district=North" in page.url
+    assert page.locator("#preset-year_to_date").inner_text().startswith("Year to date")
+    screenshot(page, "dashboard-presets")
+    assert console_errors == []
+
+
+def test_supervisor_drills_from_a_kpi_to_the_calls_and_opens_one(live_server, page, unit, console_errors):
+    agency, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/?{QUERY}&district=North")
+    wait_for_charts(page)
+    expected = page.locator("#card-ed_use").get_attribute("data-numerator")
+
+    page.locator("#drill-ed_use").click()
+    page.wait_for_url("**/dashboard/calls?**district=North**subset=ed_use**")
+    page.wait_for_selector("#drill-table")
+    rows = page.locator("#drill-table tbody tr")
+
+    assert rows.count() == int(expected) > 0
+    assert set(page.locator("#drill-table tbody tr td:nth-child(3)").all_inner_texts()) == {"North"}
+    screenshot(page, "dashboard-drilldown")
+    assert_accessible(page, "the drill-down list")
+    with page.context.expect_page() as opened:
+        page.locator(".call-link").first.click()
+    call_page = opened.value
+    call_page.wait_for_load_state()
+    assert "/field/calls/" in call_page.url
+    reads = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "call.read", AuditEvent.user_id == people["supervisor"].id))
+    assert reads == 1
+    assert console_errors == []

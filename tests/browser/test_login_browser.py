@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import browser_login, screenshot
 from tests.factories import PASSWORD
 
@@ -39,5 +40,6 @@ def test_api_docs_render_from_local_assets(live_server, page, make, console_erro
     page.get_by_text("/api/v1/calls", exact=True).first.wait_for()
 
     screenshot(page, "api-docs")
+    assert_accessible(page, "the API docs (Swagger UI)")
     assert outside_requests == []
     assert console_errors == []

@@ -7,7 +7,7 @@ import pytest
 from tests.factories import add_call, login, utc
 
 PAGES = ["/dashboard/", "/dashboard/outcomes", "/dashboard/repeat", "/dashboard/followups",
-         "/dashboard/operations", "/dashboard/quality", "/dashboard/partner"]
+         "/dashboard/operations", "/dashboard/quality", "/dashboard/calls", "/dashboard/partner"]
 DASH_ROUTES = ["/dashboard/_dash-layout", "/dashboard/_dash-dependencies", "/dashboard/assets/bootstrap.min.css"]
 
 

@@ -42,23 +42,23 @@ def test_anonymous_visitors_are_sent_to_login(client):
         assert "/login" in response.headers["Location"]
 
 
-def test_home_lists_my_teams_open_calls_only(client, make, api):
+def test_home_lists_only_my_calls_that_still_need_me(client, make, api):
     agency, team, people = make.unit()
-    other_team = make.team(agency)
-    stranger = make.user("officer", agency, teams=[other_team])
+    teammate = make.user("officer", agency, teams=[team])
     open_call = _call(api, people["officer"], disposition=None, incident_number="OPEN-1")
     _call(api, people["officer"], incident_number="DONE-1")
-    _call(api, stranger, disposition=None, incident_number="OTHER-1")
+    _call(api, teammate, disposition=None, incident_number="TEAMMATE-1")
     login(client, people["officer"])
 
     response = client.get("/field/")
     page = response.get_data(as_text=True)
-
     assert response.status_code == 200
-    assert "OPEN-1" in page and f"/field/calls/{open_call['id']}" in page
-    assert "DONE-1" not in page
-    assert "OTHER-1" not in page
-    assert "Missing: disposition" in page
+    needs_me = page[page.index('id="open-heading"'):page.index('id="recent-heading"')]
+
+    assert "OPEN-1" in needs_me and f"/field/calls/{open_call['id']}" in needs_me
+    assert "DONE-1" not in needs_me
+    assert "TEAMMATE-1" not in page
+    assert "Missing: disposition" in needs_me
 
 
 def test_followup_queue_link_is_shown_to_clinicians_not_officers(client, make):
@@ -175,18 +175,18 @@ def test_call_of_another_agency_is_not_found(client, make, api):
     assert client.get(f"/field/calls/{call['id']}").status_code == 404
 
 
-def test_followup_queue_sorts_by_due_time_and_marks_overdue(client, make, api):
+def test_followup_queue_all_tab_sorts_by_due_time_and_marks_overdue(client, make, api):
     _, _, people = make.unit()
     later = _call(api, people["officer"], incident_number="LATER",
                   received_at=at(days=3000).isoformat(), dispatched_at=None, arrived_at=None, cleared_at=None)
     overdue = _call(api, people["officer"], incident_number="OVERDUE")
     login(client, people["clinician"])
 
-    page = client.get("/field/followups").get_data(as_text=True)
+    page = client.get("/field/followups?view=all").get_data(as_text=True)
 
     assert page.index(f"/field/calls/{overdue['id']}") < page.index(f"/field/calls/{later['id']}")
-    assert "Overdue" in page
-    assert "due in" in page
+    assert "Overdue by" in page and "Overdue overdue" not in page.replace("</span>", "").lower().title()
+    assert "Due in" in page
     assert "Record attempt" in page and "Add referral" in page
 
 

@@ -94,3 +94,17 @@ def test_dashboard_inline_scripts_are_allowed_by_hash_only(client, make):
     assert response.status_code == 200
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     assert script_src.count("'sha256-") >= 1
+
+
+def test_dashboard_allows_blob_images_only_and_other_pages_not_at_all(client, make):
+    _, _, people = make.unit()
+    login(client, people["supervisor"])
+
+    dashboard = client.get("/dashboard/")
+    field = client.get("/login")
+    directives = dict(d.split(" ", 1) for d in dashboard.headers["Content-Security-Policy"].split("; "))
+
+    assert dashboard.status_code == 200
+    assert directives["img-src"] == "'self' data: blob:"
+    assert all("blob:" not in value for name, value in directives.items() if name != "img-src")
+    assert "blob:" not in field.headers["Content-Security-Policy"]

@@ -14,15 +14,20 @@ import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import FollowUp
-from mhu.services import training
+from mhu.models import FollowUp, UserSession
+from mhu.services import admin as admin_service
+from mhu.services import sessions, training
 from tests.factories import PASSWORD, at, call_payload, token_for
 
-ROLES = ("officer", "clinician", "supervisor", "partner", "admin")
+ROLES = ("officer", "clinician", "supervisor", "partner", "admin", "integration")
 EVERYONE = ("anon", *ROLES)
 FIELD = frozenset({"officer", "clinician", "supervisor"})
 PARTNER_VIEW = FIELD | {"partner"}
 ALL_USERS = frozenset(ROLES)
+PEOPLE = ALL_USERS - {"integration"}  # the integration service account reads nothing
+IMPORTERS = frozenset({"supervisor", "admin"})
+ADMIN = frozenset({"admin"})
+TEAM_MANAGERS = frozenset({"supervisor", "admin"})
 
 OK = "ok"  # authorised: the request reached the view (2xx, 3xx other than to /login, 409/412/422/428)
 LOGIN = "login"  # a redirect to the login page
@@ -52,21 +57,21 @@ EXPECTED = {
     # site and auth
     "web.index": {"GET": {**public(OK), "anon": LOGIN}},
     "web.admin_home": {"GET": page({"admin"})},
-    "web.api_docs": {"GET": api(ALL_USERS)},
+    "web.api_docs": {"GET": api(PEOPLE)},
     "auth.login": {"GET": public(OK), "POST": credentials(401)},
     "auth.logout": {"POST": public(LOGIN)},
     "auth_api.Token": {"POST": credentials(401), "DELETE": api(ALL_USERS)},
-    "auth_api.me": {"GET": api(ALL_USERS)},
+    "auth_api.me": {"GET": api(PEOPLE)},
     "auth.login_code": {"POST": public(LOGIN)},  # without a pending password step: back to the login
-    "auth.mfa_setup": {"GET": page(ALL_USERS)},
+    "auth.mfa_setup": {"GET": page(PEOPLE)},
     "auth.sso_start": {"GET": public(400)},  # the walked agency has no provider: said on the login page
     "auth.sso_callback": {"GET": public(LOGIN)},  # without a sign-in started here: back to the login
-    "auth.mfa_start": {"POST": page(ALL_USERS)},
-    "auth.mfa_confirm": {"POST": page(ALL_USERS)},
-    "mfa_api.TotpEnrolment": {"POST": api(ALL_USERS)},
-    "mfa_api.TotpConfirm": {"POST": api(ALL_USERS)},
+    "auth.mfa_start": {"POST": page(PEOPLE)},
+    "auth.mfa_confirm": {"POST": page(PEOPLE)},
+    "mfa_api.TotpEnrolment": {"POST": api(PEOPLE)},
+    "mfa_api.TotpConfirm": {"POST": api(PEOPLE)},
     "mfa_api.UserMfa": {"DELETE": api({"admin"})},
-    "auth_api.teams": {"GET": api(ALL_USERS)},
+    "auth_api.teams": {"GET": api(PEOPLE)},
     "health.healthz": {"GET": public(OK)},
     "api-docs.openapi_json": {"GET": public(OK)},
     "static": {"GET": public(OK)},
@@ -95,6 +100,16 @@ EXPECTED = {
     "metrics.high_utilizer_list": {"GET": api(FIELD)},
     "partner_metrics.partner_table": {"GET": api(PARTNER_VIEW)},
     "partner_metrics.partner_table_csv": {"GET": api(PARTNER_VIEW)},
+    # imports, row-level export: supervisors and administrators; the CAD feed: integration accounts only
+    "imports.ImportCollection": {"GET": api(IMPORTERS), "POST": api(IMPORTERS)},
+    "imports.ImportItem": {"GET": api(IMPORTERS)},
+    "imports.rejects_csv": {"GET": api(IMPORTERS)},
+    "imports.undo": {"POST": api(IMPORTERS)},
+    "imports.profiles": {"GET": api(IMPORTERS)},
+    "imports_page.index": {"GET": page(IMPORTERS)},
+    "imports_page.static": {"GET": public(OK)},
+    "export.calls_csv": {"GET": api(IMPORTERS)},
+    "cad.incidents": {"POST": api({"integration"})},
     # reports of aggregates: command staff; the CIT roster: supervisors and administrators
     "reports.command": {"GET": api({"supervisor"})},
     "reports.jmhcp_csv": {"GET": api({"supervisor"})},
@@ -104,11 +119,48 @@ EXPECTED = {
     # audit trail: administrators only, read-only
     "audit.search": {"GET": api({"admin"})},
     "audit.export": {"GET": api({"admin"})},
+    # administration: the agency's administrators (teams: supervisors too); nothing clinical
+    "admin_api.Settings": {"GET": api(ADMIN), "PATCH": api(ADMIN)},
+    "admin_api.users_list": {"GET": api(ADMIN)},
+    "admin_api.UserItem": {"GET": api(ADMIN), "PATCH": api(ADMIN)},
+    "admin_api.user_unlock": {"POST": api(ADMIN)},
+    "admin_api.user_password_reset": {"POST": api(ADMIN)},
+    "admin_api.UserSessions": {"GET": api(ADMIN), "DELETE": api(ADMIN)},
+    "admin_api.user_session_end": {"DELETE": api(ADMIN)},
+    "admin_api.Invitations": {"GET": api(ADMIN), "POST": api(ADMIN)},
+    "admin_api.invitation_revoke": {"DELETE": api(ADMIN)},
+    "admin_api.Teams": {"GET": api(TEAM_MANAGERS), "POST": api(TEAM_MANAGERS)},
+    "admin_api.TeamItem": {"GET": api(TEAM_MANAGERS), "PATCH": api(TEAM_MANAGERS)},
+    "admin_api.Tokens": {"GET": api(ADMIN), "POST": api(ADMIN)},
+    "admin_api.token_revoke": {"DELETE": api(ADMIN)},
+    "admin.settings": {"GET": page(ADMIN), "POST": page(ADMIN)},
+    "admin.users": {"GET": page(ADMIN)},
+    "admin.invite": {"POST": page(ADMIN)},
+    "admin.revoke_invitation": {"POST": page(ADMIN)},
+    "admin.user": {"GET": page(ADMIN), "POST": page(ADMIN)},
+    "admin.unlock": {"POST": page(ADMIN)},
+    "admin.password_reset": {"POST": page(ADMIN)},
+    "admin.end_user_sessions": {"POST": page(ADMIN)},
+    "admin.teams": {"GET": page(TEAM_MANAGERS), "POST": page(TEAM_MANAGERS)},
+    "admin.team": {"GET": page(TEAM_MANAGERS), "POST": page(TEAM_MANAGERS)},
+    "admin.tokens": {"GET": page(ADMIN), "POST": page(ADMIN)},
+    "admin.revoke_token": {"POST": page(ADMIN)},
+    "admin.audit": {"GET": page(ADMIN)},
+    "admin.audit_csv": {"GET": page(ADMIN)},
+    # every user's own devices; the session walked belongs to the officer, so it is missing to others
+    "my_sessions.MySessions": {"GET": api(ALL_USERS), "DELETE": api(ALL_USERS)},
+    "my_sessions.my_session_end": {"DELETE": {**api({"officer"}), **{r: 404 for r in ROLES if r != "officer"}}},
+    "admin.my_sessions": {"GET": page(ALL_USERS)},
+    "admin.end_my_sessions": {"POST": page(ALL_USERS)},
+    # a one-time link is its own credential: anyone holding it may open it (not agency-scoped)
+    "admin.account_link": {"GET": public(OK), "POST": public(OK)},
     # field pages (tablets)
     "field.home": {"GET": page(FIELD)},
     "field.new_call": {"GET": page(FIELD)},
     "field.call_page": {"GET": page(FIELD)},
     "field.followups": {"GET": page(FIELD)},
+    "field.record_attempt": {"POST": page(FIELD)},
+    "field.person_page": {"GET": page(FIELD)},
     "field.service_worker": {"GET": page(FIELD)},
     "field.static": {"GET": public(OK)},
     # the Dash dashboard: pages redirect anonymous users to log in; its JSON routes answer 401
@@ -146,6 +198,7 @@ def sample_values(app, supervisor):
         ("static", "filename"): "css/mhu.css",
         ("auth.sso_start", "agency_id"): supervisor.agency_id,
         ("field.static", "filename"): "css/field.css",
+        ("imports_page.static", "filename"): "imports.js",
         ("_dashboard_dash_assets.static", "filename"): "bootstrap.min.css",
         ("/dashboard/<path:path>", "path"): "outcomes",
         ("metrics.breakdown", "dimension"): metric_schemas.BREAKDOWN_NAMES[0],
@@ -173,18 +226,27 @@ def body_for(endpoint, method, email, ids):
         ("persons.PersonItem", "PATCH"): {"veteran": True},
         ("persons.PersonMergeView", "POST"): {"merge_id": ids["second_person_id"]},
         ("/dashboard/_dash-update-component", "POST"): DASH_CALLBACK,
+        ("cad.incidents", "POST"): {"incident": {"incident_number": "WALK-1", "received_at": at().isoformat()}},
         ("training.TrainingCollection", "POST"): {"user_id": ids["officer_id"], "course": "Walk course", "hours": 8,
                                                   "completed_on": "2026-02-01"},
         ("auth_api.Token", "POST"): {"email": email or "nobody@example.test", "password": PASSWORD if email else "wrong password"},
+        ("admin_api.Settings", "PATCH"): {"followup_hours": 30},
+        ("admin_api.UserItem", "PATCH"): {"display_name": "Walked"},
+        ("admin_api.Invitations", "POST"): {"email": "walk-invite@example.test", "role": "officer"},
+        ("admin_api.Teams", "POST"): {"name": "Walk team"},
+        ("admin_api.TeamItem", "PATCH"): {"name": "Walked team"},
+        ("admin_api.Tokens", "POST"): {"user_id": ids["user_id"], "label": "Walk"},
     }
     return bodies.get((endpoint, method))
 
 
 class Records:
-    """A call (with its follow-up), a person and a note in one agency."""
+    """A call (with its follow-up), a person and a note in one agency; for the administration
+    routes, two invitations, an integration token and a signed-in device of the officer."""
 
-    def __init__(self, make, api_client):
+    def __init__(self, make, api_client, tmp_path):
         self.agency, self.team, self.people = make.unit()
+        self.people["integration"] = make.user("integration", self.agency, teams=[self.team])
         officer = api_client(self.people["officer"])
         person = officer.post("/api/v1/persons", json={"first_name": "Ana", "last_name": "Lopez"}).json
         call = officer.post("/api/v1/calls", json=call_payload(person_id=person["id"], followup_required=True)).json
@@ -201,7 +263,35 @@ class Records:
                 actor=self.people["supervisor"], user_id=self.people["officer"].id,
                 data={"course": "CIT basic", "hours": 40, "completed_on": date(2026, 1, 5)}).id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
+            "batch_id": str(_import_batch(self, tmp_path).id),
+            **self._administration(),
         }
+
+    def _administration(self) -> dict:
+        admin, officer = self.people["admin"], self.people["officer"]
+        kept, _ = admin_service.invite(actor=admin, email=f"walk-kept-{uuid.uuid4().hex[:8]}@example.test", role="officer")
+        _, withdrawn = admin_service.invite(actor=admin, email=f"walk-gone-{uuid.uuid4().hex[:8]}@example.test",
+                                            role="officer")
+        _, token = admin_service.issue_token(actor=admin, user=self.people["integration"], label="Walk", days=1)
+        sessions.start(user=officer)
+        db.session.commit()
+        device = db.session.scalar(sa.select(UserSession.id).where(UserSession.user_id == officer.id))
+        return {"user_id": officer.id, "team_id": self.team.id, "link_id": withdrawn.id, "token_id": token.id,
+                "session_id": device, "token": kept}
+
+
+def _import_batch(records, tmp_path):
+    """A finished import batch of the agency (one call, one rejected row)."""
+    from mhu.services import imports
+    from mhu.services.imports.profile import parse_profile
+
+    path = tmp_path / f"walk-{records.agency.id}.csv"
+    path.write_text("Id,When\nW1,2026-03-01 10:00\nW2,not a time\n")
+    profile = parse_profile({"version": 1, "name": "Walk", "timezone": "America/Chicago", "key": ["Id"],
+                             "fields": {"incident_number": {"column": "Id"}, "received_at": {"column": "When"}}})
+    batch = imports.create_batch(actor=records.people["supervisor"], agency=records.agency, team=records.team,
+                                 profile=profile, source=path, filename=path.name)
+    return imports.run(batch)
 
 
 class Caller:
@@ -252,6 +342,19 @@ class Caller:
         return client.open(path, method=method, json=body if body is not None else {}, headers=headers)
 
 
+# Requests that end sessions, in the order they must run (see the walk's sort).
+LATE = {
+    ("admin.user", "POST"): 2, ("admin.password_reset", "POST"): 2, ("admin_api.user_password_reset", "POST"): 2,
+    ("admin.end_user_sessions", "POST"): 2, ("admin_api.UserSessions", "DELETE"): 2,
+    ("admin.end_my_sessions", "POST"): 3, ("my_sessions.MySessions", "DELETE"): 4, ("auth.logout", "POST"): 5,
+}
+NOT_AGENCY_SCOPED = {"admin.account_link"}
+
+
+def walk_order(endpoint, method) -> int:
+    return LATE.get((endpoint, method), 1 if method == "DELETE" else 0)
+
+
 def classify(response) -> str | int:
     status = response.status_code
     location = response.headers.get("Location", "")
@@ -288,15 +391,16 @@ def test_every_route_has_an_access_rule_and_every_rule_a_route(app):
 
 
 @pytest.mark.parametrize("role", EVERYONE)
-def test_every_route_answers_every_role_as_the_matrix_says(app, make, api, role):
-    own = Records(make, api)
-    other = Records(make, api)
+def test_every_route_answers_every_role_as_the_matrix_says(app, make, api, role, tmp_path):
+    own = Records(make, api, tmp_path)
+    other = Records(make, api, tmp_path)
     caller = Caller(app, role, None if role == "anon" else own.people[role])
     samples = sample_values(app, own.people["supervisor"])
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint in EXPECTED]
     requests = [(rule, method) for rule in rules for method in walked_methods(rule)]
-    # Voiding the call comes late so the other requests meet a live call; logging out comes last.
-    requests.sort(key=lambda item: (item[0].endpoint == "auth.logout", item[1] == "DELETE"))
+    # Voiding the call comes late so the other requests meet a live call; requests that sign someone
+    # out everywhere come after those that end one session; signing oneself out comes last.
+    requests.sort(key=lambda item: walk_order(item[0].endpoint, item[1]))
 
     wrong = []
     for rule, method in requests:
@@ -306,7 +410,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(app, make, api, role)
         got = classify(response)
         if got != expected or response.status_code >= 500:
             wrong.append((method, rule.rule, expected, response.status_code, response.get_data(as_text=True)[:150]))
-        if not set(rule.arguments) & set(own.ids):
+        if not set(rule.arguments) & set(own.ids) or rule.endpoint in NOT_AGENCY_SCOPED:
             continue
         foreign = caller.send(rule.endpoint, method, fill(rule, other.ids, samples), other.ids)
         foreign.close()

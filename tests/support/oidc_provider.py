@@ -19,7 +19,7 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 from joserfc.jwk import RSAKey
 
 from tests.support.live import serving

@@ -2,14 +2,15 @@
 
 Modules: `registry` (each metric's definition, title and unit, read by pages, API, reports and
 docs), `sql` (filters and portable SQL pieces), `rates` (call-based rates, durations, the
-summary), `people` (repeat contacts and follow-ups), `breakdowns` (distributions), `facts`
+summary), `people` (repeat contacts and follow-ups), `breakdowns` (distributions), `periods` (presets,
+partial periods, the trend windows), `trends` (one trend rule for every card), `facts`
 (the precomputed facts kept at write time), `partner` and `suppression` (de-identified output).
 Callers import this package: `from mhu.services import metrics; metrics.summary(filters=...)`.
 """
 
 from mhu.services.metrics.breakdowns import (
-    BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday, outcome_flow,
-    transfers,
+    BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday,
+    outcome_class_flow, outcome_class_series, outcome_flow, transfers,
 )
 from mhu.services.metrics.people import (
     COMPLETED_OUTCOMES, contacts_per_person, data_quality, followup_completion, followup_on_time, followup_status,
@@ -23,10 +24,13 @@ from mhu.services.metrics.rates import (
     jail_diversion_rate, overview, referral_linkage, resolved_in_community, response_time, summary, time_on_scene,
     time_series, use_of_force_rate,
 )
+from mhu.services.metrics.periods import PRESETS, is_partial, preset_period, trend_windows
 from mhu.services.metrics.registry import METRICS, Metric, describe, metric
 from mhu.services.metrics.sql import MetricFilters, default_period, rate, scoped_filters
+from mhu.services.metrics.trends import trend, trends
 
 __all__ = [
+    "outcome_class_flow", "outcome_class_series", "PRESETS", "is_partial", "preset_period", "trend", "trend_windows", "trends",
     "ARREST_OR_CITATION", "BREAKDOWNS", "CALL_RATES", "COMPLETED_OUTCOMES", "DENOMINATORS", "DURATIONS", "ED_USE",
     "EXTRA_BREAKDOWNS", "METRICS", "Metric", "RESOLVED_IN_COMMUNITY", "MetricFilters", "arrest_rate", "breakdown", "call_rates",
     "call_type_reclassified", "call_volume", "cit_presence", "connection_to_services", "contacts_per_person",

@@ -1,15 +1,19 @@
 """Distributions of C: by source, nature, intercept, disposition, district, team, force, legal hold,
 transfers, hour x weekday, durations; dispositions over time; the intercept -> disposition ->
-follow-up outcome flow. Counts only, grouped in SQL."""
+follow-up outcome flow, and both by outcome class (mhu.services.outcomes). Counts only, grouped in SQL."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from mhu.enums import FORCE_LEVELS
+from mhu.enums import DISPOSITIONS, FORCE_LEVELS
 from mhu.extensions import db
 from mhu.models import Call, FollowUp, Team
 from mhu.services.metrics.sql import MetricFilters, call_conditions, count_if, date_bucket, located, seconds_between
+from mhu.services.outcomes import FOLLOWUP_GROUPS, OUTCOME_CLASSES, followup_group, outcome_class
+
+CLASS_ORDER = {outcome.key: index for index, outcome in enumerate(OUTCOME_CLASSES)}
+FOLLOWUP_ORDER = {key: index for index, (key, _, _) in enumerate(FOLLOWUP_GROUPS)}
 
 # dimension -> (column, restrict to C'?). Force is a rate's distribution, so its base is C'.
 BREAKDOWNS = {
@@ -139,3 +143,39 @@ def outcome_flow(*, filters: MetricFilters) -> list[dict]:
         .group_by(Call.sim_intercept, disposition, outcome).order_by(Call.sim_intercept, disposition, outcome)
     ).all()
     return [{"intercept": int(i), "disposition": d, "outcome": o, "count": int(c)} for i, d, o, c in rows]
+
+
+def _outcome_class_column():
+    """SQL CASE: a call's outcome class key (mhu.services.outcomes), from its disposition."""
+    # Only codes the column's enum knows ("missing" is a NULL disposition, the ELSE branch).
+    whens = [(Call.disposition.in_([d for d in outcome.dispositions if d in DISPOSITIONS]), outcome.key)
+             for outcome in OUTCOME_CLASSES if set(outcome.dispositions) & set(DISPOSITIONS)]
+    return sa.case(*whens, else_="other")
+
+
+def outcome_class_series(*, filters: MetricFilters, interval: str = "month") -> list[dict]:
+    """Counts of C per bucket and outcome class, every class present in every bucket (0 included),
+    classes in OUTCOME_CLASSES order."""
+    bucket = date_bucket(Call.local_date, interval).label("period")
+    key = _outcome_class_column().label("outcome_class")
+    rows = db.session.execute(
+        sa.select(bucket, key, sa.func.count()).where(*call_conditions(filters)).group_by(bucket, key)
+    ).all()
+    counts = {(str(p), k): int(c) for p, k, c in rows}
+    periods = sorted({period for period, _ in counts})
+    return [{"period": period, "outcome_class": outcome.key, "count": counts.get((period, outcome.key), 0)}
+            for period in periods for outcome in OUTCOME_CLASSES]
+
+
+def outcome_class_flow(*, filters: MetricFilters) -> list[dict]:
+    """The outcome flow by class: counts of C per (intercept, outcome class, follow-up group), each
+    link also listing its dispositions' counts (the detail behind the simplified chart)."""
+    links: dict[tuple, dict] = {}
+    for row in outcome_flow(filters=filters):
+        key = (row["intercept"], outcome_class(row["disposition"]), followup_group(row["outcome"]))
+        link = links.setdefault(key, {"intercept": key[0], "outcome_class": key[1], "followup": key[2],
+                                      "count": 0, "dispositions": {}})
+        link["count"] += row["count"]
+        link["dispositions"][row["disposition"]] = link["dispositions"].get(row["disposition"], 0) + row["count"]
+    return sorted(links.values(), key=lambda link: (link["intercept"], CLASS_ORDER[link["outcome_class"]],
+                                                    FOLLOWUP_ORDER[link["followup"]]))

@@ -31,7 +31,7 @@ from mhu.services.metrics.sql import count_if, located, seconds_between
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
-FACTS_VERSION = 1
+FACTS_VERSION = 2  # 2: cancelled_before_arrival left out of C' like unable_to_locate
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
@@ -77,6 +77,33 @@ def refresh_calls(call_ids, *, followup_times=(), connection=None) -> None:
         _refresh_days(connection, agency_id, days)
 
 
+def refresh_call_facts(connection, call_ids) -> None:
+    """Bulk writers (imports): replace the per-call facts of these calls and the repeat chains of
+    their persons, without the day sums; the writer calls refresh_days() once for the days it
+    touched."""
+    call_ids = sorted(set(call_ids))
+    if not call_ids:
+        return
+    persons = set(connection.scalars(
+        sa.select(Call.person_id).where(Call.id.in_(call_ids), Call.person_id.is_not(None))))
+    persons |= set(connection.scalars(
+        sa.select(CallFact.contact_person_id).where(CallFact.call_id.in_(call_ids),
+                                                    CallFact.contact_person_id.is_not(None))))
+    connection.execute(sa.delete(CallFact.__table__).where(CallFact.call_id.in_(call_ids)))
+    _insert_facts(connection, Call.id.in_(call_ids))
+    if persons:
+        _update_chains(connection, CallFact.contact_person_id.in_(sorted(persons)))
+
+
+def refresh_days(connection, agency_id: int, days) -> None:
+    """Bulk writers: replace one agency's day sums of these local days (one statement for the
+    calls, follow-up statements only for days that have follow-ups)."""
+    days = set(days)
+    if days:
+        _lock(connection, [agency_id])
+        _refresh_days(connection, agency_id, days)
+
+
 def rebuild() -> None:
     """Recompute every agency's facts from the records, in the current transaction."""
     connection = db.session.connection()
@@ -88,6 +115,13 @@ def rebuild() -> None:
         _update_chains(connection, CallFact.agency_id == agency)
         _refresh_days(connection, agency, None)
     _record_state(connection)
+
+
+def refresh_agency_days(agency_id: int) -> None:
+    """Recompute one agency's day sums (after a change of its follow-up window), in the current transaction."""
+    connection = db.session.connection()
+    _lock(connection, [agency_id])
+    _refresh_days(connection, agency_id, None)
 
 
 def is_stale() -> bool:
@@ -202,8 +236,10 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for table in (slice_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     _insert_call_days(connection, agency_id, days)
-    for day in sorted(days) if days is not None else _followup_days(connection, agency_id):
-        _insert_followup_day(connection, agency_id, day)
+    # The agency's zone and follow-up window, read once for all the days refreshed.
+    zone, on_time = agency_timezone(agency_id, connection=connection), followup_on_time(agency_id, connection=connection)
+    for day in _followup_days_among(connection, agency_id, days) if days is not None else _followup_days(connection, agency_id):
+        _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
     connection.execute(sa.insert(total_table).from_select(
         ["agency_id", "local_date", *COUNT_COLUMNS],
@@ -247,13 +283,28 @@ def _followup_days(connection, agency_id: int) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def _insert_followup_day(connection, agency_id: int, day: date) -> None:
+def _followup_days_among(connection, agency_id: int, days: set[date]) -> list[date]:
+    """Those of `days` on which a follow-up of the agency falls due or closes: the others have
+    no follow-up sums, so a refresh of many days (an import) skips two statements per day."""
+    if not days:
+        return []
+    zone = agency_timezone(agency_id, connection=connection)
+    start, end = local_day_bounds(min(days), max(days), zone)
+    found = set()
+    for column in (FollowUp.due_at, FollowUp.closed_at):
+        moments = connection.scalars(
+            sa.select(column).where(FollowUp.agency_id == agency_id, column >= start, column < end))
+        found.update(local_date(moment, zone) for moment in moments)
+    return sorted(found & days)
+
+
+def _insert_followup_day(connection, agency_id: int, day: date, *, zone: str, on_time) -> None:
     """Per slice of their call: the follow-ups of non-voided calls due on one local day (and those
-    first attempted in time), and those closed on it (and those completed)."""
-    start, end = local_day_bounds(day, day, agency_timezone(agency_id, connection=connection))
+    first attempted in time: `on_time`), and those closed on it (and those completed)."""
+    start, end = local_day_bounds(day, day, zone)
     slice_columns = [getattr(Call, name) for name in SLICE]
     counted = {
-        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(followup_on_time())},
+        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(on_time)},
         FollowUp.closed_at: {"followups_closed": sa.func.count(),
                              "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
     }

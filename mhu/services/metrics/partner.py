@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, User
-from mhu.services import audit
+from mhu.services import agency_settings, audit
 from mhu.services.metrics import suppression
 from mhu.services.metrics.rates import ARREST_OR_CITATION, RESOLVED_IN_COMMUNITY
-from mhu.services.metrics.sql import MetricFilters, call_conditions, config, date_bucket, located
+from mhu.services.metrics.sql import MetricFilters, call_conditions, date_bucket, located
 
 # Outcome groups partition C' (every located call falls in exactly one), so the table adds up.
 OUTCOME_GROUPS = {
@@ -69,7 +69,7 @@ def calls_by_district(*, actor: User, filters: MetricFilters) -> dict:
     counts = _grouped(filters, sa.func.coalesce(Call.district, "unknown", type_=sa.String))
     districts = sorted({key for _, key in counts})
     table = suppression.suppressed_table(
-        row_keys=_months(filters), column_keys=districts, counts=counts, threshold=config("SUPPRESSION_THRESHOLD"),
+        row_keys=_months(filters), column_keys=districts, counts=counts, threshold=agency_settings.suppression_threshold(filters.agency_id),
     )
     audit.record(action="partner.calls_by_district", actor=actor, object_type="metrics", commit=True)
     return {"title": "Calls per month and district", **table}
@@ -84,7 +84,7 @@ def outcomes(*, actor: User, filters: MetricFilters) -> dict:
     counts = _grouped(filters, group, located())
     groups = [*OUTCOME_GROUPS, OTHER_GROUP]
     table = suppression.suppressed_table(
-        row_keys=_months(filters), column_keys=groups, counts=counts, threshold=config("SUPPRESSION_THRESHOLD"),
+        row_keys=_months(filters), column_keys=groups, counts=counts, threshold=agency_settings.suppression_threshold(filters.agency_id),
     )
     rate_columns = ["jail_diversion_rate", "resolved_in_community_rate", "ed_use_rate"]
     for row in table["rows"]:

@@ -1,6 +1,6 @@
 """Person- and follow-up-based metrics: repeat contacts, high utilizers, follow-ups, data quality.
 
-A contact is a call in C' (non-voided, not unable_to_locate). A person's previous contact is
+A contact is a call in C' (non-voided, not unable_to_locate or cancelled_before_arrival). A person's previous contact is
 looked up across the whole agency (any team, district or source): the filters choose which
 contacts are counted, not which history counts as previous.
 """
@@ -150,11 +150,11 @@ def _followups(filters: MetricFilters, column, *conditions):
     )
 
 
-def followup_on_time():
-    """A follow-up first attempted within the follow-up window (care.followup_due_at) of its call clearing."""
+def followup_on_time(agency_id: int | None = None, *, connection=None):
+    """A follow-up first attempted within the agency's follow-up window (care.followup_due_at) of its call clearing."""
     cleared = sa.func.coalesce(Call.cleared_at, Call.received_at)
-    return sa.and_(FollowUp.first_attempt_at.is_not(None),
-                   seconds_between(cleared, FollowUp.first_attempt_at) <= followup_window().total_seconds())
+    window = followup_window(agency_id, connection=connection).total_seconds()
+    return sa.and_(FollowUp.first_attempt_at.is_not(None), seconds_between(cleared, FollowUp.first_attempt_at) <= window)
 
 
 def followup_timeliness(*, filters: MetricFilters) -> dict:
@@ -215,21 +215,31 @@ def followup_status(*, filters: MetricFilters, now: datetime | None = None) -> d
     }
 
 
-def data_quality(*, filters: MetricFilters) -> dict:
-    """Counts of C missing a disposition, intercept, any time or a person; calls with a note later than 72 h."""
-    late_note = sa.exists(
+def _late_note():
+    return sa.exists(
         sa.select(1).where(
             ClinicalNote.call_id == Call.id,
             seconds_between(sa.func.coalesce(Call.cleared_at, Call.received_at), ClinicalNote.created_at)
             > LATE_NOTE_HOURS * 3600,
         )
     )
+
+
+# check -> condition on a call; the data-quality counts and their drill-down lists both use these.
+QUALITY_CHECKS = {
+    "missing_disposition": lambda: Call.disposition.is_(None),
+    "missing_intercept": lambda: Call.sim_intercept.is_(None),
+    "missing_times": lambda: sa.or_(Call.dispatched_at.is_(None), Call.arrived_at.is_(None), Call.cleared_at.is_(None)),
+    "missing_person": lambda: Call.person_id.is_(None),
+    "late_notes": _late_note,
+}
+
+
+def data_quality(*, filters: MetricFilters) -> dict:
+    """Counts of C missing a disposition, intercept, any time or a person; calls with a note later than 72 h."""
     row = db.session.execute(
-        sa.select(
-            sa.func.count(), count_if(Call.disposition.is_(None)), count_if(Call.sim_intercept.is_(None)),
-            count_if(sa.or_(Call.dispatched_at.is_(None), Call.arrived_at.is_(None), Call.cleared_at.is_(None))),
-            count_if(Call.person_id.is_(None)), count_if(late_note),
-        ).where(*call_conditions(filters))
+        sa.select(sa.func.count(), *(count_if(condition()) for condition in QUALITY_CHECKS.values()))
+        .where(*call_conditions(filters))
     ).one()
-    keys = ("calls", "missing_disposition", "missing_intercept", "missing_times", "missing_person", "late_notes")
+    keys = ("calls", *QUALITY_CHECKS)
     return dict(zip(keys, (int(value) for value in row)))

@@ -1,7 +1,7 @@
 """Outcome metrics of DESIGN.md section 5: one function per metric, each computed in SQL.
 
 C = non-voided calls matching the filters (metrics_sql.call_conditions). C' = C without
-unable_to_locate calls: they count in volume, and C' is the base of every call-based rate.
+unable_to_locate and cancelled_before_arrival calls: they count in volume, and C' is the base of every call-based rate.
 Every rate is `{"numerator", "denominator", "value"}` with value None when the denominator is 0.
 The call-based rates are declared once in CALL_RATES, so one metric function and the one-scan
 summary share the same definition.
@@ -61,12 +61,12 @@ def _both_call_types():
 DENOMINATORS = {"located": located, "arrestable": _arrestable, "typed": _both_call_types}
 
 # name -> (numerator condition, denominator name). A named disposition other than
-# unable_to_locate already implies C', so those numerators skip the check. These conditions are
+# unable_to_locate and cancelled_before_arrival already implies C', so those numerators skip the check. These conditions are
 # evaluated when a call is written (services/metric_facts.py counts them per day); readers add up
 # the day counts.
 CALL_RATES = {
     "arrest_rate": (lambda: Call.disposition == "arrest", "located"),
-    "jail_diversion_rate": (lambda: _disposition().not_in((*ARREST_OR_CITATION, NOT_LOCATED)), "located"),
+    "jail_diversion_rate": (lambda: _disposition().not_in((*ARREST_OR_CITATION, *NOT_LOCATED)), "located"),
     "diversion_from_arrest": (lambda: sa.and_(_arrestable(), _disposition().not_in(ARREST_OR_CITATION)), "arrestable"),
     "resolved_in_community": (lambda: Call.disposition.in_(RESOLVED_IN_COMMUNITY), "located"),
     "ed_use": (lambda: Call.disposition.in_(ED_USE), "located"),
@@ -108,7 +108,7 @@ def _one_rate(name: str, filters: MetricFilters) -> dict:
 
 
 def call_volume(*, filters: MetricFilters) -> int:
-    """Count of C (unable_to_locate included)."""
+    """Count of C (unable_to_locate and cancelled_before_arrival included)."""
     return int(day_sums(filters, ["calls"])[0][0])
 
 

@@ -17,13 +17,15 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from mhu.auth import policy
+from mhu.enums import NOT_REACHED_DISPOSITIONS
 from mhu.extensions import db
 from mhu.models import Call, MetricDay, MetricTotalDay, User
 from mhu.services.localtime import agency_timezone, agency_today, local_day_bounds
 
-# A "contact" is a call that reached the person: non-voided and not unable_to_locate. C' in
-# DESIGN.md section 5; the base of every call-based rate and of the person-based repeat metrics.
-NOT_LOCATED = "unable_to_locate"
+# A "contact" is a call that reached the person: non-voided and not unable_to_locate or
+# cancelled_before_arrival. C' in DESIGN.md section 5; the base of every call-based rate and of
+# the person-based repeat metrics.
+NOT_LOCATED = NOT_REACHED_DISPOSITIONS
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,9 @@ def day_sums(filters: MetricFilters, columns, *, interval: str | None = None) ->
 
 
 def located(call=Call):
-    """The call reached its subject: C' = C without unable_to_locate (NULL disposition stays in)."""
-    return sa.func.coalesce(call.disposition, "", type_=sa.String) != NOT_LOCATED
+    """The call reached its subject: C' = C without unable_to_locate and cancelled_before_arrival
+    (a NULL disposition stays in)."""
+    return sa.func.coalesce(call.disposition, "", type_=sa.String).not_in(NOT_LOCATED)
 
 
 def count_if(condition):

@@ -9,31 +9,15 @@ not small-cell suppressed, so the CSV is for supervisors, not for publication.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from mhu import enums
 from mhu.services import metrics
+from mhu.services.csv_writer import write_rows
 from mhu.services.metrics import program, training
 from mhu.services.reports.command import outcome_classes, period_filters
 from mhu.services.reports.periods import Period, federal_quarter
 
 COLUMNS = ("fiscal_year", "federal_quarter", "period_start", "period_end", "measure", "category", "value",
            "denominator", "mhu_metric")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A cell a spreadsheet will not run as a formula: text starting with =, +, -, @, a tab or a
-    carriage return gets a leading apostrophe (OWASP CSV injection); numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def measures(*, agency_id: int, fiscal_year: int, quarter: int) -> list[dict]:
     """Every measure of the quarter as rows {measure, category, value, denominator, mhu_metric}."""
     period = federal_quarter(fiscal_year, quarter)
@@ -85,14 +69,9 @@ def federal_quarter_of(period: Period) -> tuple[int, int]:
 
 
 def to_csv(rows: list[dict], *, period: Period) -> str:
-    """The measures as CSV (RFC 4180 line ends), every cell through csv_safe()."""
+    """The measures as CSV (RFC 4180 line ends), every cell formula-escaped by the shared writer."""
     fiscal_year, quarter = federal_quarter_of(period)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        cells = (fiscal_year, quarter, period.first.isoformat(), period.last.isoformat(), row["measure"],
-                 row["category"], row["value"], row["denominator"], row["mhu_metric"])
-        writer.writerow([csv_safe(cell) for cell in cells])
-    return out.getvalue()
+    cells = ((fiscal_year, quarter, period.first.isoformat(), period.last.isoformat(), row["measure"],
+              row["category"], row["value"], row["denominator"], row["mhu_metric"]) for row in rows)
+    return "".join(write_rows(COLUMNS, cells))
 

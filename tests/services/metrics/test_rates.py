@@ -86,6 +86,22 @@ def test_only_unable_to_locate_calls_give_volume_and_null_rates(unit):
     assert summary["arrest_rate"] == {"numerator": 0, "denominator": 0, "value": None}
 
 
+def test_cancelled_before_arrival_counts_in_volume_but_not_in_any_rate_base(unit):
+    agency, _, officer = unit
+    add_call(officer, utc(2026, 3, 5, 18), disposition="cancelled_before_arrival", arrestable_offense="felony",
+             cit_officer_on_scene=True, force_level="physical_control")
+    add_call(officer, utc(2026, 3, 6, 18), disposition="arrest", arrestable_offense="felony")
+
+    summary = metrics.summary(filters=filters_for(agency))
+
+    assert summary["call_volume"] == 2
+    assert summary["arrest_rate"] == value(1, 1)
+    assert summary["jail_diversion_rate"] == value(0, 1)
+    assert summary["diversion_from_arrest"] == value(0, 1)
+    assert summary["cit_presence"] == value(0, 1)
+    assert summary["use_of_force_rate"] == value(0, 1)
+
+
 def test_local_date_decides_the_period_not_the_utc_date(unit):
     agency, _, officer = unit
     add_call(officer, utc(2026, 4, 1, 3))  # 22:00 on 31 March in Chicago: in March

@@ -111,6 +111,41 @@
     el.className = "status" + (text ? " status-" + (kind || "ok") : "");
   };
 
+  /* A toolbar of chips is one Tab stop: arrow keys move between its buttons (roving tabindex),
+     so the quick-time chips do not lengthen the keyboard path through the form. */
+  document.addEventListener("keydown", function (event) {
+    var bar = event.target.closest && event.target.closest("[data-roving]");
+    if (!bar || ["ArrowRight", "ArrowLeft", "Home", "End"].indexOf(event.key) < 0) return;
+    var buttons = Array.prototype.slice.call(bar.querySelectorAll("button"));
+    var index = buttons.indexOf(event.target);
+    var next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    next = (next + buttons.length) % buttons.length;
+    buttons.forEach(function (b, i) { b.tabIndex = i === next ? 0 : -1; });
+    buttons[next].focus();
+    event.preventDefault();
+  });
+
+  /* A group of toggle checkboxes is one Tab stop too (arrow keys move, Space selects): the
+     presenting problems and risk flags alone would otherwise cost 25 Tab presses. */
+  function rovingGroups() {
+    document.querySelectorAll("[data-roving-checkboxes]").forEach(function (group) {
+      var boxes = group.querySelectorAll('input[type="checkbox"]');
+      boxes.forEach(function (box, i) { box.tabIndex = i === 0 ? 0 : -1; });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", rovingGroups);
+  else rovingGroups();
+  document.addEventListener("keydown", function (event) {
+    var group = event.target.closest && event.target.closest("[data-roving-checkboxes]");
+    var moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    if (!group || !(event.key in moves) || event.target.type !== "checkbox") return;
+    var boxes = Array.prototype.slice.call(group.querySelectorAll('input[type="checkbox"]'));
+    var next = (boxes.indexOf(event.target) + moves[event.key] + boxes.length) % boxes.length;
+    boxes.forEach(function (b, i) { b.tabIndex = i === next ? 0 : -1; });
+    boxes[next].focus();
+    event.preventDefault();
+  });
+
   /* "Now" buttons fill the time input they name. */
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-now-for]");

@@ -1,5 +1,5 @@
-/* The call form: new calls (POST, kept on the device when there is no network) and completing a
-   call (PATCH with If-Match). Validates on the device; server messages land next to their field. */
+/* The call form: new calls (POST, kept on the device when there is no network) and a call's details
+   (PATCH with If-Match). Validates on the device; server messages land next to their field. */
 (function () {
   "use strict";
   var MHU = window.MHU;
@@ -8,6 +8,7 @@
   var editing = form.dataset.mode === "edit";
   var status = document.getElementById("form-status");
   var TIME_FIELDS = ["received_at", "dispatched_at", "arrived_at", "cleared_at"];
+  var TIME_NAMES = { received_at: "received", dispatched_at: "dispatched", arrived_at: "arrived", cleared_at: "cleared" };
   var RADIO_FIELDS = ["call_source", "nature", "disposition", "force_level"];
   var LIST_FIELDS = ["presenting_problems", "risk_flags"];
   var TEXT_FIELDS = ["narrative", "incident_number", "initial_call_type", "final_call_type", "legal_hold_type", "district", "beat", "address"];
@@ -15,6 +16,8 @@
   var BOOL_FIELDS = ["followup_required", "cit_officer_on_scene"];
   var PARTIES = ["subject", "officer", "clinician", "bystander"];
   var REQUIRED = { received_at: "Received time", call_source: "Call source", nature: "Nature" };
+  var referralBox = document.getElementById("fs-referrals");
+  var REFERRAL_DISPOSITIONS = (referralBox.dataset.referralDispositions || "").split(" ");
 
   // The call's id and its Idempotency-Key stay fixed for this form: every retry names the same call.
   var callId = editing ? form.dataset.callId : MHU.uuid();
@@ -32,6 +35,10 @@
       var input = field(name);
       if (input.dataset.iso) input.value = MHU.localInputValue(new Date(input.dataset.iso));
     });
+  }
+
+  function typedSubject() {
+    return { name: document.getElementById("subject-name").value.trim(), dob: document.getElementById("subject-dob").value };
   }
 
   /* The JSON body from the form. New calls leave out what is empty; edits send null to clear. */
@@ -62,27 +69,51 @@
     body.sim_intercept = parseInt(field("sim_intercept").value, 10);
     var person = field("person_id").value;
     if (person) body.person_id = person; else empty("person_id");
+    var referralType = field("referral_type").value;
+    if (referralType) {
+      var referral = { referral_type: referralType, warm_handoff: field("warm_handoff").checked };
+      if (field("partner").value.trim()) referral.partner = field("partner").value.trim();
+      body.referrals = [referral];
+    }
+    // A name typed but never picked (offline, or no match chosen) travels with the call: the
+    // server links the one exact name + date-of-birth match, or lists the call as needing a subject.
+    var typed = typedSubject();
+    if (!editing && !person && typed.name) {
+      body.subject_name = typed.name;
+      if (typed.dob) body.subject_date_of_birth = typed.dob;
+    }
     return body;
   }
 
-  /* Device-side checks: the essentials and the order of the times. */
+  /* Device-side checks: the essentials, the order of the times (both times of a broken pair are
+     marked, as the server does) and a referral for a referral disposition. */
   function validate(body) {
     var errors = {};
+    var add = function (name, message) { (errors[name] = errors[name] || []).push(message); };
     Object.keys(REQUIRED).forEach(function (name) {
-      if (!body[name]) errors[name] = [REQUIRED[name] + " is required."];
+      if (!body[name]) add(name, REQUIRED[name] + " is required.");
     });
-    var previous = null;
     var previousName = null;
     TIME_FIELDS.forEach(function (name) {
-      if (body[name] === "invalid") { errors[name] = ["Not a valid date and time."]; return; }
+      if (body[name] === "invalid") { add(name, "Not a valid date and time."); return; }
       if (!body[name]) return;
-      if (previous && new Date(body[name]) < new Date(previous)) {
-        errors[name] = ["Must not be earlier than " + previousName.replace("_at", "") + " time."];
+      if (previousName && new Date(body[name]) < new Date(body[previousName])) {
+        add(previousName, "Must not be later than " + TIME_NAMES[name] + " time.");
+        add(name, "Must not be earlier than " + TIME_NAMES[previousName] + " time.");
       }
-      previous = body[name];
       previousName = name;
     });
+    var referralDisposition = REFERRAL_DISPOSITIONS.indexOf(body.disposition) >= 0;
+    if (referralDisposition && !body.referrals && !(editing && referralBox.dataset.existing === "yes")) {
+      add("referrals", "This disposition needs a referral: add its type (and partner, if known).");
+    }
     return errors;
+  }
+
+  function showInvalid(errors) {
+    MHU.showErrors(form, errors);
+    var names = Object.keys(errors).map(function (k) { return (REQUIRED[k] || k.replace(/_at$/, " time").replace(/_/g, " ")); });
+    MHU.setStatus(status, "Not saved yet: correct " + names.join(", ") + ".", "error");
   }
 
   function fill(body) {
@@ -102,16 +133,26 @@
     TEXT_FIELDS.concat(SELECT_FIELDS, ["team_id", "sim_intercept", "person_id"]).forEach(function (name) {
       if (body[name] !== undefined && body[name] !== null) field(name).value = String(body[name]);
     });
-    if (body.person_id) document.getElementById("subject-chosen").textContent = "Linked to the subject chosen before saving.";
+    var referral = (body.referrals || [])[0];
+    if (referral) {
+      field("referral_type").value = referral.referral_type;
+      field("partner").value = referral.partner || "";
+      field("warm_handoff").checked = !!referral.warm_handoff;
+    }
+    if (body.subject_name) document.getElementById("subject-name").value = body.subject_name;
+    if (body.subject_date_of_birth) document.getElementById("subject-dob").value = body.subject_date_of_birth;
+    if (body.person_id) showChosen(document.createTextNode("Linked to the subject chosen before saving."));
+    referralRequired();
   }
 
   function goToCall(id, already) {
-    window.location.assign(form.dataset.callPage + id + (already ? "?already=sent" : ""));
+    window.location.assign(form.dataset.callPage + id + (already ? "?already=sent" : "?saved=1"));
   }
 
   function keepOnDevice(body, message) {
     return MHU.outbox.save(body, idempotencyKey).then(function () {
-      MHU.setStatus(status, message, "warn");
+      var subject = body.subject_name ? " The subject you typed (" + body.subject_name + ") is kept with it and matched when it is sent." : "";
+      MHU.setStatus(status, message + subject, "warn");
     }, function (error) {
       MHU.setStatus(status, "Could not keep the call on this device (" + error + "). Do not close this page.", "error");
     });
@@ -144,8 +185,8 @@
   function updateCall(body) {
     return MHU.request("PATCH", "/api/v1/calls/" + callId, body, { "If-Match": '"' + form.dataset.version + '"' }).then(function (res) {
       if (res.ok) {
-        form.dataset.version = (res.headers.get("ETag") || "").replace(/"/g, "") || form.dataset.version;
-        MHU.setStatus(status, "Changes saved.", "ok");
+        // The summary above reads from the server: show the saved call.
+        window.location.assign(window.location.pathname + "?saved=changes");
         return;
       }
       if (res.status === 412) {
@@ -164,11 +205,7 @@
     if (saving) return;  // a double tap while the first save runs does nothing
     var body = collect();
     var errors = validate(body);
-    if (Object.keys(errors).length) {
-      MHU.showErrors(form, errors);
-      MHU.setStatus(status, "Not saved yet: correct the marked fields.", "error");
-      return;
-    }
+    if (Object.keys(errors).length) { showInvalid(errors); return; }
     MHU.clearErrors(form);
     saving = true;
     var button = document.getElementById("save-call");
@@ -179,20 +216,61 @@
     });
   });
 
-  // Team drives the default intercept until the user picks one.
-  var intercept = field("sim_intercept");
-  intercept.addEventListener("change", function () { intercept.dataset.userSet = "yes"; });
-  field("team_id").addEventListener("change", function () {
-    var option = field("team_id").selectedOptions[0];
-    if (!intercept.dataset.userSet && option) intercept.value = option.dataset.intercept;
+  /* Times: chips step a time back from its value (from now when empty); an empty later time
+     opens at the time before it, so a picker starts close to the answer. */
+  form.addEventListener("click", function (event) {
+    var chip = event.target.closest("[data-step-for]");
+    if (!chip) return;
+    var input = document.getElementById(chip.dataset.stepFor);
+    var base = input.value ? new Date(input.value) : new Date();
+    if (isNaN(base.getTime())) base = new Date();
+    input.value = MHU.localInputValue(new Date(base.getTime() + parseInt(chip.dataset.step, 10) * 60000));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  TIME_FIELDS.slice(1).forEach(function (name, index) {
+    var input = field(name);
+    input.addEventListener("pointerdown", function () {
+      if (input.value) return;
+      for (var i = index; i >= 0; i -= 1) {
+        var previous = field(TIME_FIELDS[i]).value;
+        if (previous) { input.value = previous; return; }
+      }
+    });
   });
 
-  var reset = document.getElementById("reset-form");
-  if (reset) reset.addEventListener("click", function () { window.location.assign(window.location.pathname); });
+  // Team and call source drive the default intercept until the user picks one.
+  var intercept = field("sim_intercept");
+  intercept.addEventListener("change", function () { intercept.dataset.userSet = "yes"; });
+  function defaultIntercept() {
+    var option = field("team_id").selectedOptions[0];
+    if (intercept.dataset.userSet || !option) return;
+    var bySource = JSON.parse(option.dataset.bySource || "{}");
+    var source = checkedValue("call_source");
+    intercept.value = source && source in bySource ? bySource[source] : option.dataset.intercept;
+  }
+  field("team_id").addEventListener("change", defaultIntercept);
+  form.querySelectorAll('input[name="call_source"]').forEach(function (input) { input.addEventListener("change", defaultIntercept); });
 
-  /* Subject search: likely matches with prior contacts and safety flags; pick one or add a person. */
+  // A referral disposition says so next to the referral.
+  function referralRequired() {
+    var needed = REFERRAL_DISPOSITIONS.indexOf(checkedValue("disposition")) >= 0;
+    document.getElementById("referral-required").hidden = !needed;
+  }
+  form.querySelectorAll('input[name="disposition"]').forEach(function (input) { input.addEventListener("change", referralRequired); });
+
+  var reset = document.getElementById("reset-form");
+  if (reset) reset.addEventListener("click", function () {
+    if (confirm("Clear everything on this form? What you typed is lost; saved calls are not affected.")) {
+      window.location.assign(window.location.pathname);
+    }
+  });
+
+  /* Subject search: likely matches with prior contacts and safety flags; the picked person
+     replaces the search until "Change subject". */
   var results = document.getElementById("subject-results");
   var chosen = document.getElementById("subject-chosen");
+  var chosenText = document.getElementById("subject-chosen-text");
+  var searchArea = document.getElementById("subject-search-area");
   var personKeys = {};
 
   function node(tag, cls, text) {
@@ -204,14 +282,32 @@
 
   function label(value) { return String(value || "").replace(/_/g, " "); }
 
-  function pick(candidate, card) {
+  function showChosen(content, personId) {
+    chosenText.textContent = "";
+    chosenText.appendChild(content);
+    var link = document.getElementById("subject-person-link");
+    if (link) link.remove();
+    if (personId) {
+      link = node("a", "btn btn-secondary", "Person page");
+      link.id = "subject-person-link";
+      link.href = "/field/persons/" + personId;
+      link.target = "_blank";
+      link.rel = "noopener";
+      document.getElementById("subject-change").after(link);
+    }
+    chosen.hidden = false;
+    searchArea.hidden = true;
+  }
+
+  function pick(candidate) {
     field("person_id").value = candidate.id;
-    chosen.textContent = "";
-    chosen.appendChild(document.createTextNode("Linked: "));
-    chosen.appendChild(node("strong", null, candidate.first_name + " " + candidate.last_name));
-    if (candidate.date_of_birth) chosen.appendChild(document.createTextNode(" · born " + candidate.date_of_birth));
-    results.querySelectorAll(".candidate").forEach(function (c) { c.classList.remove("selected"); });
-    if (card) card.classList.add("selected");
+    var content = document.createDocumentFragment();
+    content.appendChild(document.createTextNode("Linked: "));
+    content.appendChild(node("strong", null, candidate.first_name + " " + candidate.last_name));
+    if (candidate.date_of_birth) content.appendChild(document.createTextNode(" · born " + candidate.date_of_birth));
+    (candidate.safety_flags || []).forEach(function (f) { content.appendChild(node("span", "badge badge-danger", label(f))); });
+    showChosen(content, candidate.id);
+    document.getElementById("subject-change").focus();
   }
 
   function renderCandidates(candidates) {
@@ -223,8 +319,7 @@
     candidates.forEach(function (c) {
       var card = node("article", "candidate");
       card.dataset.personId = c.id;
-      var title = node("h3", null, c.first_name + " " + c.last_name);
-      card.appendChild(title);
+      card.appendChild(node("h3", null, c.first_name + " " + c.last_name));
       var meta = node("p");
       meta.appendChild(document.createTextNode((c.date_of_birth ? "Born " + c.date_of_birth : "Date of birth unknown") + " · "));
       meta.appendChild(node("span", "badge" + (c.exact_match ? " badge-ok" : ""), (c.exact_match ? "Exact match " : "Match score ") + Math.round(c.score)));
@@ -246,44 +341,50 @@
         });
         card.appendChild(list);
       }
+      var row = node("div", "button-row");
       var button = node("button", "btn btn-primary btn-small", "Pick " + c.first_name + " " + c.last_name);
       button.type = "button";
-      button.addEventListener("click", function () { pick(c, card); });
-      card.appendChild(button);
+      button.addEventListener("click", function () { pick(c); });
+      row.appendChild(button);
+      var page = node("a", "btn btn-secondary btn-small", "Person page");
+      page.href = "/field/persons/" + c.id;
+      page.target = "_blank";
+      page.rel = "noopener";
+      page.setAttribute("aria-label", "Person page of " + c.first_name + " " + c.last_name + " (new tab)");
+      row.appendChild(page);
+      card.appendChild(row);
       results.appendChild(card);
     });
   }
 
   function subjectError(text) {
-    var slot = form.querySelector('[data-error-for="subject"]');
-    slot.textContent = text || "";
+    form.querySelector('[data-error-for="subject"]').textContent = text || "";
   }
 
   function search() {
-    var name = document.getElementById("subject-name").value.trim();
-    var dob = document.getElementById("subject-dob").value;
+    var typed = typedSubject();
     subjectError("");
-    if (!name && !dob) { subjectError("Type a name, a date of birth or both."); return; }
+    if (!typed.name && !typed.dob) { subjectError("Type a name, a date of birth or both."); return; }
     var params = new URLSearchParams();
-    if (name) params.set("name", name);
-    if (dob) params.set("date_of_birth", dob);
+    if (typed.name) params.set("name", typed.name);
+    if (typed.dob) params.set("date_of_birth", typed.dob);
     results.textContent = "Searching…";
     MHU.request("GET", "/api/v1/persons?" + params.toString()).then(function (res) {
       if (!res.ok) { results.textContent = ""; subjectError((res.body && res.body.message) || "Search failed."); return; }
       renderCandidates(res.body);
     }, function () {
       results.textContent = "";
-      subjectError("Search needs the network. Save the call without a subject and link the person later.");
+      subjectError("Search needs the network. Save the call: the name you typed is kept with it and matched when it is sent.");
     });
   }
 
   function newPerson() {
-    var parts = document.getElementById("subject-name").value.trim().split(/\s+/).filter(Boolean);
-    var dob = document.getElementById("subject-dob").value;
+    var typed = typedSubject();
+    var parts = typed.name.split(/\s+/).filter(Boolean);
     subjectError("");
     if (parts.length < 2) { subjectError("Type the new person's first and last name in Subject name."); return; }
     var body = { first_name: parts[0], last_name: parts.slice(1).join(" ") };
-    if (dob) body.date_of_birth = dob;
+    if (typed.dob) body.date_of_birth = typed.dob;
     var fingerprint = JSON.stringify(body);
     personKeys[fingerprint] = personKeys[fingerprint] || MHU.uuid();  // a double tap creates one person
     MHU.request("POST", "/api/v1/persons", body, { "Idempotency-Key": personKeys[fingerprint] }).then(function (res) {
@@ -293,19 +394,26 @@
         return;
       }
       results.textContent = "";
-      pick(res.body, null);
-      chosen.appendChild(document.createTextNode(" (new person)"));
+      pick(res.body);
+      chosenText.appendChild(document.createTextNode(" (new person)"));
     }, function () {
-      subjectError("Adding a person needs the network. Save the call without a subject and link the person later.");
+      subjectError("Adding a person needs the network. Save the call: the name you typed is kept with it and matched when it is sent.");
     });
   }
 
   document.getElementById("subject-search").addEventListener("click", search);
   document.getElementById("subject-new").addEventListener("click", newPerson);
+  document.getElementById("subject-change").addEventListener("click", function () {
+    chosen.hidden = true;
+    searchArea.hidden = false;
+    document.getElementById("subject-name").focus();
+  });
   document.getElementById("subject-clear").addEventListener("click", function () {
     field("person_id").value = "";
-    chosen.textContent = "No subject linked (unidentified).";
-    results.querySelectorAll(".candidate").forEach(function (c) { c.classList.remove("selected"); });
+    document.getElementById("subject-name").value = "";
+    document.getElementById("subject-dob").value = "";
+    results.textContent = "";
+    document.getElementById("subject-none").textContent = "No subject linked (unidentified).";
   });
   ["subject-name", "subject-dob"].forEach(function (id) {
     document.getElementById(id).addEventListener("keydown", function (event) {
@@ -313,14 +421,17 @@
     });
   });
 
-  /* Start: existing values, a fresh "received now" for new calls, or a device-kept call to correct. */
+  /* Start: existing values, or a device-kept call to correct. Times start empty: a call is
+     usually logged after the fact, and "now" would only have to be undone. */
   fillTimesFromIso();
+  referralRequired();
   if (!editing && window.location.pathname !== form.dataset.callPage + "new") {
     // The service worker answered an offline request for another field page with this form.
     MHU.setStatus(status, "No network: that page needs a connection. You can record a new call here; it is kept on this device.", "warn");
   }
   if (editing && new URLSearchParams(window.location.search).get("already") === "sent") {
     MHU.setStatus(status, "This call had already reached the server, so the changes you just saved were not applied: make them here.", "warn");
+    form.closest("details").open = true;
   }
   var fromOutbox = new URLSearchParams(window.location.search).get("outbox");
   if (!editing && fromOutbox) {
@@ -337,7 +448,5 @@
         MHU.setStatus(status, "This call is kept on the device and waiting to be sent.", "warn");
       }
     });
-  } else if (!editing && !field("received_at").value) {
-    field("received_at").value = MHU.localInputValue(new Date());
   }
 })();

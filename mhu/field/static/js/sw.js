@@ -2,7 +2,7 @@
    opens without network. Pages are network-first, so online users always get fresh pages; only
    the form shell is cached (no identified data), and logout deletes the cache. */
 "use strict";
-var CACHE = "mhu-field-v1";
+var CACHE = "mhu-field-v2";
 var SHELL = [
   "/field/calls/new",
   "/field/static/css/field.css",

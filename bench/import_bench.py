@@ -1,0 +1,213 @@
+"""Time the file import: a generated N-row CSV (default 1,000,000) into a fresh database.
+
+    .venv/bin/python bench/import_bench.py [--rows N] [--no-append]
+    scripts/pg.sh .venv/bin/python bench/import_bench.py        # SQLite, then PostgreSQL
+
+The CSV looks like a county CAD export (ISO times, dispositions and reasons as labels to map,
+a date + time pair, placeholders); the profile maps it as docs/import/README.md describes. Each
+database runs in its own process (so peak RSS is that run's), through the same code path as
+`flask import-calls`: mapping, bulk writes per 2,000-row chunk, per-call facts per chunk, the
+day sums once at the end. Nothing is tuned for the bench: the app's own SQLite settings (WAL,
+synchronous FULL by default) and PostgreSQL defaults of scripts/pg.sh.
+Prints a table and appends its rows to bench/README.md ("Import").
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+README = ROOT / "bench" / "README.md"
+END_MARKER = "<!-- /rows:import -->"
+DISPOSITIONS = {"Remained in community": "resolved_on_scene", "Referred": "resolved_with_referral",
+                "Declined": "resources_declined", "Transported to crisis center": "voluntary_transport_crisis_facility",
+                "Transported to ED": "voluntary_transport_ed", "Emergency hold": "emergency_detention",
+                "Arrest": "arrest", "Unable to locate": "unable_to_locate", "Cancelled": "cancelled_before_arrival"}
+REASONS = {"Paranoia": "psychotic_symptoms", "Suicidal": "suicidal_ideation", "Intoxicated": "substance_use",
+           "Depressed": "mood_disorder", "Dementia": "cognitive_or_dementia"}
+PROFILE = {
+    "version": 1, "name": "Bench CAD export", "timezone": "America/Chicago", "key": ["Incident"],
+    "duplicate_keys": "first", "datetime_formats": ["%m/%d/%Y %H:%M"],
+    "null_values": ["", "NULL", "1900-01-01"], "invalid_times": "clear",
+    "fields": {
+        "incident_number": {"column": "Incident"},
+        "received_at": {"column": ["Received", "Dispatched"]},
+        "dispatched_at": {"column": "Dispatched"},
+        "arrived_at": {"column": "Arrived"},
+        "cleared_at": {"date_column": "Clear Date", "time_column": "Clear Time"},
+        "call_source": {"column": "Source", "map": {"E911": "911", "Officer": "officer_request", "988": "988_transfer"},
+                        "default": "non_emergency"},
+        "nature": {"value": "mh_crisis"},
+        "district": {"column": "District"},
+        "beat": {"column": "Beat"},
+        "address": {"column": "Address"},
+        "presenting_problems": {"column": ["Reason 1", "Reason 2"], "map": REASONS, "default": "unknown"},
+        "cit_officer_on_scene": {"column": "CIT"},
+        "disposition": {"column": "Outcome", "map": DISPOSITIONS},
+    },
+}
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> None:
+    """Write the CSV, streamed: about 1 % bad rows (unmapped outcome), times over three years."""
+    rng = random.Random(seed)
+    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    outcomes = [*DISPOSITIONS, "Jail"]
+    weights = [40, 20, 8, 6, 8, 8, 4, 3, 2, 1]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Incident", "Received", "Dispatched", "Arrived", "Clear Date", "Clear Time", "Source",
+                         "District", "Beat", "Address", "Reason 1", "Reason 2", "CIT", "Outcome"])
+        span = 3 * 365 * 86400
+        for n in range(rows):
+            received = start + timedelta(seconds=rng.randrange(span))
+            dispatched = received + timedelta(seconds=rng.randrange(30, 600))
+            arrived = dispatched + timedelta(seconds=rng.randrange(120, 1800))
+            cleared = arrived + timedelta(seconds=rng.randrange(600, 7200))
+            district = rng.choice("NSEWC")
+            writer.writerow([
+                f"C{n:08d}", received.strftime("%Y-%m-%d %H:%M:%S"), dispatched.strftime("%m/%d/%Y %H:%M"),
+                arrived.isoformat(), cleared.strftime("%Y-%m-%d"), cleared.strftime("%H:%M:%S"),
+                rng.choice(("E911", "E911", "E911", "Officer", "988", "Walk-in")), district,
+                f"{district}{rng.randrange(1, 6)}", f"{rng.randrange(1, 9999)} Main St",
+                rng.choice((*REASONS, "Anxious", "")), rng.choice(("", "", "Intoxicated", "Paranoia")),
+                rng.choice(("Y", "N", "yes", "no")), rng.choices(outcomes, weights)[0],
+            ])
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def child(database: str, csv_path: str, url: str) -> None:
+    """One run in this process: migrate, import, print a JSON result line."""
+    os.environ["MHU_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mhu-bench-")
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from mhu import create_app
+    from mhu.extensions import db
+    from mhu.services import imports
+    from mhu.services.agencies import get_or_create_agency, get_or_create_team
+    from mhu.services.imports import batch as batch_module
+    from mhu.services.imports.profile import parse_profile
+
+    overrides = {"SQLALCHEMY_DATABASE_URI": url}
+    schema = None
+    if database == "postgres":
+        schema = f"bench_import_{os.getpid()}"
+        admin = sa.create_engine(url)
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            version = connection.execute(sa.text("SHOW server_version")).scalar()
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
+        label = f"PostgreSQL {version.split()[0]}"
+    else:
+        label = "SQLite (file, WAL)"
+    app = create_app("development", **overrides)
+    try:
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            agency = get_or_create_agency(name="Bench County", timezone="America/Chicago")
+            team = get_or_create_team(agency=agency, name="Bench team")
+            actor = imports.importer_account(agency)
+            db.session.commit()
+            timings = {}
+            refresh = batch_module.refresh_batch_days
+
+            def timed_refresh(batch):
+                began = time.perf_counter()
+                refresh(batch)
+                timings["day_sums"] = time.perf_counter() - began
+
+            batch_module.refresh_batch_days = timed_refresh
+            load = os.getloadavg()[0]
+            started, cpu_started = time.perf_counter(), time.process_time()
+            batch = imports.create_batch(actor=actor, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                         source=csv_path, filename="bench.csv", keep_copy=False)
+            imports.run(batch)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            calls = db.session.scalar(sa.text("SELECT count(*) FROM call"))
+            facts = db.session.scalar(sa.text("SELECT count(*) FROM call_fact"))
+            result = {"database": label, "rows": batch.rows_total, "created": batch.created,
+                      "rejected": batch.rejected, "calls": calls, "facts": facts, "status": batch.status,
+                      "seconds": round(seconds, 1), "rate": round(batch.rows_total / seconds),
+                      "cpu": round(cpu, 1), "day_sums": round(timings.get("day_sums", 0), 1),
+                      "rss": peak_rss_mb(), "load": f"{load:.1f}"}
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if schema:
+            with admin.begin() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def table(results: list[dict], stamp: str) -> list[str]:
+    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    return [
+        f"| {stamp} | {r['database']} | {r['rows']:,} | {r['created']:,} | {r['rejected']:,} | {r['seconds']} | "
+        f"{r['rate']:,} | {r['cpu']} | {r['day_sums']} | {r['rss']} | {r['load']} | {machine} |"
+        for r in results
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--no-append", action="store_true", help="print only; leave bench/README.md alone")
+    parser.add_argument("--child", nargs=3, metavar=("DATABASE", "CSV", "URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="mhu-bench-import-") as directory:
+        csv_path = Path(directory) / "bench.csv"
+        began = time.perf_counter()
+        generate(csv_path, args.rows)
+        print(f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - began:.0f} s", flush=True)
+        runs = [("sqlite", f"sqlite:///{directory}/bench.sqlite3")]
+        pg_url = os.environ.get("MHU_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+        if pg_url and pg_url.startswith("postgres"):
+            from config import database_url
+
+            runs.append(("postgres", database_url(pg_url)))
+        else:
+            print("PostgreSQL skipped: set MHU_TEST_DATABASE_URL or DATABASE_URL (or use scripts/pg.sh).")
+        results = []
+        for database, url in runs:
+            output = subprocess.run([sys.executable, __file__, "--child", database, str(csv_path), url],
+                                    check=True, capture_output=True, text=True).stdout
+            result = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+            print(result, flush=True)
+            results.append(result)
+
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    lines = table(results, stamp)
+    print("| when (UTC) | database | rows | created | rejected | seconds | rows/s | CPU s | day sums s | peak RSS MB | load | machine |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("\n".join(lines))
+    if not args.no_append:
+        text = README.read_text()
+        if END_MARKER not in text:
+            raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
+        README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
+        print(f"appended to {README.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

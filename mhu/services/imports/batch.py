@@ -1,0 +1,435 @@
+"""Running an import batch: stream the file, map each row, write calls in bulk, keep the counts.
+
+Rows are processed in chunks of CHUNK_ROWS. Each chunk is one transaction: its new calls, list
+rows and source keys are inserted with one executemany each, changed calls updated with one
+executemany, the per-call metric facts of the chunk's calls replaced, the rejects stored and the
+batch's progress saved. So a crash loses at most the chunk in flight, and `rows_done` says where
+to resume; the source keys make re-running any part safe. The day sums of the dashboard are
+refreshed once at the end, for the local days the batch's calls are on (one statement).
+
+A dry run maps and classifies every row (would create / update / leave unchanged / reject)
+without writing calls.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from mhu.extensions import db
+from mhu.models import (
+    Agency, Call, CallPresentingProblem, CallRiskFlag, ImportBatch, ImportChange, ImportKey, ImportReject, Team,
+)
+from mhu.models.types import utcnow
+from mhu.services import audit
+from mhu.services.imports.mapping import Mapper
+from mhu.services.imports.profile import LIST_FIELDS, ProfileError, parse_profile
+from mhu.services.imports.reader import FileError, Table
+from mhu.services.localtime import local_parts
+from mhu.services.metrics import facts
+
+CHUNK_ROWS = 2000
+MAX_ERRORS = 100
+MAX_SUMMARY = 200
+PREVIEW_ROWS = 20
+# What a call gets when the profile does not fill a field that cannot be empty. A CAD record is
+# a 911 call unless the profile says otherwise; the intercept follows the team (calls.default_intercept).
+NOT_NULL_DEFAULTS = {
+    "call_source": "911", "nature": "other", "arrestable_offense": "none", "transfer_in": "none",
+    "transfer_out": "none", "force_level": "none", "cit_officer_on_scene": False, "followup_required": False,
+}
+SCALAR_COLUMNS = (
+    "incident_number", "received_at", "dispatched_at", "arrived_at", "cleared_at", "call_source", "nature",
+    "initial_call_type", "final_call_type", "sim_intercept", "arrestable_offense", "district", "beat", "address",
+    "latitude", "longitude", "cit_officer_on_scene", "transfer_in", "transfer_out", "force_level", "disposition",
+    "legal_hold_type", "followup_required", "narrative",
+)
+
+
+class BatchFailed(Exception):
+    """The profile or the file cannot be used: the batch ends as failed with these problems."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def bulk_insert(connection, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT many rows with one executemany through the driver, each value through its column's
+    own bind processor (so UTC, UUID and enum checks are SQLAlchemy's), without SQLAlchemy's
+    per-row parameter machinery, which cost as much CPU as the mapping itself."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = list(rows[0])
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
+    binds = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    if set(binds) != set(names):  # a column default the rows do not carry: let SQLAlchemy do it
+        connection.execute(sa.insert(table), rows)
+        return
+    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in names}
+    if compiled.positional:
+        order = [(name, processors[name]) for name in binds]
+        params = [tuple(process(row[name]) if process and row[name] is not None else row[name]
+                        for name, process in order) for row in rows]
+    else:
+        params = [{name: (processors[name](value) if processors[name] and value is not None else value)
+                   for name, value in row.items()} for row in rows]
+    connection.exec_driver_sql(str(compiled), params)
+
+
+def complete_fields(fields: dict, team: Team) -> dict:
+    """A mapped row with every call column: not-null fields take their defaults when empty."""
+    from mhu.services.calls import default_intercept
+
+    values = {name: fields.get(name) for name in SCALAR_COLUMNS}
+    for name, default in NOT_NULL_DEFAULTS.items():
+        if values[name] is None:
+            values[name] = default
+    if values["sim_intercept"] is None:
+        values["sim_intercept"] = default_intercept(team)
+    for name in LIST_FIELDS:
+        values[name] = fields.get(name) or []
+    return values
+
+
+class _Run:
+    """One pass of a batch over its file."""
+
+    def __init__(self, batch: ImportBatch, progress=None):
+        self.batch = batch
+        self.progress = progress
+        self.agency = db.session.get(Agency, batch.agency_id)
+        self.team = db.session.get(Team, batch.team_id)
+        try:
+            self.profile = parse_profile(batch.profile)
+            self.table = Table(batch.stored_path, batch.sheet)
+            self.mapper = Mapper(self.profile, self.table.header)
+        except ProfileError as error:
+            raise BatchFailed(error.problems) from None
+        except (FileError, OSError) as error:
+            raise BatchFailed([f"file: {error}"]) from None
+        self.summary = Counter(batch.error_summary or {})
+        self.errors = list(batch.errors or [])
+        self.preview = list(batch.preview or [])
+        self.seen: set[str] = set()
+        self.last_row: dict[str, int] = {}
+        self.repeated: set[str] = set()
+
+    # -- passes ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Rows in the file, and (for duplicate_keys last/reject) where each key occurs."""
+        mode, total, counts = self.profile.duplicate_keys, 0, Counter()
+        for number, cells in self.table.rows():
+            total += 1
+            if mode == "first":
+                continue
+            key = self.mapper.key(cells)
+            if key is None:
+                continue
+            if mode == "last":
+                self.last_row[key] = number
+            else:
+                counts[key] += 1
+        self.repeated = {key for key, n in counts.items() if n > 1}
+        return total
+
+    def run(self) -> None:
+        batch = self.batch
+        batch.columns = self.table.header
+        total = self.count()
+        batch.rows_total, batch.status = total, "running"
+        batch.heartbeat_at = utcnow()
+        db.session.commit()
+        start, chunk = batch.rows_done, []
+        for position, (number, cells) in enumerate(self.table.rows()):
+            if position < start:
+                continue
+            chunk.append((number, cells))
+            if len(chunk) >= CHUNK_ROWS:
+                self.process(chunk)
+                chunk = []
+        if chunk:
+            self.process(chunk)
+        self.finish()
+
+    def finish(self) -> None:
+        """Refresh the day sums of every day the batch wrote (also for a batch that failed)."""
+        batch = self.batch
+        if not batch.dry_run:
+            refresh_batch_days(batch)
+        batch.status = "done"
+        batch.finished_at = utcnow()
+        audit.record(action="import.run", actor=None, object_type="import_batch", object_id=batch.id)
+        db.session.commit()
+
+    # -- one chunk ---------------------------------------------------------------------------
+
+    def process(self, chunk: list[tuple[int, list[str]]]) -> None:
+        batch, mapper, mode = self.batch, self.mapper, self.profile.duplicate_keys
+        rejects, mapped, in_chunk = [], [], set()
+        # Keys seen in earlier chunks are found in import_key (last_batch_id = this batch), so
+        # memory stays flat; a dry run writes no keys and remembers them here instead.
+        seen = self.seen if batch.dry_run else in_chunk
+        for number, cells in chunk:
+            key = mapper.key(cells)
+            if key is None:
+                rejects.append((number, cells, [f"key: empty ({', '.join(self.profile.key)})"]))
+                continue
+            if mode == "reject" and key in self.repeated:
+                rejects.append((number, cells, [f"key: '{_shown(key)}' is on more than one row of the file"]))
+                continue
+            if (mode == "last" and self.last_row.get(key) != number) or (mode == "first" and key in seen):
+                batch.skipped += 1
+                continue
+            seen.add(key)
+            row = mapper.map(cells)
+            if row.errors:
+                rejects.append((number, cells, row.errors))
+                continue
+            if row.warnings:
+                batch.warnings += 1
+                self._note(number, "warnings", row.warnings)
+            mapped.append((number, key, complete_fields(row.fields, self.team)))
+        self._reject(rejects)
+        self._write(mapped)
+        batch.rows_done += len(chunk)
+        batch.heartbeat_at = utcnow()
+        batch.errors, batch.error_summary, batch.preview = list(self.errors), dict(self.summary), list(self.preview)
+        db.session.commit()
+        if self.progress is not None:
+            self.progress(len(chunk))
+
+    def _note(self, number: int, kind: str, messages: list[str]) -> None:
+        for message in messages:
+            if message in self.summary or len(self.summary) < MAX_SUMMARY:
+                self.summary[message] += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"row": number, kind: messages})
+
+    def _reject(self, rejects) -> None:
+        if not rejects:
+            return
+        self.batch.rejected += len(rejects)
+        for number, _, reasons in rejects:
+            self._note(number, "errors", reasons)
+        bulk_insert(db.session.connection(), ImportReject.__table__, [
+            {"batch_id": self.batch.id, "row_number": number, "values": cells, "reasons": "; ".join(reasons)}
+            for number, cells, reasons in rejects])
+
+    def _write(self, mapped) -> None:
+        if not mapped:
+            return
+        batch = self.batch
+        connection = db.session.connection()
+        key_table = ImportKey.__table__
+        existing = {row.key: row for row in connection.execute(
+            sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
+            .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
+                   key_table.c.key.in_([key for _, key, _ in mapped])))}
+        new, old = [], []
+        for number, key, values in mapped:
+            found = existing.get(key)
+            if found is None:
+                new.append((number, key, values))
+            elif found.last_batch_id == batch.id and self.profile.duplicate_keys == "first":
+                batch.skipped += 1  # written by an earlier run of this batch (resumed): the first row won
+            else:
+                old.append((number, key, values, found))
+        changes = self._changes(old)
+        for number, key, values in new[: max(0, PREVIEW_ROWS - len(self.preview))]:
+            self.preview.append(_preview(number, "create", values))
+        for number, action, values in changes["preview"][: max(0, PREVIEW_ROWS - len(self.preview))]:
+            self.preview.append(_preview(number, action, values))
+        batch.created += len(new)
+        batch.updated += len(changes["updated"])
+        batch.unchanged += len(changes["unchanged"])
+        if batch.dry_run:
+            return
+        created_ids = self._insert(connection, new)
+        self._update(connection, changes["updated"])
+        touched = [found.id for _, _, _, found in old]
+        if touched:
+            connection.execute(
+                sa.update(key_table).where(key_table.c.id == sa.bindparam("b_id")).values(last_batch_id=batch.id),
+                [{"b_id": key_id} for key_id in touched])
+        facts.refresh_call_facts(connection, [*created_ids, *(call_id for call_id, _, _ in changes["updated"])])
+
+    def _changes(self, old) -> dict:
+        """Which existing calls the rows change, with the values they had (for undo)."""
+        result = {"updated": [], "unchanged": [], "preview": []}
+        if not old:
+            return result
+        fields = list(self.profile.fields)
+        ids = [found.call_id for _, _, _, found in old]
+        current = {row.id: row._mapping for row in db.session.execute(
+            sa.select(Call.__table__).where(Call.id.in_(ids)))}
+        lists = _current_lists(ids)
+        for number, _, values, found in old:
+            row = current.get(found.call_id)
+            if row is None:
+                continue
+            before = {}
+            for name in fields:
+                was = lists[name].get(found.call_id, []) if name in LIST_FIELDS else row[name]
+                now = values[name]
+                if name in LIST_FIELDS:
+                    if sorted(was) != sorted(now):
+                        before[name] = sorted(was)
+                elif was != now:
+                    before[name] = _jsonable(was)
+            if before:
+                result["updated"].append((found.call_id, values, before))
+                result["preview"].append((number, "update", values))
+            else:
+                result["unchanged"].append(found.call_id)
+                result["preview"].append((number, "unchanged", values))
+        return result
+
+    def _insert(self, connection, new) -> list[uuid.UUID]:
+        if not new:
+            return []
+        batch, now, zone = self.batch, utcnow(), self.agency.timezone
+        calls, problems, flags, keys = [], [], [], []
+        for _, key, values in new:
+            call_id = uuid.uuid4()
+            local_day, hour, weekday = local_parts(values["received_at"], zone)
+            calls.append({
+                **{name: values[name] for name in SCALAR_COLUMNS}, "id": call_id, "agency_id": batch.agency_id,
+                "team_id": batch.team_id, "person_id": None, "local_date": local_day, "local_hour": hour,
+                "local_weekday": weekday, "version": 1, "created_at": now, "created_by_id": batch.created_by_id,
+                "updated_at": now, "updated_by_id": None, "voided_at": None, "voided_by_id": None, "void_reason": None,
+            })
+            problems.extend({"call_id": call_id, "problem": p} for p in values["presenting_problems"])
+            flags.extend({"call_id": call_id, "flag": f} for f in values["risk_flags"])
+            keys.append({"agency_id": batch.agency_id, "profile_name": batch.profile_name, "key": key,
+                         "call_id": call_id, "created_batch_id": batch.id, "last_batch_id": batch.id})
+        bulk_insert(connection, Call.__table__, calls)
+        bulk_insert(connection, CallPresentingProblem.__table__, problems)
+        bulk_insert(connection, CallRiskFlag.__table__, flags)
+        bulk_insert(connection, ImportKey.__table__, keys)
+        return [row["id"] for row in calls]
+
+    def _update(self, connection, updated) -> None:
+        if not updated:
+            return
+        batch, zone = self.batch, self.agency.timezone
+        write_calls(connection, [(call_id, values) for call_id, values, _ in updated], zone=zone,
+                    fields=list(self.profile.fields), actor_id=batch.created_by_id)
+        connection.execute(sa.insert(ImportChange.__table__), [
+            {"batch_id": batch.id, "call_id": call_id, "before": before} for call_id, _, before in updated])
+
+
+def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int) -> None:
+    """Set these fields of existing calls (one executemany), their list rows and local parts."""
+    call = Call.__table__
+    scalars = [name for name in fields if name not in LIST_FIELDS]
+    params = []
+    for call_id, values in rows:
+        param = {"b_id": call_id, **{f"b_{name}": values[name] for name in scalars}}
+        if "received_at" in scalars:
+            param["b_local_date"], param["b_local_hour"], param["b_local_weekday"] = local_parts(
+                values["received_at"], zone)
+        params.append(param)
+    assignments = {name: sa.bindparam(f"b_{name}", type_=call.c[name].type) for name in scalars}
+    if "received_at" in scalars:
+        assignments.update({name: sa.bindparam(f"b_{name}") for name in ("local_date", "local_hour", "local_weekday")})
+    assignments.update(version=call.c.version + 1, updated_at=utcnow(), updated_by_id=actor_id)
+    connection.execute(sa.update(call).where(call.c.id == sa.bindparam("b_id")).values(assignments), params)
+    for name, model, column in (("presenting_problems", CallPresentingProblem, "problem"),
+                                ("risk_flags", CallRiskFlag, "flag")):
+        if name not in fields:
+            continue
+        ids = [call_id for call_id, _ in rows]
+        connection.execute(sa.delete(model.__table__).where(model.__table__.c.call_id.in_(ids)))
+        values = [{"call_id": call_id, column: item} for call_id, row in rows for item in dict.fromkeys(row[name])]
+        if values:
+            connection.execute(sa.insert(model.__table__), values)
+
+
+def _current_lists(ids) -> dict:
+    lists = {name: {} for name in LIST_FIELDS}
+    for call_id, problem in db.session.execute(
+            sa.select(CallPresentingProblem.call_id, CallPresentingProblem.problem)
+            .where(CallPresentingProblem.call_id.in_(ids))):
+        lists["presenting_problems"].setdefault(call_id, []).append(problem)
+    for call_id, flag in db.session.execute(
+            sa.select(CallRiskFlag.call_id, CallRiskFlag.flag).where(CallRiskFlag.call_id.in_(ids))):
+        lists["risk_flags"].setdefault(call_id, []).append(flag)
+    return lists
+
+
+def refresh_batch_days(batch: ImportBatch) -> None:
+    """Day sums of the local days of the calls the batch wrote (and those its changes left)."""
+    connection = db.session.connection()
+    key = ImportKey.__table__.c
+    days = set(connection.scalars(
+        sa.select(Call.local_date).distinct().join(ImportKey, ImportKey.call_id == Call.id)
+        .where(key.last_batch_id == batch.id)))
+    for before in connection.scalars(sa.select(ImportChange.before).where(ImportChange.batch_id == batch.id)):
+        if "received_at" in before and before["received_at"]:
+            days.add(local_parts(datetime.fromisoformat(before["received_at"]),
+                                 db.session.get(Agency, batch.agency_id).timezone)[0])
+    facts.refresh_days(connection, batch.agency_id, days)
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _preview(number: int, action: str, values: dict) -> dict:
+    return {"row": number, "action": action, "fields": {name: _jsonable(value) for name, value in values.items()}}
+
+
+def _shown(key: str) -> str:
+    return key.replace("\x1f", " | ")
+
+
+def run_batch(batch: ImportBatch, *, progress=None) -> ImportBatch:
+    """Run (or resume) a batch to its end; a profile or file that cannot be used fails it."""
+    try:
+        run = _Run(batch, progress=progress)
+        run.run()
+    except BatchFailed as error:
+        db.session.rollback()
+        fail_batch(batch, error.problems)
+    except Exception as error:
+        db.session.rollback()
+        fail_batch(batch, [f"internal error: {type(error).__name__}: {error}"])
+        raise
+    finally:
+        _forget_file(batch)
+    return batch
+
+
+def fail_batch(batch: ImportBatch, problems: list[str]) -> None:
+    """End a batch as failed; what it wrote is kept (and counted in the metrics)."""
+    batch = db.session.merge(batch)
+    batch.status = "failed"
+    batch.failure = "; ".join(problems)[:1000]
+    batch.errors = [*(batch.errors or []), *({"row": None, "errors": [p]} for p in problems)][:MAX_ERRORS + 10]
+    batch.finished_at = utcnow()
+    if not batch.dry_run and batch.rows_done:
+        refresh_batch_days(batch)
+    db.session.commit()
+
+
+def _forget_file(batch: ImportBatch) -> None:
+    """Delete the uploaded copy once the batch has ended (it stays while a restart may resume it)."""
+    if batch.status in ("done", "failed") and batch.stored_path and batch.stored_path.startswith(_uploads_marker()):
+        Path(batch.stored_path).unlink(missing_ok=True)
+
+
+def _uploads_marker() -> str:
+    from flask import current_app
+
+    return str(Path(current_app.instance_path) / "imports")

@@ -1,0 +1,136 @@
+"""Files as they come (encodings, delimiters, XLSX), duplicate keys inside a file, and a batch
+that survives its process ending."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from mhu.extensions import db
+from mhu.models import Call, ImportBatch
+from mhu.models.types import utcnow
+from mhu.services import imports
+from mhu.services.imports import batch as batch_module
+from mhu.services.imports.profile import parse_profile
+from mhu.services.imports.reader import Table
+
+PROFILE = {"version": 1, "name": "Plain", "timezone": "America/Chicago", "key": ["Id"],
+           "fields": {"incident_number": {"column": "Id"}, "received_at": {"column": "When"},
+                      "district": {"column": "Area"}}}
+
+
+def run_file(unit, path, **profile_overrides):
+    agency, team, officer = unit
+    profile = parse_profile({**PROFILE, **profile_overrides})
+    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=profile, source=path,
+                                 filename=path.name)
+    return imports.run(batch)
+
+
+def districts() -> dict:
+    return dict(db.session.execute(sa.select(Call.incident_number, Call.district).where(Call.voided_at.is_(None))).all())
+
+
+def test_cp1252_with_semicolons_and_old_mac_line_ends(unit, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("Id;When;Area\r1;2026-03-01 10:00;Südstadt\r2;2026-03-02 10:00;Café\r".encode("cp1252"))
+
+    batch = run_file(unit, path)
+
+    assert batch.status == "done" and batch.created == 2
+    assert districts() == {"1": "Südstadt", "2": "Café"}
+
+
+def test_tabs_utf8_without_bom_and_quoted_line_breaks(unit, tmp_path):
+    path = tmp_path / "export.tsv"
+    path.write_text('Id\tWhen\tArea\n1\t2026-03-01 10:00\t"North\nside"\n\n', encoding="utf-8")
+
+    assert Table(path).delimiter == "\t"
+    assert run_file(unit, path).created == 1
+
+
+def test_xlsx_first_sheet_or_the_named_one_with_real_dates(unit, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Notes"
+    workbook.active.append(["nothing here"])
+    sheet = workbook.create_sheet("Calls")
+    sheet.append(["Id", "When", "Area"])
+    sheet.append([1001, dt.datetime(2026, 3, 1, 10, 0), "North"])
+    sheet.append([None, None, None])
+    sheet.append([1002.0, "2026-03-02 11:00", "South"])
+    path = tmp_path / "calls.xlsx"
+    workbook.save(path)
+
+    agency, team, officer = unit
+    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                 source=path, filename=path.name, sheet="Calls")
+    imports.run(batch)
+
+    assert batch.status == "done" and batch.created == 2 and batch.rejected == 0
+    assert districts() == {"1001": "North", "1002": "South"}
+
+
+@pytest.mark.parametrize("mode, expected, counts", [
+    ("first", {"1": "A", "2": "C"}, {"created": 2, "skipped": 1, "rejected": 0}),
+    ("last", {"1": "B", "2": "C"}, {"created": 2, "skipped": 1, "rejected": 0}),
+    ("reject", {"2": "C"}, {"created": 1, "skipped": 0, "rejected": 2}),
+])
+def test_duplicate_keys_inside_one_file(unit, tmp_path, mode, expected, counts):
+    path = tmp_path / "dups.csv"
+    path.write_text("Id,When,Area\n1,2026-03-01 10:00,A\n2,2026-03-01 11:00,C\n 1 ,2026-03-01 12:00,B\n")
+
+    batch = run_file(unit, path, duplicate_keys=mode)
+
+    assert districts() == expected
+    assert {name: getattr(batch, name) for name in counts} == counts
+
+
+def test_a_batch_left_running_by_a_dead_process_resumes_with_the_same_result(unit, tmp_path, monkeypatch):
+    rows = "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8))
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + rows)
+    agency, team, officer = unit
+    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                 source=path, filename=path.name)
+    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 3)
+    original = batch_module._Run.process
+    calls = {"n": 0}
+
+    def dies_after_two_chunks(self, chunk):
+        if calls["n"] == 2:
+            raise SystemExit("the server stopped")
+        calls["n"] += 1
+        original(self, chunk)
+
+    monkeypatch.setattr(batch_module._Run, "process", dies_after_two_chunks)
+    with pytest.raises(SystemExit):
+        batch_module._Run(batch).run()
+    assert (batch.status, batch.rows_done, batch.created) == ("running", 6, 6)
+    monkeypatch.setattr(batch_module._Run, "process", original)
+    batch.heartbeat_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+
+    assert imports.recover_interrupted(inline=True) == [batch.id]
+
+    db.session.refresh(batch)
+    assert (batch.status, batch.rows_done, batch.created, batch.rejected) == ("done", 7, 7, 0)
+    assert len(districts()) == 7
+
+
+def test_a_batch_whose_file_is_gone_ends_failed_keeping_what_it_wrote(unit, tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n1,2026-03-01 10:00,A\n")
+    agency, team, officer = unit
+    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                 source=path, filename=path.name, keep_copy=False)
+    batch.status, batch.heartbeat_at = "running", utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    path.unlink()
+
+    assert imports.recover_interrupted(inline=True) == []
+
+    assert db.session.get(ImportBatch, batch.id).status == "failed"

@@ -1,0 +1,157 @@
+"""The profile contract, one semantic at a time: parse_profile() and Mapper.map() on small rows."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mhu.services.imports.mapping import Mapper
+from mhu.services.imports.profile import ProfileError, parse_profile
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def profile(fields=None, **top):
+    body = {"version": 1, "name": "Test", "timezone": "America/Chicago", "key": ["ID"],
+            "fields": {"received_at": {"column": "Received"}, **(fields or {})}, **top}
+    return parse_profile(body)
+
+
+def mapped(header, cells, fields=None, **top):
+    return Mapper(profile(fields, **top), header).map(cells)
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+def test_a_malformed_profile_lists_every_problem():
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"version": 3, "timezone": "Nowhere/City", "key": [], "duplicate_keys": "middle",
+                       "invalid_times": "ignore", "extra": 1,
+                       "fields": {"colour": {"value": "red"}, "disposition": {"value": "jailed"},
+                                  "district": {"column": "A", "value": "B"},
+                                  "nature": {"rules": [{"when": {"X": ["y"]}}]}}})
+    problems = "\n".join(caught.value.problems)
+    for expected in ("unknown key 'extra'", "version: must be 1", "name: required", "timezone: 'Nowhere/City'",
+                     "key: required", "duplicate_keys: must be one of", "invalid_times: must be one of",
+                     "fields.colour: unknown MHU field", "'jailed' is not a disposition code",
+                     "fields.district: give exactly one of", "gives a 'value'", "fields.received_at: required"):
+        assert expected in problems
+
+
+def test_the_issue_example_profile_is_valid():
+    from pathlib import Path
+    import json
+
+    body = json.loads((Path(__file__).resolve().parents[2] / "fixtures/imports/county-profile.json").read_text())
+    assert parse_profile(body).name == "County mobile crisis export"
+
+
+def test_a_column_missing_from_the_file_is_refused_before_any_row():
+    with pytest.raises(ProfileError) as caught:
+        Mapper(profile({"district": {"column": "City"}}), ["ID", "Received"])
+    assert "column 'City' is not in the file" in caught.value.problems[0]
+
+
+# -- values -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant", ["Engaged client", "Engaged  Client", "ENGAGED CLIENT", "  engaged client "])
+def test_map_compares_trimmed_collapsed_casefolded_values(variant):
+    row = mapped(["ID", "Received", "Outcome"], ["1", "2026-03-01 10:00", variant],
+                 {"disposition": {"column": "Outcome", "map": {"Engaged client": "resolved_on_scene"}}})
+    assert row.errors == [] and row.fields["disposition"] == "resolved_on_scene"
+
+
+def test_a_value_absent_from_map_takes_the_default_or_rejects_the_row():
+    header = ["ID", "Received", "City"]
+    with_default = {"district": {"column": "City", "map": {"Eugene": "Eugene", "Unknown": None}, "default": "Other"}}
+    without = {"district": {"column": "City", "map": {"Eugene": "Eugene"}}}
+
+    assert mapped(header, ["1", "2026-03-01", "Salem"], with_default).fields["district"] == "Other"
+    assert mapped(header, ["1", "2026-03-01", "unknown"], with_default).fields["district"] is None
+    assert mapped(header, ["1", "2026-03-01", "Salem"], without).errors == ["district: no mapping for 'Salem'"]
+
+
+def test_without_map_a_value_must_be_an_mhu_code():
+    header = ["ID", "Received", "Source"]
+    fields = {"call_source": {"column": "Source"}}
+    assert mapped(header, ["1", "2026-03-01", "On View"], fields).fields["call_source"] == "on_view"
+    assert mapped(header, ["1", "2026-03-01", "radio"], fields).errors == [
+        "call_source: 'radio' is not an MHU call_source code"]
+
+
+@pytest.mark.parametrize("text, value", [("Y", True), ("n", False), ("Yes", True), ("NO", False), ("true", True),
+                                         ("False", False), ("1", True), ("0", False)])
+def test_booleans_accept_yes_no_true_false_one_zero(text, value):
+    row = mapped(["ID", "Received", "CIT"], ["1", "2026-03-01", text], {"cit_officer_on_scene": {"column": "CIT"}})
+    assert row.fields["cit_officer_on_scene"] is value
+
+
+def test_several_columns_give_a_scalar_its_first_non_empty_value():
+    row = mapped(["ID", "Request", "Dispatch"], ["1", "N/A", "2026-03-01 10:05"],
+                 {"received_at": {"column": ["Request", "Dispatch"]}}, null_values=["", "N/A"])
+    assert row.fields["received_at"] == datetime(2026, 3, 1, 10, 5, tzinfo=CHICAGO)
+
+
+def test_list_fields_take_every_value_split_mapped_and_deduplicated():
+    row = mapped(["ID", "Received", "R1", "R2"], ["1", "2026-03-01", "Paranoia; Voices", "paranoia|Drugs"],
+                 {"presenting_problems": {"column": ["R1", "R2"], "split": ";",
+                                          "map": {"Paranoia": "psychotic_symptoms", "Voices": "psychotic_symptoms",
+                                                  "Paranoia|Drugs": ["psychotic_symptoms", "substance_use"]}}})
+    assert row.errors == []
+    assert row.fields["presenting_problems"] == ["psychotic_symptoms", "substance_use"]
+
+
+def test_rules_first_match_wins_and_a_when_rule_beats_a_contradictory_column():
+    fields = {"disposition": {"rules": [
+        {"when": {"End Point": ["Unable to locate"]}, "value": "unable_to_locate"},
+        {"column": "Disposition", "map": {"Arrest": "arrest"}}]}}
+    header = ["ID", "Received", "End Point", "Disposition"]
+    assert mapped(header, ["1", "2026-03-01", "unable to  LOCATE", "Arrest"], fields).fields["disposition"] == "unable_to_locate"
+    assert mapped(header, ["1", "2026-03-01", "", "Arrest"], fields).fields["disposition"] == "arrest"
+    assert mapped(header, ["1", "2026-03-01", "", ""], fields).fields["disposition"] is None
+
+
+# -- times --------------------------------------------------------------------------------------
+
+def test_iso_8601_then_the_formats_naive_times_local_to_the_profile_zone_offsets_kept():
+    header = ["ID", "Received", "Dispatched"]
+    fields = {"dispatched_at": {"column": "Dispatched"}}
+    row = mapped(header, ["1", "03/01/2026 10:00 PM", "2026-03-02T05:30:00+01:00"], fields,
+                 datetime_formats=["%m/%d/%Y %I:%M %p"])
+    assert row.fields["received_at"] == datetime(2026, 3, 1, 22, tzinfo=CHICAGO)
+    assert row.fields["dispatched_at"] == datetime(2026, 3, 2, 5, 30, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_a_date_and_a_time_column_combine_and_a_placeholder_date_is_null():
+    header = ["ID", "Received", "Clear Date", "Clear Time"]
+    fields = {"cleared_at": {"date_column": "Clear Date", "time_column": "Clear Time"}}
+    nulls = {"null_values": ["", "1900-01-01T00:00:00"]}
+    assert mapped(header, ["1", "2026-03-01", "2026-03-01", "16:33:00"], fields, **nulls).fields["cleared_at"] == \
+        datetime(2026, 3, 1, 16, 33, tzinfo=CHICAGO)
+    assert mapped(header, ["1", "2026-03-01", "1900-01-01", "00:00:00"], fields, **nulls).fields["cleared_at"] is None
+
+
+def test_a_date_only_time_lands_at_midnight_with_a_warning():
+    row = mapped(["ID", "Received"], ["1", "2026-03-01"])
+    assert row.fields["received_at"] == datetime(2026, 3, 1, tzinfo=CHICAGO)
+    assert row.warnings == ["received_at: '2026-03-01' has no time of day; taken as 00:00"]
+
+
+def test_times_out_of_order_reject_the_row_by_default():
+    row = mapped(["ID", "Received", "Arrived", "Cleared"], ["1", "2026-03-01 10:00", "2026-03-01 09:00", "2026-03-01 09:30"],
+                 {"arrived_at": {"column": "Arrived"}, "cleared_at": {"column": "Cleared"}})
+    assert row.errors == ["arrived_at: 2026-03-01T09:00:00-06:00 is earlier than received_at 2026-03-01T10:00:00-06:00",
+                          "cleared_at: 2026-03-01T09:30:00-06:00 is earlier than received_at 2026-03-01T10:00:00-06:00"]
+
+
+def test_times_out_of_order_are_cleared_with_a_warning_when_the_profile_says_clear():
+    row = mapped(["ID", "Received", "Arrived", "Cleared"], ["1", "2026-03-01 10:00", "2026-03-01 09:00", "2026-03-01 11:00"],
+                 {"arrived_at": {"column": "Arrived"}, "cleared_at": {"column": "Cleared"}}, invalid_times="clear")
+    assert row.errors == []
+    assert row.fields["arrived_at"] is None and row.fields["cleared_at"] == datetime(2026, 3, 1, 11, tzinfo=CHICAGO)
+    assert len(row.warnings) == 1 and row.warnings[0].startswith("arrived_at:")
+
+
+def test_received_at_is_required():
+    row = mapped(["ID", "Received"], ["1", ""])
+    assert row.errors == ["received_at: required, and the row has no value for it"]
