@@ -28,7 +28,7 @@ def march(unit, make):
     outcome_calls(officer)
     person = add_person(officer)
     for day in (2, 12, 22):
-        call = add_call(officer, utc(2026, 3, day, 15), person_id=person.id, disposition="resolved_with_referral")
+        call = add_call(officer, utc(2026, 3, day, 15), person_id=person.id, disposition="resolved_on_scene")
     add_followup(officer, call)
     add_call(officer, utc(2025, 3, 4, 15), disposition="arrest")
     return agency, make.user("supervisor", agency)
