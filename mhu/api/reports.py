@@ -7,7 +7,6 @@ from marshmallow import RAISE
 from mhu.api.common import actor, documented_errors
 from mhu.auth import policy, requires
 from mhu.services import audit
-from mhu.services.metrics.registry import current_settings
 from mhu.services.reports import command_report, federal_quarter, jmhcp, parse_period
 from schemas.reports import CommandReportQuerySchema, JmhcpQuerySchema
 
@@ -36,7 +35,7 @@ def command(query):
 
     user = actor()
     period = parse_period(query["period"])
-    report = command_report(agency_id=user.agency_id, period=period, settings=current_settings())
+    report = command_report(agency_id=user.agency_id, period=period)
     pdf = wants_pdf(query)
     audit.record(action="reports.command.read", actor=user, object_type="report", object_id=period.key, commit=True)
     if pdf:

@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 from mhu.extensions import db
 from mhu.models import Agency
 from mhu.services import ServiceError, audit, training
-from mhu.services.metrics.registry import current_settings
 from mhu.services.reports import PeriodError, command_report, parse_period
 
 
@@ -45,7 +44,7 @@ def command_report_command(period, agency_name, out, paper):
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
     agency = _agency(agency_name)
-    report = command_report(agency_id=agency.id, period=parsed, settings=current_settings())
+    report = command_report(agency_id=agency.id, period=parsed)
     if out.suffix.lower() == ".html":
         out.write_text(render_html(report, inline_css=True), encoding="utf-8")
     else:

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from mhu.extensions import db
 from mhu.services import metrics, training
 from mhu.services.metrics import training as training_metrics
 from mhu.services.reports import PeriodError, command_report, federal_quarter, jmhcp, parse_period
@@ -159,3 +160,14 @@ def test_jmhcp_csv_escapes_cells_a_spreadsheet_would_run():
     text = jmhcp.to_csv(rows, period=period)
 
     assert text.splitlines()[1] == "2027,1,2026-10-01,2026-12-31,referrals_made,\"'=HYPERLINK(\"\"x\"\")\",3,,'@SUM(A1)"
+
+
+def test_definitions_use_the_agency_follow_up_hours(unit):
+    agency, _, _ = unit
+    agency.followup_hours = 36
+    db.session.commit()
+
+    report = command_report(agency_id=agency.id, period=parse_period("2026-03"))
+
+    timeliness = next(row for row in report["kpis"] if row["key"] == "followup_timeliness")
+    assert "within 36 h of the call clearing" in timeliness["definition"]

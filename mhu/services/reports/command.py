@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from mhu import enums
 from mhu.extensions import db
 from mhu.models import Agency
-from mhu.services import metrics, outcomes
+from mhu.services import agency_settings, metrics, outcomes
 from mhu.services.localtime import agency_today
 from mhu.services.metrics import registry, training
 from mhu.services.metrics.sql import MetricFilters, day_sums, rate
@@ -52,6 +52,8 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
                    now: datetime | None = None) -> dict:
     """Everything the command report prints, as plain data (numbers and the texts around them)."""
     agency = db.session.get(Agency, agency_id)
+    if settings is None:  # the running app's windows, with the agency's own follow-up hours
+        settings = {**registry.current_settings(), "followup_hours": agency_settings.followup_hours(agency_id)}
     filters = period_filters(agency_id, period)
     current = period_metrics(filters)
     previous = period_metrics(period_filters(agency_id, period.previous()))
