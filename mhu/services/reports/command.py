@@ -59,6 +59,8 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
     previous = period_metrics(period_filters(agency_id, period.previous()))
     year_ago = period_metrics(period_filters(agency_id, period.year_before()))
     quality = metrics.data_quality(filters=filters)
+    dispositions = metrics.breakdown(filters=filters, dimension="disposition")
+    classes = outcome_classes(filters, dispositions)
     report = {
         "agency": agency.name,
         "period": {"key": period.key, "label": period.label, "kind": period.kind,
@@ -68,9 +70,9 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
         "generated_at": f"{(now or datetime.now(timezone.utc)).astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "summary": current,
         "kpis": [kpi_row(key, current, previous, year_ago, settings) for key in KPI_KEYS],
-        "outcome_classes": outcome_classes(filters),
+        "outcome_classes": classes,
         "dispositions": [{"key": row["key"], "label": enums.label(None if row["key"] == "missing" else row["key"]),
-                          "count": row["count"]} for row in metrics.breakdown(filters=filters, dimension="disposition")],
+                          "count": row["count"]} for row in dispositions],
         "intercepts": intercepts(filters),
         "durations": {key: current[key] for key in ("response_time", "response_time_from_received", "time_on_scene")},
         "followups": {**metrics.followup_status(filters=filters), "timeliness": current["followup_timeliness"],
@@ -81,22 +83,24 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
         "data_quality": quality,
         "trend": trend(agency_id, period),
     }
-    report["appendix"] = grant_appendix(agency_id, period)
+    report["appendix"] = grant_appendix(agency_id, period, known={**current, "outcome_classes": classes})
     report["headlines"] = headlines(report)
     report["data_quality_note"] = data_quality_note(quality)
     report["definitions"] = definitions(settings)
     return report
 
 
-def grant_appendix(agency_id: int, period: Period) -> dict | None:
-    """For a quarter: the JMHCP-style measures of the same federal quarter (Oct-Dec = Q1)."""
+def grant_appendix(agency_id: int, period: Period, known: dict | None = None) -> dict | None:
+    """For a quarter: the JMHCP-style measures of the same federal quarter (Oct-Dec = Q1).
+
+    `known`: this quarter's numbers already computed (period_metrics, outcome_classes), reused."""
     from mhu.services.reports import jmhcp  # jmhcp builds on this module
 
     if period.kind != "quarter":
         return None
     fiscal_year, quarter = jmhcp.federal_quarter_of(period)
     return {"fiscal_year": fiscal_year, "quarter": quarter,
-            "rows": jmhcp.measures(agency_id=agency_id, fiscal_year=fiscal_year, quarter=quarter)}
+            "rows": jmhcp.measures(agency_id=agency_id, fiscal_year=fiscal_year, quarter=quarter, known=known)}
 
 
 def kpi_row(key: str, current: dict, previous: dict, year_ago: dict, settings: dict | None) -> dict:
@@ -113,10 +117,14 @@ def kpi_row(key: str, current: dict, previous: dict, year_ago: dict, settings: d
     }
 
 
-def outcome_classes(filters: MetricFilters) -> list[dict]:
-    """Calls per outcome class (mhu.services.outcomes), every class listed, with its share of C."""
+def outcome_classes(filters: MetricFilters, dispositions: list[dict] | None = None) -> list[dict]:
+    """Calls per outcome class (mhu.services.outcomes), every class listed, with its share of C.
+
+    `dispositions`: the period's disposition breakdown, when the caller has it already."""
     counts = {outcome.key: 0 for outcome in outcomes.OUTCOME_CLASSES}
-    for row in metrics.breakdown(filters=filters, dimension="disposition"):
+    if dispositions is None:
+        dispositions = metrics.breakdown(filters=filters, dimension="disposition")
+    for row in dispositions:
         counts[outcomes.outcome_class(row["key"])] += row["count"]
     total = sum(counts.values())
     return [{"key": outcome.key, "label": outcome.label, "colour": outcome.colour, "count": counts[outcome.key],

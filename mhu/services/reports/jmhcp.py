@@ -18,34 +18,40 @@ from mhu.services.reports.periods import Period, federal_quarter
 
 COLUMNS = ("fiscal_year", "federal_quarter", "period_start", "period_end", "measure", "category", "value",
            "denominator", "mhu_metric")
-def measures(*, agency_id: int, fiscal_year: int, quarter: int) -> list[dict]:
-    """Every measure of the quarter as rows {measure, category, value, denominator, mhu_metric}."""
+def measures(*, agency_id: int, fiscal_year: int, quarter: int, known: dict | None = None) -> list[dict]:
+    """Every measure of the quarter as rows {measure, category, value, denominator, mhu_metric}.
+
+    `known`: numbers of this quarter the caller computed already (the command report's
+    period_metrics and outcome_classes), so they are not read twice.
+    """
     period = federal_quarter(fiscal_year, quarter)
     filters = period_filters(agency_id, period)
+    known = known or {}
     rows: list[dict] = []
 
     def add(measure, value, *, category="", denominator=None, metric=""):
         rows.append({"measure": measure, "category": category, "value": value, "denominator": denominator,
                      "mhu_metric": metric})
 
-    add("encounters", metrics.call_volume(filters=filters), category="all", metric="call_volume")
-    for row in outcome_classes(filters):
+    volume = known["call_volume"] if "call_volume" in known else metrics.call_volume(filters=filters)
+    add("encounters", volume, category="all", metric="call_volume")
+    for row in known.get("outcome_classes") or outcome_classes(filters):
         add("encounters_by_outcome", row["count"], category=row["label"], metric="breakdowns/disposition")
     for row in program.referrals_by_type(filters=filters):
         add("referrals_made", row["made"], category=enums.label(row["referral_type"]), metric="referrals_by_type")
         add("referrals_linked", row["linked"], category=enums.label(row["referral_type"]),
             denominator=row["made"], metric="referrals_by_type")
-    linkage = metrics.referral_linkage(filters=filters)
+    linkage = known.get("referral_linkage") or metrics.referral_linkage(filters=filters)
     add("referrals_linked", linkage["numerator"], category="all", denominator=linkage["denominator"],
         metric="referral_linkage")
     add("persons_served_unduplicated", program.persons_served(filters=filters), category="all",
         metric="persons_served")
-    repeat = metrics.repeat_metrics(filters=filters)
+    repeat = known if "repeat_call_share" in known else metrics.repeat_metrics(filters=filters)
     add("repeat_encounters", repeat["repeat_call_share"]["numerator"], category="encounters",
         denominator=repeat["repeat_call_share"]["denominator"], metric="repeat_call_share")
     add("repeat_encounters", repeat["repeat_contact_rate"]["numerator"], category="persons",
         denominator=repeat["repeat_contact_rate"]["denominator"], metric="repeat_contact_rate")
-    force = metrics.use_of_force_rate(filters=filters)
+    force = known.get("use_of_force_rate") or metrics.use_of_force_rate(filters=filters)
     add("use_of_force", force["numerator"], category="physical control or above", denominator=force["denominator"],
         metric="use_of_force_rate")
     for row in metrics.breakdown(filters=filters, dimension="force"):
@@ -53,10 +59,10 @@ def measures(*, agency_id: int, fiscal_year: int, quarter: int) -> list[dict]:
     for party, value in metrics.injury_rate_by_party(filters=filters).items():
         add("injuries", value["numerator"], category=enums.label(party), denominator=value["denominator"],
             metric="injury_rate")
-    cit = metrics.cit_presence(filters=filters)
+    cit = known.get("cit_presence") or metrics.cit_presence(filters=filters)
     add("encounters_with_cit_officer", cit["numerator"], category="all", denominator=cit["denominator"],
         metric="cit_presence")
-    trained = training.cit_trained_officers(agency_id=agency_id, as_of=period.last)
+    trained = known.get("cit_trained_officers") or training.cit_trained_officers(agency_id=agency_id, as_of=period.last)
     add("staff_trained_cit_40h", trained["numerator"], category="sworn officers at quarter end",
         denominator=trained["denominator"], metric="cit_trained_officers")
     return rows
