@@ -25,11 +25,11 @@ def _text(value) -> str:
 
 
 def _nice_max(value: float) -> float:
-    """A round upper bound for an axis (1, 2, 2.5, 5 x 10^k)."""
+    """A round upper bound for an axis, divisible into four round ticks (1, 1.2, 1.6, 2, 3, 4, 6, 8 x 10^k)."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.6, 2, 3, 4, 6, 8, 10):
         if value <= step * power:
             return step * power
     return 10 * power
@@ -67,8 +67,9 @@ def figure_svg(figure, *, width: int = 680, height: int = 250, percent: bool = F
     top = max([top, *(float(y) for trace in lines for y in _values(trace.y) if y is not None)])
     y_max = 100.0 if percent and top <= 100 else _nice_max(top)
 
-    legend_rows = math.ceil(len(traces) / 3) if len(traces) > 1 else 0
-    left, right, top_margin, bottom = 58, 12, 30, 48 + 16 * legend_rows
+    columns = 3 if max((len(trace.name or "") for trace in traces), default=0) <= 24 else 2
+    legend_rows = math.ceil(len(traces) / columns) if len(traces) > 1 else 0
+    left, right, top_margin, bottom = 58, 12, 30, 62 + 16 * legend_rows
     plot_w, plot_h = width - left - right, height - top_margin - bottom
     slot = plot_w / max(len(categories), 1)
 
@@ -92,15 +93,18 @@ def figure_svg(figure, *, width: int = 680, height: int = 250, percent: bool = F
                  f'text-anchor="middle">{_text(y_title)}</text>')
     every = max(1, math.ceil(len(categories) / 13))
     for index, category in enumerate(categories):
-        if index % every == 0:
-            parts.append(f'<text x="{x_of(category):.1f}" y="{top_margin + plot_h + 14}" text-anchor="middle" '
-                         f'font-size="10">{_text(category)}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{top_margin + plot_h + 30}" text-anchor="middle">'
+        if index % every == 0:  # "Sep 2025" on two lines, so thirteen months fit side by side
+            x = x_of(category)
+            words = category.split(" ", 1) if len(categories) > 6 else [category]
+            spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else 11}">{_text(word)}</tspan>'
+                            for i, word in enumerate(words))
+            parts.append(f'<text y="{top_margin + plot_h + 13}" text-anchor="middle" font-size="10">{spans}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{top_margin + plot_h + 38}" text-anchor="middle">'
                  f"{_text(x_title)}</text>")
     parts += _bars(bars, stacked, slot, x_of, y_of, categories)
     parts += _lines(lines, x_of, y_of)
     parts.append(f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{width - right}" y2="{y_of(0):.1f}" stroke="#333"/>')
-    parts += _legend(traces, left, top_margin + plot_h + 40, plot_w)
+    parts += _legend(traces, left, top_margin + plot_h + 56, plot_w, columns)
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -176,14 +180,14 @@ def _marker(shape: str, x: float, y: float, colour: str, title: str) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">{tip}</circle>'
 
 
-def _legend(traces, left: int, y: float, plot_w: float) -> list[str]:
+def _legend(traces, left: int, y: float, plot_w: float, columns: int) -> list[str]:
     if len(traces) < 2:
         return []
     parts = []
-    column = plot_w / 3
+    column = plot_w / columns
     for index, trace in enumerate(traces):
-        x = left + column * (index % 3)
-        row_y = y + 16 * (index // 3)
+        x = left + column * (index % columns)
+        row_y = y + 16 * (index // columns)
         colour = _colour(trace, index if trace.type == "bar" else [t for t in traces if t.type == "scatter"].index(trace))
         if trace.type == "bar":
             parts.append(f'<rect x="{x:.1f}" y="{row_y - 9:.1f}" width="10" height="10" fill="{colour}"/>')
