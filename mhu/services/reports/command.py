@@ -171,7 +171,7 @@ def headlines(report: dict) -> list[str]:
     volume = summary["call_volume"]
     kpis = {row["key"]: row for row in report["kpis"]}
     lines = [f"{volume:,} crisis {'call' if volume == 1 else 'calls'} in {report['period']['label']} "
-             f"({kpis['call_volume']['vs_previous']} on {report['compared_with']['previous']})."]
+             f"({kpis['call_volume']['vs_previous']} compared with {report['compared_with']['previous']})."]
     statements = (
         ("jail_diversion_rate", "ended without arrest or citation"),
         ("resolved_in_community", "were resolved in the community"),
