@@ -135,3 +135,13 @@ def home_face(user: User) -> str:
     if user.role == "admin":
         return "admin"
     return "dashboard"
+
+
+def can_read_command_reports(user: User) -> bool:
+    """The command report and grant exports: agency-wide aggregates for command staff."""
+    return user.role == "supervisor"
+
+
+def can_maintain_training(user: User) -> bool:
+    """Record, import and remove officers' CIT training (DESIGN.md section 4: supervisors and admins)."""
+    return user.role in ("supervisor", "admin")

@@ -10,6 +10,7 @@ from mhu.models.metric import CallFact, MetricDay, MetricFactsState, MetricTotal
 from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.sso import AgencySso, SsoIdentity
 from mhu.models.person import Person, PersonIdentity, PersonMerge
+from mhu.models.training import CitTraining
 from mhu.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
@@ -18,5 +19,5 @@ __all__ = [
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity", "UserSession", "AccountLink",
-    "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject",
+    "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
 ]

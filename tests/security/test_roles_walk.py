@@ -8,6 +8,7 @@ Records of another agency must answer 404 to every role that may use the route.
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from mhu.extensions import db
 from mhu.models import FollowUp, UserSession
 from mhu.services import admin as admin_service
-from mhu.services import sessions
+from mhu.services import sessions, training
 from tests.factories import PASSWORD, at, call_payload, token_for
 
 ROLES = ("officer", "clinician", "supervisor", "partner", "admin", "integration")
@@ -109,6 +110,12 @@ EXPECTED = {
     "imports_page.static": {"GET": public(OK)},
     "export.calls_csv": {"GET": api(IMPORTERS)},
     "cad.incidents": {"POST": api({"integration"})},
+    # reports of aggregates: command staff; the CIT roster: supervisors and administrators
+    "reports.command": {"GET": api({"supervisor"})},
+    "reports.jmhcp_csv": {"GET": api({"supervisor"})},
+    "training.TrainingCollection": {"GET": api({"supervisor", "admin"}), "POST": api({"supervisor", "admin"})},
+    "training.TrainingItem": {"DELETE": api({"supervisor", "admin"})},
+    "training.coverage": {"GET": api({"supervisor", "admin"})},
     # audit trail: administrators only, read-only
     "audit.search": {"GET": api({"admin"})},
     "audit.export": {"GET": api({"admin"})},
@@ -222,6 +229,8 @@ def body_for(endpoint, method, email, ids):
         ("persons.PersonMergeView", "POST"): {"merge_id": ids["second_person_id"]},
         ("/dashboard/_dash-update-component", "POST"): DASH_CALLBACK,
         ("cad.incidents", "POST"): {"incident": {"incident_number": "WALK-1", "received_at": at().isoformat()}},
+        ("training.TrainingCollection", "POST"): {"user_id": ids["officer_id"], "course": "Walk course", "hours": 8,
+                                                  "completed_on": "2026-02-01"},
         ("auth_api.Token", "POST"): {"email": email or "nobody@example.test", "password": PASSWORD if email else "wrong password"},
         ("admin_api.Settings", "PATCH"): {"followup_hours": 30},
         ("admin_api.UserItem", "PATCH"): {"display_name": "Walked"},
@@ -252,6 +261,10 @@ class Records:
         self.ids = {
             "call_id": call["id"], "person_id": person["id"], "merge_id": merge["id"],
             "second_person_id": twin["id"], "user_id": self.people["clinician"].id,
+            "officer_id": self.people["officer"].id,
+            "training_id": training.create_training(
+                actor=self.people["supervisor"], user_id=self.people["officer"].id,
+                data={"course": "CIT basic", "hours": 40, "completed_on": date(2026, 1, 5)}).id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
             "batch_id": str(_import_batch(self, tmp_path).id),
             **self._administration(),

@@ -17,6 +17,7 @@ RATE, COUNT, DURATION = "rate", "count", "duration"
 UP, DOWN, NEITHER = "up", "down", ""
 RECRISIS_DAYS = 30  # re-crisis after follow-up looks this many days ahead (DESIGN.md section 5)
 C_PRIME = "located calls (C′)"
+CIT_HOURS = 40  # hours of CIT training that count an officer as trained (metrics.training)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ DEFAULT_SETTINGS = {
     "followup_hours": Config.FOLLOWUP_DUE_HOURS,
     "high_utilizer_threshold": Config.HIGH_UTILIZER_THRESHOLD,
     "recrisis_days": RECRISIS_DAYS,
+    "cit_hours": CIT_HOURS,
 }
 
 _METRICS = [
@@ -83,6 +85,10 @@ _METRICS = [
     Metric("cit_presence", "CIT officer on scene", RATE, UP,
            "Located calls with a CIT-trained officer on scene / located calls.",
            "located calls with a CIT officer on scene", C_PRIME),
+    Metric("cit_trained_officers", "Officers with 40-hour CIT training", RATE, UP,
+           "Sworn officers (role officer or supervisor, active) with at least {cit_hours} hours of recorded CIT "
+           "training completed by the date / sworn officers (today's roster).",
+           "sworn officers with 40-hour CIT training", "sworn officers"),
     Metric("call_type_reclassified", "Call type reclassified", RATE, NEITHER,
            "Located calls whose final call type differs from the initial one / located calls with both types "
            "(a measure of dispatch coding).",
@@ -146,6 +152,7 @@ def settings_from(config) -> dict:
         "followup_hours": config["FOLLOWUP_DUE_HOURS"],
         "high_utilizer_threshold": config["HIGH_UTILIZER_THRESHOLD"],
         "recrisis_days": RECRISIS_DAYS,
+        "cit_hours": CIT_HOURS,
     }
 
 

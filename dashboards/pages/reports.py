@@ -1,0 +1,65 @@
+"""Reports: the command report of recent months, quarters and years (HTML or PDF) and the
+quarterly grant export, for supervisors. The documents are drawn by the reports API; this page
+lists them and offers a form for any other period."""
+
+from dash import dcc, html
+
+from dashboards.components import page
+from dashboards.frame import register_page
+from mhu.services.localtime import agency_today
+from mhu.services.reports.periods import PERIOD_HELP, Period, recent_federal_quarters, recent_periods
+
+COMMAND = "/api/v1/reports/command"
+JMHCP = "/api/v1/reports/jmhcp"
+
+
+def _links(period: Period) -> html.Li:
+    base = f"{COMMAND}?period={period.key}"
+    return html.Li([
+        html.Span(f"{period.label}: ", className="fw-semibold"),
+        html.A("web page", href=f"{base}&format=html", target="_blank",
+               **{"aria-label": f"Command report {period.label} as a web page"}), " · ",
+        html.A("PDF (A4)", href=f"{base}&format=pdf&paper=a4", target="_blank",
+               **{"aria-label": f"Command report {period.label} as PDF, A4"}), " · ",
+        html.A("PDF (US Letter)", href=f"{base}&format=pdf&paper=letter", target="_blank",
+               **{"aria-label": f"Command report {period.label} as PDF, US Letter"}),
+    ], className="mb-2")
+
+
+def _form() -> html.Form:
+    return html.Form([
+        html.Label("Period", htmlFor="report-period", className="form-label"),
+        html.Div([
+            dcc.Input(id="report-period", name="period", type="text", className="form-control w-auto", required=True,
+                      placeholder="2026-11"),
+            html.Select([html.Option("PDF", value="pdf"), html.Option("Web page", value="html")], name="format",
+                        id="report-format", className="form-select w-auto", **{"aria-label": "Format"}),
+            html.Select([html.Option("A4", value="a4"), html.Option("US Letter", value="letter")], name="paper",
+                        id="report-paper", className="form-select w-auto", **{"aria-label": "Paper size"}),
+            html.Button("Open report", type="submit", className="btn btn-primary"),
+        ], className="d-flex gap-2 flex-wrap"),
+        html.P(PERIOD_HELP, id="report-period-help", className="small text-muted mt-1"),
+    ], action=COMMAND, method="get", target="_blank", className="mb-4")
+
+
+@register_page("reports")
+def layout(view):
+    """Links to the command report of recent periods, a form for any period, and the grant CSV."""
+    today = agency_today(view.user.agency_id)
+    return page(
+        "Reports",
+        "The command report for the whole agency: headline statements, every measure with its definition, "
+        "numerator and denominator and the change against the previous period and the same period last year, "
+        "trends over the last 13 months, outcomes, intercepts, response times, follow-up, repeat contacts and "
+        "data quality. Aggregates only: no names, no lists of persons.",
+        html.Section([html.H2("Command report", className="h5"),
+                      html.Ul([_links(period) for period in recent_periods(today)], className="list-unstyled"),
+                      _form()], **{"aria-label": "Command report"}),
+        html.Section([
+            html.H2("Grant reporting (JMHCP-style measures, CSV)", className="h5"),
+            html.P("Quarterly measures by federal quarter (October to December is Q1); see "
+                   "docs/grant-reporting.md for what each measure counts.", className="small text-muted"),
+            html.Ul([html.Li(html.A(label, href=f"{JMHCP}?fiscal_year={year}&quarter={quarter}"))
+                     for year, quarter, label in recent_federal_quarters(today)]),
+        ], **{"aria-label": "Grant reporting"}),
+    )

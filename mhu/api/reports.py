@@ -1,0 +1,63 @@
+"""Reports for command staff and funders: the command report (HTML or PDF) and the grant CSV."""
+
+from flask import Response, request
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from mhu.api.common import actor, documented_errors
+from mhu.auth import policy, requires
+from mhu.services import audit
+from mhu.services.reports import command_report, federal_quarter, jmhcp, parse_period
+from schemas.reports import CommandReportQuerySchema, JmhcpQuerySchema
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
+                description="Agency-wide reports of aggregates (no identified records); supervisors only")
+
+command_staff = requires(policy.can_read_command_reports)
+
+
+def wants_pdf(query: dict) -> bool:
+    """`format` decides; without it, an Accept header preferring application/pdf."""
+    if query.get("format"):
+        return query["format"] == "pdf"
+    return request.accept_mimetypes.best_match(["text/html", "application/pdf"]) == "application/pdf"
+
+
+@blp.route("/command")
+@command_staff
+@blp.arguments(CommandReportQuerySchema, location="query", unknown=RAISE)
+@blp.response(200, content_type="text/html", description="The report as an HTML page (or application/pdf)")
+@blp.alt_response(200, content_type="application/pdf", description="The report as PDF", success=True)
+@documented_errors(blp, 401, 403, 422)
+def command(query):
+    """The command report of a month (2026-11), quarter (2026-Q3) or year (2026) for the whole agency."""
+    from mhu.reports import render_html, render_pdf
+
+    user = actor()
+    period = parse_period(query["period"])
+    report = command_report(agency_id=user.agency_id, period=period)
+    pdf = wants_pdf(query)
+    audit.record(action="reports.command.read", actor=user, object_type="report", object_id=period.key, commit=True)
+    if pdf:
+        body = render_pdf(report, paper=query["paper"])
+        name = f"mhu-command-report-{period.key}.pdf"
+        return Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return Response(render_html(report), mimetype="text/html")
+
+
+@blp.route("/jmhcp")
+@command_staff
+@blp.arguments(JmhcpQuerySchema, location="query", unknown=RAISE)
+@blp.response(200, content_type="text/csv", description="One row per measure and category")
+@documented_errors(blp, 401, 403, 422)
+def jmhcp_csv(query):
+    """JMHCP-style performance measures for a federal quarter (Oct-Dec = Q1), as CSV."""
+    user = actor()
+    period = federal_quarter(query["fiscal_year"], query["quarter"])
+    rows = jmhcp.measures(agency_id=user.agency_id, fiscal_year=query["fiscal_year"], quarter=query["quarter"])
+    audit.record(action="reports.jmhcp.read", actor=user, object_type="report",
+                 object_id=f"FY{query['fiscal_year']}-Q{query['quarter']}", commit=True)
+    name = f"mhu-jmhcp-FY{query['fiscal_year']}-Q{query['quarter']}.csv"
+    return Response(jmhcp.to_csv(rows, period=period), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,44 @@
+"""CIT training coverage: the share of sworn officers with 40 hours of CIT training, as of a date.
+
+Sworn officers are the agency's active users with role officer or supervisor, as the roster
+stands now (MHU does not record when an officer joined or left, so a series over past dates
+shows how today's officers' training grew). An officer counts as trained on a date once their
+recorded course hours completed on or before it add up to CIT_HOURS_REQUIRED. The share of calls with a
+CIT-trained officer on scene is the call-based rate `cit_presence` (metrics.rates).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from mhu.extensions import db
+from mhu.models import CitTraining, User
+from mhu.services.metrics.registry import CIT_HOURS
+from mhu.services.metrics.sql import rate
+
+CIT_HOURS_REQUIRED = CIT_HOURS
+SWORN_ROLES = ("officer", "supervisor")
+
+
+def cit_trained_officers(*, agency_id: int, as_of: date) -> dict:
+    """Sworn officers with >= 40 CIT hours completed by `as_of` / sworn officers (current roster)."""
+    hours = (
+        sa.select(CitTraining.user_id, sa.func.sum(CitTraining.hours).label("hours"))
+        .where(CitTraining.agency_id == agency_id, CitTraining.completed_on <= as_of)
+        .group_by(CitTraining.user_id).subquery()
+    )
+    trained = sa.func.coalesce(hours.c.hours, 0) >= CIT_HOURS_REQUIRED
+    row = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(sa.case((trained, 1), else_=0)), 0), sa.func.count())
+        .select_from(User).outerjoin(hours, hours.c.user_id == User.id)
+        .where(User.agency_id == agency_id, User.role.in_(SWORN_ROLES), User.active.is_(True))
+    ).one()
+    return rate(row[0], row[1])
+
+
+def cit_trained_series(*, agency_id: int, month_ends: list[date]) -> list[dict]:
+    """cit_trained_officers at each of the given dates (one query per date: a roster is small)."""
+    return [{"as_of": day.isoformat(), "cit_trained_officers": cit_trained_officers(agency_id=agency_id, as_of=day)}
+            for day in month_ends]
