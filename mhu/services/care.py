@@ -79,7 +79,7 @@ def _check_assignee(*, actor: User, user_id: int | None) -> None:
 
 
 def create_followup(*, actor: User, call: Call, data: dict) -> FollowUp:
-    """Open a follow-up on a call, due 48 h (configurable) after it cleared unless given."""
+    """Open a follow-up on a call, due the follow-up window after it cleared unless given."""
     _writable_call(call)
     due_at = data.get("due_at") or followup_due_at(call)
     assigned_to_id = data.get("assigned_to_id")
