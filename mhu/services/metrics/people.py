@@ -55,7 +55,7 @@ def repeat_metrics(*, filters: MetricFilters) -> dict:
 
 
 def repeat_contact_rate(*, filters: MetricFilters) -> dict:
-    """Persons with a contact in the period within the repeat window (REPEAT_WINDOW_DAYS) after another of their contacts / persons with a contact."""
+    """Persons contacted in the period within the repeat window after another contact of theirs / persons contacted."""
     return repeat_metrics(filters=filters)["repeat_contact_rate"]
 
 
