@@ -125,3 +125,27 @@ def test_downgrade_to_base_leaves_no_schema_and_upgrade_works_again(scratch_data
 
         assert current_revisions() == set(ScriptDirectory(MIGRATIONS).get_heads())
         assert schema_differences() == []
+
+
+def test_a_populated_database_upgrades_from_before_the_imports(scratch_database):
+    # Later revisions rebuild referenced tables (user, call) on SQLite: rows that point at them
+    # must survive, and the upgrade must not trip over foreign keys.
+    with app_on(scratch_database()):
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO agency (id, name, kind, timezone, created_at) VALUES (1, 'Old PD', 'law_enforcement', "
+                "'America/Chicago', '2026-01-01 00:00:00+00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO \"user\" (id, email, password_hash, role, agency_id, cit_level, active, failed_logins, "
+                "session_nonce, created_at) VALUES (1, 'old@example.test', 'x', 'officer', 1, 'none', true, 0, 'n', "
+                "'2026-01-01 00:00:00+00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO api_token (id, user_id, token_hash, created_at, expires_at) VALUES "
+                "(1, 1, 'digest', '2026-01-01 00:00:00+00:00', '2027-01-01 00:00:00+00:00')")
+
+        upgrade()
+
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT user_id FROM api_token").scalar_one() == 1
+            assert connection.exec_driver_sql("SELECT email FROM \"user\"").scalar_one() == "old@example.test"
