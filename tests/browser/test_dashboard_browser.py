@@ -155,7 +155,7 @@ def test_partner_sees_only_the_partner_view_and_downloads_csv(live_server, page,
     content = download_info.value.path().read_text(encoding="utf-8")
 
     assert nav_links == ["Partner view"]
-    assert content.splitlines()[0].startswith("month,")
+    assert content.splitlines()[0].startswith("period,")  # the publication grid: months, quarters, years
     assert "suppressed" in content
     assert page.locator("#high-utilizer-list").count() == 0
     screenshot(page, "dashboard-partner")
