@@ -16,8 +16,8 @@ from markupsafe import escape
 
 from dashboards import figures
 from mhu.reports.svg import figure_svg
-from mhu.services.reports.command import TREND_RATES
 from mhu.services.metrics import registry
+from mhu.services.reports.command import TREND_RATES
 
 CHROMIUM = os.environ.get("MHU_CHROMIUM", "/usr/bin/chromium")
 CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "report.css"
