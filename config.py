@@ -13,9 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("MHU_INSTANCE_PATH", BASE_DIR / "instance"))
 
 
-def database_url(default: str) -> str:
-    """DATABASE_URL with any PostgreSQL scheme mapped to the psycopg 3 driver."""
-    url = os.environ.get("DATABASE_URL") or default
+def database_url(default: str | None, variable: str = "DATABASE_URL") -> str | None:
+    """DATABASE_URL (or another variable) with any PostgreSQL scheme mapped to the psycopg 3 driver."""
+    url = os.environ.get(variable) or default
+    if url is None:
+        return None
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
@@ -35,6 +37,9 @@ def local_secret_key() -> str:
 class Config:
     SECRET_KEY = os.environ.get("MHU_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'mhu.sqlite3'}")
+    # PostgreSQL: the tables' owner, used only by `flask db upgrade` (mhu/db_roles.py); the app
+    # itself connects as DATABASE_URL's role, which owns nothing and cannot drop the audit trigger.
+    MIGRATION_DATABASE_URI = database_url(None, "MIGRATION_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # SQLite: WAL, foreign keys and this busy timeout are set on every connection (mhu/db_setup.py).
     SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -104,6 +109,14 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
 
 
+def looks_random(key: str) -> bool:
+    """Whether a secret has real entropy: many distinct characters and no guessable pattern
+    (zxcvbn's top score), so 32 times "a" or "0123456789" repeated is refused."""
+    from zxcvbn import zxcvbn
+
+    return len(set(key)) >= 10 and zxcvbn(key[:72])["score"] >= 4
+
+
 class ProductionConfig(Config):
     DEBUG = False
     TESTING = False
@@ -118,7 +131,7 @@ class ProductionConfig(Config):
     def validate(cls) -> None:
         """Refuse to run production with a missing or toy secret."""
         key = cls.SECRET_KEY or ""
-        if len(key) < 32:
+        if len(key) < 32 or not looks_random(key):
             raise RuntimeError(
                 "MHU_SECRET_KEY must be set to a random value of at least 32 characters in "
                 "production (python -c 'import secrets; print(secrets.token_hex(32))')."

@@ -34,6 +34,10 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(D)sus rid=%({x-requ
 # X-Forwarded-For and -Proto are trusted from these addresses only (the reverse proxy); the app's
 # own ProxyFix (MHU_PROXY_FIX_HOPS) decides what the application sees.
 forwarded_allow_ips = os.environ.get("MHU_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27's control socket defaults to one path per OS user, which two instances on one host
+# would share; it is off unless MHU_CONTROL_SOCKET names a path for this instance.
+control_socket = os.environ.get("MHU_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 # Load the app once in the master so workers fork with it (faster start, shared memory).
 preload_app = True
 wsgi_app = "wsgi:app"

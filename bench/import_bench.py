@@ -168,6 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-append", action="store_true", help="print only; leave bench/README.md alone")
+    parser.add_argument("--only", choices=("sqlite", "postgres"), help="run one database")
     parser.add_argument("--child", nargs=3, metavar=("DATABASE", "CSV", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -188,6 +189,8 @@ def main() -> None:
             runs.append(("postgres", database_url(pg_url)))
         else:
             print("PostgreSQL skipped: set MHU_TEST_DATABASE_URL or DATABASE_URL (or use scripts/pg.sh).")
+        if args.only:
+            runs = [run for run in runs if run[0] == args.only]
         results = []
         for database, url in runs:
             output = subprocess.run([sys.executable, __file__, "--child", database, str(csv_path), url],

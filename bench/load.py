@@ -92,7 +92,7 @@ def call_body(rng: random.Random) -> dict:
         "presenting_problems": rng.sample(["acute_stress", "mood_disorder", "substance_use", "suicidal_ideation"], 2),
         "risk_flags": rng.sample(["intoxicated", "suicide_risk_current", "unsheltered"], 1),
         "arrestable_offense": "none", "district": rng.choice(DISTRICTS), "beat": "B1",
-        "cit_officer_on_scene": True, "force_level": "none", "disposition": "resolved_with_referral",
+        "cit_officer_on_scene": True, "force_level": "none", "disposition": rng.choice(["resolved_on_scene", "notified_provider_or_family", "resources_declined"]),
         "followup_required": rng.random() < 0.5, "narrative": "Load test call.",
     }
 
@@ -135,7 +135,7 @@ def officer(url, headers, recorder):
                                       headers=headers)
                 recorder.timed("officer: PATCH /calls/{id}", http, "PATCH", f"{url}/api/v1/calls/{call_id}",
                                headers={**headers, "If-Match": read.headers.get("ETag", '"1"')},
-                               json={"disposition": rng.choice(["resolved_on_scene", "handoff_mobile_crisis"])})
+                               json={"disposition": rng.choice(["resolved_on_scene", "resources_declined"])})
     return client
 
 

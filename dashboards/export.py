@@ -1,36 +1,15 @@
 """Every chart's numbers as CSV, read from the figure itself so the file holds exactly what is plotted.
 
-The CSV is written here with the csv module and travels in the page as a data: URL behind a
-download link, so no extra route or callback (and no second computation) is needed. Text cells that
-a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) are
-prefixed with an apostrophe; numbers are left alone.
+The CSV is written by the app's one CSV writer (formula-like text escaped) and travels in the page
+as a data: URL behind a download link, so no extra route or callback (and no second computation)
+is needed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from urllib.parse import quote
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A cell a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def write_rows(header: list[str], rows: list[list]) -> str:
-    """CSV text (RFC 4180 line ends) of a header and rows, every cell made safe."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_safe(cell) for cell in header])
-    writer.writerows([[csv_safe(cell) for cell in row] for row in rows])
-    return out.getvalue()
+from mhu.services.csv_writer import write_csv
 
 
 def _axis_title(axis, default: str) -> str:
@@ -72,7 +51,7 @@ def figure_table(figure) -> tuple[list[str], list[list]]:
 
 
 def figure_csv(figure) -> str:
-    return write_rows(*figure_table(figure))
+    return write_csv(*figure_table(figure))
 
 
 def data_url(text: str) -> str:

@@ -15,12 +15,25 @@ from mhu.services.outcomes import BY_KEY as OUTCOME_CLASS, FOLLOWUP_GROUPS, OUTC
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SEQUENTIAL = [[0.0, "#f7fbff"], [0.5, "#56B4E9"], [1.0, "#0072B2"]]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# A small white template built once. Naming "plotly_white" instead makes plotly validate and
+# deep-copy its whole template for every figure: 0.3 s each, seconds for a page of sparklines.
+GRID = "#EBF0F8"
+TEMPLATE = go.layout.Template(layout={
+    "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"color": "#2a3f5f"},
+    "xaxis": {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "automargin": True},
+    "yaxis": {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "automargin": True},
+})
+
+
+def _figure(data=None) -> go.Figure:
+    """A figure on the shared template (set at construction, so plotly's default is never copied)."""
+    return go.Figure(data, layout={"template": TEMPLATE})
 
 
 def _layout(fig: go.Figure, title: str, x_title: str | None, y_title: str | None, height: int = 360) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01}, height=height, margin={"l": 60, "r": 20, "t": 50, "b": 60},
-        colorway=PALETTE, template="plotly_white", font={"size": 13},
+        colorway=PALETTE, font={"size": 13},
         legend={"orientation": "h", "y": -0.25},
     )
     if x_title is not None:
@@ -37,7 +50,7 @@ def bar(rows: list[dict], *, title: str, x_title: str, y_title: str = "Calls (co
     values = [row[value] for row in rows]
     trace = go.Bar(y=labels, x=values, orientation="h", marker_color=PALETTE[0]) if horizontal else \
         go.Bar(x=labels, y=values, marker_color=PALETTE[0])
-    fig = go.Figure(trace)
+    fig = _figure(trace)
     if horizontal:
         fig.update_yaxes(autorange="reversed", type="category")
         return _layout(fig, title, y_title, x_title, height=max(300, 40 + 28 * len(rows)))
@@ -64,7 +77,7 @@ def _partial_note(fig: go.Figure, partial: list[bool] | None) -> None:
 
 def volume_over_time(series: list[dict], *, title: str = "Calls per month", partial: list[bool] | None = None) -> go.Figure:
     """Call volume per bucket; partial buckets hatched."""
-    fig = go.Figure(go.Bar(x=[row["period"] for row in series], y=[row["call_volume"] for row in series],
+    fig = _figure(go.Bar(x=[row["period"] for row in series], y=[row["call_volume"] for row in series],
                            marker=_partial_marker(PALETTE[0], partial), name="Calls"))
     fig.update_xaxes(type="category")
     _partial_note(fig, partial)
@@ -82,60 +95,19 @@ def sparkline(series: list[dict], metric: str, *, partial: list[bool] | None = N
     partial = partial or [False] * len(xs)
     marker = {"size": [7 if p else 4 for p in partial], "symbol": ["circle-open" if p else "circle" for p in partial],
               "color": ["#6c757d" if p else PALETTE[0] for p in partial]}
-    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": PALETTE[0], "width": 2},
+    fig = _figure(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": PALETTE[0], "width": 2},
                                marker=marker, customdata=["partial" if p else "" for p in partial],
                                hovertemplate="%{x}: %{y} %{customdata}<extra></extra>"))
-    fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0}, template="plotly_white",
+    fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                       showlegend=False, xaxis={"visible": False, "title": {"text": "Month"}},
                       yaxis={"visible": False, "title": {"text": "%" if metric != "call_volume" else "Calls"}})
     return fig
 
 
-def dispositions_over_time(rows: list[dict]) -> go.Figure:
-    """Stacked bars: calls per month by disposition."""
-    periods = sorted({row["period"] for row in rows})
-    dispositions = sorted({row["disposition"] for row in rows})
-    counts = {(row["period"], row["disposition"]): row["count"] for row in rows}
-    fig = go.Figure([
-        go.Bar(name=label(d), x=periods, y=[counts.get((p, d), 0) for p in periods],
-               marker_color=PALETTE[i % len(PALETTE)])
-        for i, d in enumerate(dispositions)
-    ])
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
-    return _layout(fig, "Dispositions per month", "Month (local)", "Calls (count)", height=420)
-
-
-def outcome_sankey(links: list[dict]) -> go.Figure:
-    """Intercept -> disposition -> follow-up outcome, sized by calls."""
-    nodes: list[str] = []
-
-    def node(name: str) -> int:
-        if name not in nodes:
-            nodes.append(name)
-        return nodes.index(name)
-
-    first: dict[tuple[int, int], int] = {}
-    second: dict[tuple[int, int], int] = {}
-    for link in links:
-        intercept = node(f"Intercept {link['intercept']}: {SIM_INTERCEPT_NAMES.get(link['intercept'], '')}")
-        disposition = node(f"{label(link['disposition'])}")
-        outcome = node(f"Follow-up: {label(link['outcome'])}")
-        first[(intercept, disposition)] = first.get((intercept, disposition), 0) + link["count"]
-        second[(disposition, outcome)] = second.get((disposition, outcome), 0) + link["count"]
-    pairs = list(first.items()) + list(second.items())
-    fig = go.Figure(go.Sankey(
-        node={"label": nodes, "pad": 12, "color": [PALETTE[i % len(PALETTE)] for i in range(len(nodes))]},
-        link={"source": [s for (s, _), _ in pairs], "target": [t for (_, t), _ in pairs],
-              "value": [v for _, v in pairs], "color": "rgba(0,114,178,0.25)"},
-    ))
-    return _layout(fig, "SIM intercept → disposition → follow-up outcome (calls)", None, None, height=520)
-
-
 def contacts_histogram(rows: list[dict]) -> go.Figure:
     """Persons by number of contacts in the period."""
     labels = [f"{row['contacts']}+" if row["or_more"] else str(row["contacts"]) for row in rows]
-    fig = go.Figure(go.Bar(x=labels, y=[row["persons"] for row in rows], marker_color=PALETTE[0]))
+    fig = _figure(go.Bar(x=labels, y=[row["persons"] for row in rows], marker_color=PALETTE[0]))
     fig.update_xaxes(type="category")
     return _layout(fig, "Persons by number of contacts", "Contacts in the period (count)", "Persons (count)")
 
@@ -144,7 +116,7 @@ def duration_histogram(bins: list[dict], *, title: str) -> go.Figure:
     """Calls per duration bin of minutes."""
     labels = [f"{b['from_minutes']}–{b['to_minutes']}" if b["to_minutes"] is not None else f"{b['from_minutes']}+"
               for b in bins]
-    fig = go.Figure(go.Bar(x=labels, y=[b["count"] for b in bins], marker_color=PALETTE[2]))
+    fig = _figure(go.Bar(x=labels, y=[b["count"] for b in bins], marker_color=PALETTE[2]))
     fig.update_xaxes(type="category")
     return _layout(fig, title, "Duration (minutes)", "Calls (count)")
 
@@ -154,18 +126,11 @@ def hour_weekday_heatmap(cells: list[dict]) -> go.Figure:
     z = [[0] * 24 for _ in range(7)]
     for cell in cells:
         z[cell["weekday"]][cell["hour"]] = cell["count"]
-    fig = go.Figure(go.Heatmap(z=z, x=list(range(24)), y=WEEKDAYS, colorscale=SEQUENTIAL,
+    fig = _figure(go.Heatmap(z=z, x=list(range(24)), y=WEEKDAYS, colorscale=SEQUENTIAL,
                                colorbar={"title": {"text": "Calls"}},
                                hovertemplate="%{y} %{x}:00 — %{z} calls<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, "Calls by hour and weekday (local time)", "Hour of day (local, 0–23)", "Weekday", height=380)
-
-
-def grouped_counts(rows: list[dict], *, title: str, x_title: str, categories: list[str]) -> go.Figure:
-    """Bars of several named counts (data quality, follow-up states)."""
-    fig = go.Figure(go.Bar(x=[label(c) for c in categories], y=[rows[0].get(c, 0) if rows else 0 for c in categories],
-                           marker_color=PALETTE[5]))
-    return _layout(fig, title, x_title, "Count")
 
 
 def outcome_classes_over_time(rows: list[dict], *, partial: list[bool] | None = None) -> go.Figure:
@@ -174,7 +139,7 @@ def outcome_classes_over_time(rows: list[dict], *, partial: list[bool] | None = 
     periods = sorted({row["period"] for row in rows})
     counts = {(row["period"], row["outcome_class"]): row["count"] for row in rows}
     present = [outcome for outcome in OUTCOME_CLASSES if any(counts.get((p, outcome.key)) for p in periods)]
-    fig = go.Figure([
+    fig = _figure([
         go.Bar(name=outcome.label, x=periods, y=[counts.get((p, outcome.key), 0) for p in periods],
                marker=_partial_marker(outcome.colour, partial),
                hovertemplate=f"{outcome.label}: %{{y}} calls<extra>%{{x}}</extra>")
@@ -226,7 +191,7 @@ def outcome_class_sankey(links: list[dict]) -> go.Figure:
         for source, target in ((index[("i", link["intercept"])], index[("c", link["outcome_class"])]),
                                (index[("c", link["outcome_class"])], index[("f", link["followup"])])):
             flows.setdefault((source, target), [0, colour])[0] += link["count"]
-    fig = go.Figure(go.Sankey(
+    fig = _figure(go.Sankey(
         arrangement="fixed",
         node={"label": labels, "color": colours, "x": xs, "y": ys, "pad": 18, "thickness": 16,
               "hovertemplate": "%{label}: %{value} calls<extra></extra>"},

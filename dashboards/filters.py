@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import g
 
 from mhu import enums
 from mhu.services import metrics
@@ -20,6 +21,13 @@ from mhu.services import metrics
 from dashboards.access import require_any_dashboard
 
 KEYS = ("from", "to", "team_id", "district", "call_source", "sim_intercept")
+
+
+def _options(user) -> dict:
+    """metrics.filter_options, read once per request (the URL check and the bar both need it)."""
+    if "mhu_filter_options" not in g:
+        g.mhu_filter_options = metrics.filter_options(actor=user)
+    return g.mhu_filter_options
 
 
 def _date(value) -> date | None:
@@ -52,7 +60,7 @@ def parse(user, query: dict) -> tuple[metrics.MetricFilters, dict, list[str]]:
         notes.append("The start date was after the end date; they were swapped.")
         first, last = last, first
     first, last = metrics.default_period(agency_id=user.agency_id, date_from=first, date_to=last)
-    options = metrics.filter_options(actor=user)
+    options = _options(user)
     team_id = _choice(query, "team_id", _int(query.get("team_id")), "a team number", notes)
     if team_id is not None and team_id not in {team for team, _ in options["teams"]}:
         notes.append(f"team_id={team_id} matches none of the teams you can see, so nothing is shown.")
@@ -103,7 +111,7 @@ def preset_links(values: dict, *, href: str, today) -> html.Nav:
 
 def filter_bar(user, values: dict, *, partner: bool = False, presets: html.Nav | None = None) -> html.Div:
     """The bar: period, team, district, source and intercept (partners: period and district only)."""
-    options = metrics.filter_options(actor=user)
+    options = _options(user)
     hidden = {"display": "none"} if partner else {}
     teams = [{"label": name, "value": team_id} for team_id, name in options["teams"]]
     if values["team_id"] is not None and values["team_id"] not in {option["value"] for option in teams}:

@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import CONFIGS, INSTANCE_DIR, local_secret_key
 from dashboards import init_dashboard
-from mhu import admin, api, cli, db_setup, errors, field, import_page, login, security, web
+from mhu import admin, api, cli, db_setup, errors, field, import_page, input_guard, login, security, web
 from mhu.auth import csrf
 from mhu.extensions import db, migrate
 from mhu.services import imports
@@ -26,6 +26,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if config_name == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = local_secret_key()
 
+    input_guard.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
     facts.init_app(app)

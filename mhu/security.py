@@ -13,7 +13,8 @@ import re
 import uuid
 
 from flask import Flask, g, render_template, request, session
-from flask_login import logout_user, user_logged_in
+from flask_login import current_user, logout_user, user_logged_in
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
 from mhu.models.types import utcnow
@@ -96,6 +97,7 @@ def init_app(app: Flask) -> None:
     """Install headers, request ids, the absolute session limit and the login rate limit."""
     from mhu.auth import wants_json
     from mhu.errors import error_response
+    from mhu.extensions import db
     from mhu.services import audit, login_limits
 
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
@@ -134,6 +136,24 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return error_response(429, "Too Many Requests", message, headers=headers)
         return render_template("error.html", error=TooManyRequests(message)), 429, headers
+
+    @app.after_request
+    def audit_refused_access(response):
+        # A refusal (403) or another agency's record (404 on a record address) is recorded with
+        # who, what and where, never the body; unknown addresses are not record lookups.
+        status = response.status_code
+        if status not in (403, 404) or (status == 404 and not request.view_args):
+            return response
+        if request.endpoint in ("static", None) or not current_user.is_authenticated:
+            return response
+        object_id = next((str(value) for value in request.view_args.values()), None) if request.view_args else None
+        try:
+            audit.record(action="access.refused", actor=current_user._get_current_object(),
+                         object_type=request.endpoint[:40], object_id=object_id[:64] if object_id else None,
+                         outcome="forbidden" if status == 403 else "not_found", commit=True)
+        except SQLAlchemyError:
+            db.session.rollback()
+        return response
 
     @app.after_request
     def add_security_headers(response):

@@ -1,7 +1,10 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from flask import current_app
+
+from mhu.db_roles import app_role_name, grant_app_role
 
 from alembic import context
 
@@ -20,12 +23,13 @@ def get_engine():
     return current_app.extensions['migrate'].db.engine
 
 
+def migration_url():
+    """MIGRATION_DATABASE_URL (the tables' owner) when set, else the app's own URL."""
+    return current_app.config.get("MIGRATION_DATABASE_URI") or get_engine().url.render_as_string(hide_password=False)
+
+
 def get_engine_url():
-    try:
-        return get_engine().url.render_as_string(hide_password=False).replace(
-            '%', '%%')
-    except AttributeError:
-        return str(get_engine().url).replace('%', '%%')
+    return migration_url().replace('%', '%%')
 
 
 # add your model's MetaData object here
@@ -87,6 +91,10 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     connectable = get_engine()
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URI")
+    if owner_url:
+        connectable = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    app_role = app_role_name(get_engine().url.render_as_string(hide_password=False), owner_url)
     conf_args = current_app.extensions['migrate'].configure_args
     # SQLite can only ALTER through table copies; batch mode makes autogenerate emit those.
     conf_args.setdefault("render_as_batch", connectable.dialect.name == "sqlite")
@@ -103,6 +111,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if app_role:
+                grant_app_role(connection, app_role)
 
 
 if context.is_offline_mode():

@@ -3,12 +3,12 @@
 from marshmallow import Schema, fields, validate
 
 from mhu.enums import CIT_LEVELS, ROLES, TEAM_KINDS
-from schemas.common import StrictSchema, enum_field
+from schemas.common import StrictSchema, enum_field, id_field, text
 
 
 class DistrictSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    beats = fields.List(fields.String(validate=validate.Length(min=1, max=30)), load_default=list)
+    name = text(60, min_length=1, required=True)
+    beats = fields.List(text(30, min_length=1), load_default=list)
 
 
 class AgencySettingsSchema(Schema):
@@ -21,8 +21,9 @@ class AgencySettingsSchema(Schema):
 
 
 class AgencySettingsUpdateSchema(StrictSchema):
-    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    timezone = text(64, min_length=1)
     districts = fields.List(fields.Nested(DistrictSchema), validate=validate.Length(max=200))
+    # Ranges are the service's (services/agency_settings.py), which reports every field at once.
     suppression_threshold = fields.Integer(strict=True, allow_none=True)
     followup_hours = fields.Integer(strict=True, allow_none=True)
 
@@ -48,15 +49,15 @@ class AdminUserSchema(Schema):
 class AdminUserUpdateSchema(StrictSchema):
     role = enum_field(ROLES)
     active = fields.Boolean()
-    display_name = fields.String(validate=validate.Length(max=120), allow_none=True)
+    display_name = text(120, allow_none=True)
     cit_level = enum_field(CIT_LEVELS)
-    team_ids = fields.List(fields.Integer(strict=True))
+    team_ids = fields.List(id_field(), validate=validate.Length(max=200))
 
 
 class InvitationCreateSchema(StrictSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     role = enum_field(ROLES, required=True)
-    team_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    team_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=200))
 
 
 class InvitationSchema(Schema):
@@ -91,21 +92,26 @@ class TeamSchema(Schema):
 
 
 class TeamCreateSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = text(120, min_length=1, required=True)
     kind = enum_field(TEAM_KINDS, load_default="co_responder")
 
 
 class TeamUpdateSchema(StrictSchema):
-    name = fields.String(validate=validate.Length(min=1, max=120))
+    name = text(120, min_length=1)
     kind = enum_field(TEAM_KINDS)
     active = fields.Boolean()
-    member_ids = fields.List(fields.Integer(strict=True))
+    member_ids = fields.List(id_field(), validate=validate.Length(max=1000))
+
+
+class IntegrationCreateSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = fields.String(validate=validate.Length(max=120), load_default=None)
 
 
 class TokenCreateSchema(StrictSchema):
-    user_id = fields.Integer(strict=True, required=True)
-    label = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    days = fields.Integer(strict=True, load_default=90)
+    user_id = id_field(required=True)
+    label = text(120, min_length=1, required=True)
+    days = fields.Integer(strict=True, load_default=90, validate=validate.Range(min=1, max=3650))
 
 
 class AdminTokenSchema(Schema):

@@ -2,19 +2,19 @@
 
 from marshmallow import Schema, fields, validate
 
-from schemas.common import PageMetaSchema, PageQuerySchema
+from schemas.common import Instant, PageMetaSchema, PageQuerySchema, id_field, text
 
 
 class AuditQuerySchema(PageQuerySchema):
-    user_id = fields.Integer(strict=False, validate=validate.Range(min=1))
-    object_type = fields.String(validate=validate.Length(min=1, max=40))
-    object_id = fields.String(validate=validate.Length(min=1, max=64))
-    action = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "e.g. call.read, login"})
-    outcome = fields.String(validate=validate.Length(min=1, max=20))
+    user_id = id_field(strict=False)
+    object_type = text(40, min_length=1)
+    object_id = text(64, min_length=1)
+    action = text(40, min_length=1, metadata={"description": "e.g. call.read, login"})
+    outcome = text(20, min_length=1)
     category = fields.String(validate=validate.OneOf(["permission", "config"]),
                              metadata={"description": "permission: users, teams, tokens, sessions; config: agency settings"})
-    since = fields.AwareDateTime(format="iso", metadata={"description": "Events at or after this instant"})
-    until = fields.AwareDateTime(format="iso", metadata={"description": "Events before this instant"})
+    since = Instant(metadata={"description": "Events at or after this instant."})
+    until = Instant(metadata={"description": "Events before this instant."})
 
 
 class AuditExportQuerySchema(AuditQuerySchema):

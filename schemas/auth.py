@@ -1,14 +1,14 @@
 """Auth, user and team schemas."""
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from schemas.common import StrictSchema
+from schemas.common import StrictSchema, text
 
 
 class TokenRequestSchema(StrictSchema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
-    otp = fields.String(load_only=True, validate=validate.Length(min=6, max=32), metadata={
+    email = text(254, min_length=3, required=True)
+    password = text(256, min_length=1, required=True, load_only=True)
+    otp = text(32, min_length=6, load_only=True, metadata={
         "description": "The authenticator's 6-digit code, or a recovery code, for accounts with a second factor. "
                        "Without it such an account gets 401 with `mfa_required: true`."})
 
@@ -55,4 +55,4 @@ class TotpEnrolmentSchema(StrictSchema):
 
 
 class TotpConfirmSchema(StrictSchema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=10))
+    code = text(10, min_length=6, required=True)

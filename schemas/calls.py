@@ -4,7 +4,9 @@ from marshmallow import fields, validate
 
 from mhu import enums
 from schemas.care import ReferralCreateSchema
-from schemas.common import PageMetaSchema, PageQuerySchema, StrictSchema, enum_field, enum_list, text
+from schemas.common import (
+    Day, Instant, PageMetaSchema, PageQuerySchema, StrictSchema, enum_field, enum_list, id_field, text,
+)
 
 
 class InjurySchema(StrictSchema):
@@ -13,7 +15,7 @@ class InjurySchema(StrictSchema):
 
 
 def _time(**kwargs):
-    return fields.AwareDateTime(format="iso", **kwargs)
+    return Instant(**kwargs)
 
 
 class CallFieldsSchema(StrictSchema):
@@ -35,7 +37,7 @@ class CallFieldsSchema(StrictSchema):
         metadata={"description": "Sequential Intercept Model stage; default 1 when an officer responded, else 0"},
     )
     arrestable_offense = enum_field(enums.ARRESTABLE_OFFENSES)
-    team_id = fields.Integer(strict=True)
+    team_id = id_field()
     person_id = fields.UUID(allow_none=True)
     district = text(40, allow_none=True)
     beat = text(40, allow_none=True)
@@ -67,7 +69,7 @@ class CallCreateSchema(CallFieldsSchema):
         "description": "A subject typed without choosing a person (offline): linked when exactly one "
                        "person matches name and date of birth, else kept for the author's 'needs a subject' list",
     })
-    subject_date_of_birth = fields.Date(load_only=True)
+    subject_date_of_birth = Day(load_only=True)
     received_at = _time(required=True)
     call_source = enum_field(enums.CALL_SOURCES, required=True)
     nature = enum_field(enums.NATURES, required=True)
@@ -91,15 +93,15 @@ class CallReadSchema(CallFieldsSchema):
 
 
 class CallVoidSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+    reason = text(500, min_length=3, required=True)
 
 
 class CallQuerySchema(PageQuerySchema):
     # `from` is a Python keyword, hence data_key.
-    date_from = fields.Date(data_key="from", metadata={"description": "First local date (agency time zone), inclusive"})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last local date (agency time zone), inclusive"})
-    team_id = fields.Integer()
-    district = fields.String(validate=validate.Length(max=40))
+    date_from = Day(data_key="from", metadata={"description": "First local date (agency time zone), inclusive"})
+    date_to = Day(data_key="to", metadata={"description": "Last local date (agency time zone), inclusive"})
+    team_id = id_field(strict=False)
+    district = text(40)
     disposition = enum_field(enums.DISPOSITIONS)
     sim_intercept = fields.Integer(validate=validate.OneOf(enums.SIM_INTERCEPTS))
     call_source = enum_field(enums.CALL_SOURCES)

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from mhu import enums
-from schemas.common import PageMetaSchema, PageQuerySchema, StrictSchema, enum_field, text
+from schemas.common import Instant, PageMetaSchema, PageQuerySchema, StrictSchema, enum_field, id_field, text
 
 
 class ReferralCreateSchema(StrictSchema):
@@ -22,7 +22,7 @@ class ReferralReadSchema(ReferralCreateSchema):
 
 
 class AttemptCreateSchema(StrictSchema):
-    attempted_at = fields.AwareDateTime(format="iso", required=True)
+    attempted_at = Instant(required=True)
     method = enum_field(enums.FOLLOWUP_METHODS, required=True)
     reached = fields.Boolean()
     outcome = enum_field(
@@ -39,13 +39,13 @@ class AttemptReadSchema(AttemptCreateSchema):
 
 
 class FollowUpCreateSchema(StrictSchema):
-    due_at = fields.AwareDateTime(format="iso", metadata={"description": "Default: 48 h after the call cleared"})
-    assigned_to_id = fields.Integer(strict=True, allow_none=True)
+    due_at = Instant(metadata={"description": "Default: 48 h after the call cleared."})
+    assigned_to_id = id_field(allow_none=True)
 
 
 class FollowUpUpdateSchema(StrictSchema):
-    due_at = fields.AwareDateTime(format="iso")
-    assigned_to_id = fields.Integer(strict=True, allow_none=True)
+    due_at = Instant()
+    assigned_to_id = id_field(allow_none=True)
     outcome = enum_field(enums.FOLLOWUP_OUTCOMES, allow_none=True)
 
 
@@ -75,7 +75,7 @@ class FollowUpPageSchema(PageMetaSchema):
 
 
 class NoteCreateSchema(StrictSchema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
+    body = text(20_000, min_length=1, required=True)
     part2 = fields.Boolean(metadata={"description": "Substance-use-disorder treatment information (42 CFR Part 2)"})
     addendum_to_id = fields.UUID(allow_none=True)
 

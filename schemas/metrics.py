@@ -5,16 +5,18 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from mhu import enums
 from mhu.services.metrics import BREAKDOWNS, CALL_RATES, EXTRA_BREAKDOWNS, describe, metric
 from mhu.services.metrics.partner import PARTNER_TABLES
-from schemas.common import StrictSchema, enum_field, text
+from schemas.common import Day, StrictSchema, enum_field, id_field, text
 
 MAX_PERIOD_DAYS = 3700  # ten years: longer ranges are a typo, not a question
 
 
 class PeriodQuerySchema(StrictSchema):
-    date_from = fields.Date(data_key="from", load_default=None, metadata={
-        "description": "First local date, inclusive (YYYY-MM-DD, the agency's time zone). Default: 12 months before `to`."})
-    date_to = fields.Date(data_key="to", load_default=None, metadata={
-        "description": "Last local date, inclusive (YYYY-MM-DD). Default: today in the agency's time zone."})
+    date_from = Day(data_key="from", load_default=None, metadata={
+        "description": "First local date, inclusive (YYYY-MM-DD, the agency's time zone). Default: 12 months before "
+        f"`to`. Not after `to`; the period spans at most {MAX_PERIOD_DAYS} days."})
+    date_to = Day(data_key="to", load_default=None, metadata={
+        "description": "Last local date, inclusive (YYYY-MM-DD). Default: today in the agency's time zone. "
+        "Not before `from`."})
 
     @validates_schema
     def check_order(self, data, **kwargs):
@@ -26,7 +28,7 @@ class PeriodQuerySchema(StrictSchema):
 
 
 class MetricsQuerySchema(PeriodQuerySchema):
-    team_id = fields.Integer(strict=False, validate=validate.Range(min=1))
+    team_id = id_field(strict=False)
     district = text(40)
     call_source = enum_field(enums.CALL_SOURCES)
     sim_intercept = fields.Integer(strict=False, validate=validate.OneOf(enums.SIM_INTERCEPTS))
@@ -40,8 +42,13 @@ class DurationQuerySchema(MetricsQuerySchema):
     measure = enum_field(("response", "response_from_received", "on_scene"), load_default="response")
 
 
-class PartnerQuerySchema(PeriodQuerySchema):
-    district = text(40)
+class PartnerQuerySchema(StrictSchema):
+    """One whole calendar month, quarter or year (services/metrics/partner.publication_period)."""
+
+    date_from = Day(data_key="from", required=True, metadata={
+        "description": "The first day of a calendar month, quarter or year."})
+    date_to = Day(data_key="to", required=True, metadata={
+        "description": "The last day of the same month, quarter or year; any other period answers 422."})
 
 
 class RateSchema(Schema):
@@ -142,8 +149,12 @@ class PartnerTableSchema(Schema):
     title = fields.String()
     threshold = fields.Integer(metadata={"description": "Counts from 1 to threshold - 1 are hidden"})
     columns = fields.List(fields.String())
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "outcomes only: a title per column; the rates carry the summary API's metric keys "
+                       "(jail_diversion_rate, resolved_in_community, ed_use) and the registry's titles"})
     rows = fields.List(fields.Dict(), metadata={
-        "description": "One object per month (then the total): column -> count or rate; null = suppressed"})
+        "description": "One object per period (`period`: 2026-03, 2026-Q1 or 2026): column -> count or rate; "
+                       "null = suppressed"})
 
 
 BREAKDOWN_NAMES = tuple(name for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS) if name != "hour_weekday")

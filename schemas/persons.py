@@ -3,13 +3,13 @@
 from marshmallow import fields, validate
 
 from mhu import enums
-from schemas.common import StrictSchema, enum_field, enum_list, text
+from schemas.common import Day, StrictSchema, enum_field, enum_list, text
 
 
 class PersonCreateSchema(StrictSchema):
     first_name = text(80, required=True)
     last_name = text(80, required=True)
-    date_of_birth = fields.Date(allow_none=True)
+    date_of_birth = Day(allow_none=True)
     aliases = fields.List(text(120), validate=validate.Length(max=20))
     gender = enum_field(enums.GENDERS)
     veteran = fields.Boolean(allow_none=True)
@@ -60,8 +60,8 @@ class PersonCandidateSchema(PersonReadSchema):
 
 
 class PersonSearchQuerySchema(StrictSchema):
-    name = fields.String(validate=validate.Length(min=1, max=160))
-    date_of_birth = fields.Date()
+    name = text(160, min_length=1)
+    date_of_birth = Day()
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 
 

@@ -15,7 +15,7 @@ def layout(view):
     """Outcome charts for the filtered period."""
     filters = view.filters
     dispositions = metrics.disposition_series(filters=filters)
-    classes = metrics.outcome_class_series(filters=filters)
+    classes = metrics.outcome_class_series(filters=filters, dispositions=dispositions)
     flow = metrics.outcome_class_flow(filters=filters)
     holds = metrics.breakdown(filters=filters, dimension="legal_hold")
     force = metrics.breakdown(filters=filters, dimension="force")

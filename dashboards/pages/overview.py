@@ -18,7 +18,7 @@ SERIES_METRICS = {"jail_diversion_rate", "diversion_from_arrest", "resolved_in_c
 @register_page("overview")
 def layout(view):
     """KPI cards for the filtered period."""
-    data = metrics.overview(filters=view.filters)
+    data = metrics.overview(filters=view.filters, previous_period=False)  # trends: view.trends()
     current, series = data["current"], data["series"]
     trends = view.trends("call_volume", *RATE_CARDS, "response_time")
     partial = [metrics.is_partial(row["period"], filters=view.filters, today=view.today) for row in series]

@@ -1,4 +1,7 @@
-"""Partner view: monthly and district aggregates with small-cell suppression, downloadable as CSV."""
+"""Partner view: the publication grid's suppressed tables (month, quarter, year x district or
+outcome), downloadable as CSV."""
+
+from datetime import date
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
@@ -10,27 +13,30 @@ from dashboards.components import chart_card, table
 from dashboards.filters import parse
 from dashboards.frame import register_page
 from mhu import enums
-from mhu.services import agency_settings
+from mhu.services import ServiceError, agency_settings
 from mhu.services.metrics import partner as metrics_partner
 from mhu.services.metrics import suppression
 
 
 def _tables(user, query: dict) -> tuple[dict, dict, dict, list[str]]:
+    """Both tables for the filter's period when it is a whole month, quarter or year, else for the
+    calendar year of its end date (partners get nothing finer than the publication grid)."""
     _, values, messages = parse(user, query)
-    from datetime import date
-
-    filters = metrics_partner.partner_filters(
-        actor=user, date_from=date.fromisoformat(values["from"]), date_to=date.fromisoformat(values["to"]),
-        district=values["district"],
-    )
-    values = {**values, "from": filters.date_from.isoformat(), "to": filters.date_to.isoformat()}
-    calls = metrics_partner.calls_by_district(actor=user, filters=filters)
-    outcomes = metrics_partner.outcomes(actor=user, filters=filters)
+    first, last = date.fromisoformat(values["from"]), date.fromisoformat(values["to"])
+    try:
+        metrics_partner.publication_period(first, last)
+    except ServiceError:
+        first, last = date(last.year, 1, 1), date(last.year, 12, 31)
+        messages = [*messages, f"Partner tables cover whole months, quarters or years: showing {last.year}."]
+    values = {**values, "from": first.isoformat(), "to": last.isoformat()}
+    calls = metrics_partner.calls_by_district(actor=user, date_from=first, date_to=last)
+    outcomes = metrics_partner.outcomes(actor=user, date_from=first, date_to=last)
     return calls, outcomes, values, messages
 
 
 def _table_card(result: dict, name: str) -> dbc.Card:
-    columns = [(column, enums.label(column) if column != "month" else "Month") for column in result["columns"]]
+    titles = {"period": "Period", **result.get("titles", {})}
+    columns = [(column, titles.get(column) or enums.label(column)) for column in result["columns"]]
     return dbc.Card(dbc.CardBody([
         html.H2(result["title"], className="h5"),
         html.Div(table(result["rows"], columns, caption=result["title"]), className="table-responsive"),
@@ -40,15 +46,16 @@ def _table_card(result: dict, name: str) -> dbc.Card:
 
 @register_page("partner")
 def layout(view):
-    """The suppressed tables for whole months covering the filter's period."""
-    calls, outcomes, values, _ = _tables(view.user, view.query)
+    """The suppressed tables of the filter's month, quarter or year (else the year of its end)."""
+    calls, outcomes, values, messages = _tables(view.user, view.query)
     threshold = agency_settings.suppression_threshold(view.user.agency_id)
-    monthly = [{"month": row["month"], "count": row["total"]} for row in calls["rows"] if row["month"] != "total"]
+    monthly = [{"month": row["period"], "count": row["total"]} for row in calls["rows"] if len(row["period"]) == 7]
     shown = [row for row in monthly if row["count"] is not None]
     return view.skeleton(
-        f"De-identified aggregates, whole months {values['from']} to {values['to']}. Counts from 1 to {threshold - 1} "
-        "are hidden ('suppressed'), and so is any further cell that would let a hidden one be worked out from a total; "
-        "rates are hidden when a part is hidden.",
+        f"De-identified aggregates, {values['from']} to {values['to']}, by month, quarter and year and by configured "
+        f"district. Counts from 1 to {threshold - 1} are hidden ('suppressed'), and so is any further cell that would "
+        "let a hidden one be worked out from any combination of published numbers; rates are hidden when a part is "
+        "hidden. " + " ".join(messages),
         chart_card(chart_id="partner-monthly", title="Calls per month (suppressed)",
                    definition="Calls per local month, voided excluded; suppressed months are left blank.",
                    figure=figures.bar(monthly, title="Calls per month", x_title="Month", key="month"),

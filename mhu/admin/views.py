@@ -268,6 +268,21 @@ def tokens():
                            integration_role="integration" in enums.ROLES), status
 
 
+@bp.route("/admin/integrations", methods=["POST"])
+@requires(policy.can_manage_integrations)
+def create_integration():
+    """Create an integration account, then issue it a token on the same page."""
+    try:
+        account = admin.create_integration_account(actor=me(), email=request.form.get("email", ""),
+                                                   display_name=request.form.get("display_name", "").strip())
+    except ServiceError as error:
+        return render_template("admin/tokens.html", tokens=admin.list_tokens(actor=me()),
+                               holders=admin.token_holders(actor=me()), issued=None, problems=problems_of(error),
+                               integration_role=True), 422
+    flash(f"Integration account {account.email} created; issue it a token below.")
+    return redirect(url_for("admin.tokens"))
+
+
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
 @requires(policy.can_manage_integrations)
 def revoke_token(token_id):

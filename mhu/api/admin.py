@@ -12,7 +12,7 @@ from mhu.auth import policy, requires
 from mhu.services import ServiceError, admin, agency_settings, sessions
 from schemas.admin import (
     AdminTokenCreatedSchema, AdminTokenSchema, AdminUserSchema, AdminUserUpdateSchema, AgencySettingsSchema,
-    AgencySettingsUpdateSchema, EndedSchema, InvitationCreatedSchema, InvitationCreateSchema, InvitationSchema,
+    AgencySettingsUpdateSchema, EndedSchema, IntegrationCreateSchema, InvitationCreatedSchema, InvitationCreateSchema, InvitationSchema,
     PasswordResetSchema, SessionSchema, TeamCreateSchema, TeamSchema, TeamUpdateSchema, TokenCreateSchema,
 )
 
@@ -194,6 +194,16 @@ class TeamItem(MethodView):
         """Rename, change kind, (de)activate, or set the members (member_ids replaces the list)."""
         team = or_404(admin.get_team(actor=actor(), team_id=team_id))
         return admin.update_team(actor=actor(), team=team, changes=changes)
+
+
+@blp.route("/integrations", methods=["POST"])
+@requires(policy.can_manage_integrations)
+@blp.arguments(IntegrationCreateSchema)
+@blp.response(201, AdminUserSchema)
+@documented_errors(blp, 401, 403, 422)
+def integrations(data):
+    """Create an integration (service) account: no password, it holds tokens issued here."""
+    return admin.create_integration_account(actor=actor(), email=data["email"], display_name=data["display_name"])
 
 
 @blp.route("/tokens")

@@ -12,10 +12,10 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audi
 
 
 @blp.route("")
+@requires(policy.can_read_audit)
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
 @documented_errors(blp, 401, 403, 422)
-@requires(policy.can_read_audit)
 def search(query):
     """Search events by user, record, action, outcome and time, newest first."""
     page, per_page = query.pop("page"), query.pop("per_page")
@@ -24,10 +24,10 @@ def search(query):
 
 
 @blp.route("/export")
+@requires(policy.can_read_audit)
 @blp.arguments(AuditExportQuerySchema, location="query")
 @blp.response(200, content_type="text/csv", description="The matching events as CSV")
 @documented_errors(blp, 401, 403, 422)
-@requires(policy.can_read_audit)
 def export(query):
     """Download the matching events as CSV; the download itself is recorded."""
     body, count = audit_query.export_csv(actor=actor(), filters=query)

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mhu.api.common import (
-    actor, documented_errors, etag_headers, idempotent, or_404, page_body, required_if_match,
+    actor, documented_errors, etag_headers, idempotent, if_match_documented, or_404, page_body, required_if_match,
 )
 from mhu.auth import policy, requires
 from mhu.services import calls, care
@@ -60,6 +60,7 @@ class CallItem(MethodView):
     @requires(policy.can_read_calls)
     @blp.arguments(CallUpdateSchema)
     @blp.response(200, CallReadSchema)
+    @if_match_documented(blp)
     @documented_errors(blp, 401, 403, 404, 409, 412, 428)
     def patch(self, data, call_id):
         """Change some fields; If-Match must carry the ETag last read."""

@@ -1,6 +1,7 @@
 """Pieces every API view uses: the actor, pagination, ETags and idempotent POSTs."""
 
 import hashlib
+import re
 from functools import wraps
 
 from flask import Response, abort, current_app, request
@@ -10,8 +11,11 @@ from mhu.extensions import db
 from mhu.services import idempotency
 from schemas.common import ErrorSchema
 
+VERSION = re.compile(r"[0-9]{1,10}")
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
 ERROR_DESCRIPTIONS = {
-    400: "Malformed request (for example invalid JSON)",
+    400: "Malformed request (for example invalid JSON, or an If-Match that is not a version)",
     401: "Not logged in and no valid bearer token",
     403: "Your role may not do this",
     404: "No such record in your agency",
@@ -56,14 +60,29 @@ def etag_headers(record) -> dict:
     return {"ETag": f'"{record.version}"'}
 
 
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": "The ETag of the version you read (`\"3\"`, `W/\"3\"` or `3`); a stale one answers 412.",
+    "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,10}"?$', "maxLength": 14},
+}
+
+
+def if_match_documented(blp):
+    """Show the If-Match header an edit requires in the OpenAPI spec."""
+    return blp.doc(parameters=[IF_MATCH_PARAMETER])
+
+
 def required_if_match() -> int:
-    """The version named by If-Match; 428 when absent, 412 when unparseable."""
+    """The version named by If-Match; 428 when absent, 400 when it is not a version number."""
     header = request.headers.get("If-Match")
     if not header:
         abort(428, "Send If-Match with the ETag you read, so edits never overwrite each other.")
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        abort(412, "If-Match does not name a version of this record.")
+    # Versions are 32-bit counters: ten ASCII digits at most (a 5,000-digit value is not one).
+    if not VERSION.fullmatch(value):
+        abort(400, "If-Match must be the ETag you read: a version number of at most ten digits.")
     return int(value)
 
 
@@ -88,8 +107,8 @@ def idempotent(view):
         key = request.headers.get("Idempotency-Key")
         if not key:
             return view(*args, **kwargs)
-        if len(key) > 200:
-            abort(400, "Idempotency-Key must be at most 200 characters.")
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            abort(400, "Idempotency-Key must be 1 to 200 printable ASCII characters.")
         claimed = idempotency.claim(user_id=current_user.id, key=key, fingerprint=_fingerprint())
         if idempotency.has_answer(claimed):
             return _replay(claimed)

@@ -3,7 +3,9 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mhu.api.common import actor, documented_errors, etag_headers, idempotent, or_404, page_body, required_if_match
+from mhu.api.common import (
+    actor, documented_errors, etag_headers, idempotent, if_match_documented, or_404, page_body, required_if_match,
+)
 from mhu.auth import policy, requires
 from mhu.services import care
 from schemas.care import (
@@ -44,6 +46,7 @@ class FollowUpItem(MethodView):
     @requires(policy.can_create_records)
     @blp.arguments(FollowUpUpdateSchema)
     @blp.response(200, FollowUpReadSchema)
+    @if_match_documented(blp)
     @documented_errors(blp, 401, 403, 404, 412, 428)
     def patch(self, data, followup_id):
         """Reschedule, reassign or close (with an outcome); If-Match required."""

@@ -37,30 +37,30 @@ def filters_from(query: dict) -> metrics.MetricFilters:
 
 
 @blp.route("/summary")
+@dashboard_only
 @blp.arguments(MetricsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, SummarySchema)
 @documented_errors(blp, 401, 403, 422)
-@dashboard_only
 def summary(query):
     """Every headline metric of the period: counts, rates as {numerator, denominator, value}, durations."""
     return metrics.summary(filters=filters_from(query))
 
 
 @blp.route("/series")
+@dashboard_only
 @blp.arguments(SeriesQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, SeriesPointSchema(many=True))
 @documented_errors(blp, 401, 403, 422)
-@dashboard_only
 def series(query):
     """Call volume and call-based rates per local day, week (Monday first) or month."""
     return metrics.time_series(filters=filters_from(query), interval=query["interval"])
 
 
 @blp.route("/breakdowns/<string:dimension>")
+@dashboard_only
 @blp.arguments(MetricsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, BreakdownRowSchema(many=True))
 @documented_errors(blp, 401, 403, 404, 422)
-@dashboard_only
 def breakdown(query, dimension):
     """Calls per value of a dimension: source, nature, intercept, disposition, district, team, force,
     legal_hold (emergency detentions by hold type) or transfers."""
@@ -70,30 +70,30 @@ def breakdown(query, dimension):
 
 
 @blp.route("/hour-weekday")
+@dashboard_only
 @blp.arguments(MetricsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, HourWeekdaySchema(many=True))
 @documented_errors(blp, 401, 403, 422)
-@dashboard_only
 def hour_weekday(query):
     """Calls per local weekday and hour (empty cells left out)."""
     return metrics.hour_weekday(filters=filters_from(query))
 
 
 @blp.route("/flow")
+@dashboard_only
 @blp.arguments(MetricsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, FlowLinkSchema(many=True))
 @documented_errors(blp, 401, 403, 422)
-@dashboard_only
 def flow(query):
     """Calls per SIM intercept, disposition and follow-up outcome (the Outcomes page's Sankey)."""
     return metrics.outcome_flow(filters=filters_from(query))
 
 
 @blp.route("/durations")
+@dashboard_only
 @blp.arguments(DurationQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, DurationResultSchema)
 @documented_errors(blp, 401, 403, 422)
-@dashboard_only
 def durations(query):
     """Median, 90th percentile and 5-minute histogram of response or on-scene time."""
     filters = filters_from(query)
@@ -106,10 +106,10 @@ def durations(query):
 
 
 @blp.route("/followups")
+@dashboard_only
 @blp.arguments(MetricsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, FollowupMetricsSchema)
 @documented_errors(blp, 401, 403, 422)
-@dashboard_only
 def followups(query):
     """Open follow-ups due and overdue now; follow-ups due in the period; timeliness and completion."""
     filters = filters_from(query)
@@ -118,20 +118,20 @@ def followups(query):
 
 
 @blp.route("/data-quality")
+@dashboard_only
 @blp.arguments(MetricsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, DataQualitySchema)
 @documented_errors(blp, 401, 403, 422)
-@dashboard_only
 def data_quality(query):
     """Calls missing a disposition, intercept, times or person; calls with late clinical notes."""
     return metrics.data_quality(filters=filters_from(query))
 
 
 @blp.route("/high-utilizers")
+@requires(policy.can_view_identified_dashboards, policy.can_identify_persons)
 @blp.arguments(MetricsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, HighUtilizerSchema(many=True))
 @documented_errors(blp, 401, 403, 422)
-@requires(policy.can_view_identified_dashboards, policy.can_identify_persons)
 def high_utilizer_list(query):
     """Identified persons with >= HIGH_UTILIZER_THRESHOLD contacts in the 12 months before `to` (audited)."""
     return metrics.high_utilizer_list(actor=actor(), filters=filters_from(query))
@@ -140,29 +140,26 @@ def high_utilizer_list(query):
 def _partner_table(query, table):
     if table not in PARTNER_TABLE_NAMES:
         abort(404, f"Unknown table; use one of {', '.join(PARTNER_TABLE_NAMES)}.")
-    user = actor()
-    first, last = metrics.default_period(agency_id=user.agency_id, date_from=query.get("date_from"),
-                                         date_to=query.get("date_to"))
-    filters = metrics_partner.partner_filters(actor=user, date_from=first, date_to=last,
-                                              district=query.get("district"))
-    return metrics_partner.partner_table(actor=user, filters=filters, name=table)
+    return metrics_partner.partner_table(actor=actor(), name=table, date_from=query["date_from"],
+                                         date_to=query["date_to"])
 
 
 @partner_blp.route("/<string:table>")
+@partner_only
 @partner_blp.arguments(PartnerQuerySchema, location="query", unknown=RAISE)
 @partner_blp.response(200, PartnerTableSchema)
 @documented_errors(partner_blp, 401, 403, 404, 422)
-@partner_only
 def partner_table(query, table):
-    """A suppressed table (calls_by_district or outcomes) for whole months covering `from`..`to`."""
+    """A suppressed table (calls_by_district or outcomes) for one whole calendar month, quarter or year:
+    its months (and its quarters and itself), from the year's publication grid."""
     return _partner_table(query, table)
 
 
 @partner_blp.route("/<string:table>.csv")
+@partner_only
 @partner_blp.arguments(PartnerQuerySchema, location="query", unknown=RAISE)
 @partner_blp.response(200, content_type="text/csv", description="The same suppressed table as CSV")
 @documented_errors(partner_blp, 401, 403, 404, 422)
-@partner_only
 def partner_table_csv(query, table):
     """The suppressed table as CSV (hidden cells read 'suppressed')."""
     result = _partner_table(query, table)

@@ -4,7 +4,9 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mhu.api.common import actor, documented_errors, etag_headers, idempotent, or_404, required_if_match
+from mhu.api.common import (
+    actor, documented_errors, etag_headers, idempotent, if_match_documented, or_404, required_if_match,
+)
 from mhu.auth import policy, requires
 from mhu.services import persons
 from schemas.persons import (
@@ -84,6 +86,7 @@ class PersonItem(MethodView):
     @requires(policy.can_identify_persons, policy.can_create_records)
     @blp.arguments(PersonUpdateSchema)
     @blp.response(200, PersonReadSchema)
+    @if_match_documented(blp)
     @documented_errors(blp, 401, 403, 404, 409, 412, 428)
     def patch(self, data, person_id):
         """Change a person's attributes or identity; If-Match required."""
@@ -105,7 +108,7 @@ class PersonMergeView(MethodView):
         return persons.merge_persons(actor=actor(), survivor=survivor, merged=merged)
 
 
-@blp.route("/merges/<int:merge_id>/undo")
+@blp.route("/merges/<int(max=2147483647):merge_id>/undo")
 class PersonMergeUndo(MethodView):
     @requires(policy.can_merge_persons)
     @blp.response(200, PersonMergeReadSchema)

@@ -2,12 +2,14 @@
 
 HTML forms carry the token in a hidden `csrf_token` field; scripts using the session cookie
 send it as `X-CSRF-Token` (Dash sends its `_csrf_token` cookie as `X-CSRFToken`). Requests
-authenticated by a bearer token are exempt: a browser never attaches those by itself.
+authenticated by a bearer token are exempt (a browser never attaches those by itself); a request
+that carries an `Authorization` header but is authenticated by its cookie is not.
 """
 
 import secrets
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, g, request, session
+from flask_login import current_user
 
 from mhu.auth import bearer_token
 
@@ -22,13 +24,25 @@ def csrf_token() -> str:
     return session["csrf_token"]
 
 
+def authenticated_by_token() -> bool:
+    """Whether a bearer token, not the session cookie, authenticated this request.
+
+    Merely sending an `Authorization` header must not switch the check off: a cookie-authenticated
+    request with a junk header would otherwise skip it.
+    """
+    if not bearer_token():
+        return False
+    current_user.is_authenticated  # noqa: B018 - loads the user, which records how
+    return bool(g.get("authenticated_by_token"))
+
+
 def init_app(app: Flask) -> None:
     """Check the token on every unsafe request that relies on the session cookie."""
     app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.before_request
     def check_csrf():
-        if request.method in SAFE_METHODS or app.config.get("CSRF_DISABLED") or bearer_token():
+        if request.method in SAFE_METHODS or app.config.get("CSRF_DISABLED") or authenticated_by_token():
             return None
         # Forms (login included) and anything riding on a logged-in session need the token; a
         # JSON request with no session (the token endpoint) cannot be forged cross-site.

@@ -1,10 +1,11 @@
-"""flask commands: backup and restore (see docs/security.md, "Backup and restore")."""
+"""flask commands: backup and restore (see docs/security.md, "Backup and restore"), and the
+system operator's export of agency-less audit events."""
 
 import click
 from flask import Flask, current_app
 
 from mhu.extensions import db
-from mhu.services import audit
+from mhu.services import audit, audit_query
 from mhu.services.backup import BackupError, backup_database, restore_database
 
 
@@ -14,6 +15,15 @@ def _url() -> str:
 
 def register(app: Flask) -> None:
     """Add this module's commands to the app."""
+
+    @app.cli.command("audit-export")
+    @click.option("--system", is_flag=True, required=True,
+                  help="Events that belong to no agency (CLI actions, failed logins for unknown emails).")
+    def audit_export_command(system):
+        """Print the audit events that no agency's administrator sees, as CSV (system operators)."""
+        body, count = audit_query.export_system_csv()
+        click.echo(body, nl=False)
+        click.echo(f"{count} events", err=True)
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False))

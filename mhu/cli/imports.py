@@ -61,11 +61,12 @@ def import_calls_command(file, mapping_path, agency_name, team_name, dry_run, re
     batch = _run_with_progress(batch)
     if batch.status == "failed":
         _fail([f"{file} was not imported:", *batch.failure.split("; ")])
-    prefix = "would be " if dry_run else ""
+    if dry_run:
+        click.echo("dry run: nothing was written; the counts say what an import would do")
     for name in COUNTS:
-        click.echo(f"{name} {getattr(batch, name)}" + (f"  ({prefix}{name})" if dry_run and name != "warnings" else ""))
-    if batch.skipped:
-        click.echo(f"skipped {batch.skipped}  (rows repeating a key; duplicate_keys: {profile.duplicate_keys})")
+        click.echo(f"{name} {getattr(batch, name)}")
+    if batch.skipped:  # rows repeating a key, left out as duplicate_keys says
+        click.echo(f"skipped {batch.skipped}")
     if rejects_path is not None:
         with open(rejects_path, "w", encoding="utf-8-sig", newline="") as handle:
             write_rejects(handle, batch.columns or [], imports.rejects(batch=batch))

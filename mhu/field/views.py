@@ -62,6 +62,8 @@ def form_options() -> dict:
         "intercepts": enums.SIM_INTERCEPT_NAMES, "referral_types": enums.REFERRAL_TYPES,
         "referral_statuses": enums.REFERRAL_STATUSES, "referral_dispositions": sorted(calls.REFERRAL_DISPOSITIONS),
         "methods": enums.FOLLOWUP_METHODS, "outcomes": enums.FOLLOWUP_OUTCOMES,
+        # The agency's configured districts and beats, offered as suggestions (free text still allowed).
+        "districts": agency_settings.districts(_actor().agency_id),
     }
 
 

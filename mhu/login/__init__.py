@@ -1,6 +1,6 @@
 """Logging in and out: the login form, Flask-Login's session and bearer-token loaders, idle expiry."""
 
-from flask import Flask, jsonify, redirect, request, session, url_for
+from flask import Flask, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from mhu.auth import bearer_token, wants_json
@@ -33,7 +33,11 @@ def init_app(app: Flask) -> None:
     @login_manager.request_loader
     def load_user_from_token(_request):
         token = bearer_token()
-        return users.user_for_token(token) if token else None
+        user = users.user_for_token(token) if token else None
+        # Flask-Login asks this loader only when no session user was found: remember that the
+        # token, not a cookie, authenticated this request (the CSRF check depends on it).
+        g.authenticated_by_token = user is not None
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -20,6 +20,7 @@ class Call(db.Model):
     __table_args__ = (
         sa.Index("ix_call_agency_received", "agency_id", "received_at"),
         sa.Index("ix_call_agency_local_date", "agency_id", "local_date"),
+        sa.Index("ix_call_agency_district", "agency_id", "district"),
         sa.Index("ix_call_person_received", "person_id", "received_at"),
         sa.CheckConstraint("sim_intercept BETWEEN 0 AND 5", name="sim_intercept_range"),
         sa.CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),

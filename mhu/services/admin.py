@@ -21,9 +21,9 @@ from mhu.services import ServiceError, audit, in_agency, sessions, users
 
 # A stored hash no password matches: the account can only be entered through a reset link.
 UNUSABLE_PASSWORD = "!reset-required"
-# Accounts that may hold administrator-issued tokens. Until an `integration` role exists (one that
-# reads nothing), tokens go to non-administrator accounts; with it, only to integration accounts.
-TOKEN_ROLES = frozenset({"integration"})  # service accounts; people sign in
+# Accounts that may hold administrator-issued tokens: integration (service) accounts, which read
+# nothing and never sign in with a password; people sign in themselves.
+TOKEN_ROLES = frozenset({"integration"})
 
 
 def _require(allowed: bool) -> None:
@@ -302,6 +302,23 @@ def update_team(*, actor: User, team: Team, changes: dict) -> Team:
 
 
 # ---- integration tokens --------------------------------------------------------------------
+
+def create_integration_account(*, actor: User, email: str, display_name: str | None = None) -> User:
+    """A service account (role `integration`) for a feed such as CAD: no password, tokens only."""
+    _require(policy.can_manage_integrations(actor))
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise ServiceError("An address is needed.", {"email": ["Enter an address such as cad-feed@agency.example."]})
+    if users.find_user(email=email) is not None:
+        raise ServiceError("An account with this email exists.", {"email": ["Already registered."]})
+    account = User(email=email, display_name=display_name or None, password_hash=UNUSABLE_PASSWORD,
+                   role="integration", agency_id=actor.agency_id, session_nonce=secrets.token_hex(16))
+    db.session.add(account)
+    db.session.flush()
+    audit.record(action="permission.integration.create", actor=actor, object_type="user", object_id=account.id)
+    db.session.commit()
+    return account
+
 
 def token_holders(*, actor: User) -> list[User]:
     """Active accounts of the agency that may hold an administrator-issued token."""

@@ -1,13 +1,11 @@
 """Searching and exporting the audit trail (administrators of the agency)."""
 
-import csv
-import io
 
 import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import AuditEvent, User
-from mhu.services import audit
+from mhu.services import audit, csv_writer
 
 EXPORT_COLUMNS = (
     "id", "occurred_at", "user_id", "role", "agency_id", "action", "object_type", "object_id",
@@ -16,24 +14,11 @@ EXPORT_COLUMNS = (
 EXPORT_MAX_ROWS = 100_000
 # Action prefixes of the changes administrators make (services/admin.py, agency_settings.py).
 CATEGORIES = {"permission": "permission.", "config": "config."}
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection); such cells
-# get a leading apostrophe, which spreadsheets show as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """One CSV cell: ISO 8601 for times, '' for None, formula-looking text defused."""
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def audit_query(*, actor: User, filters: dict) -> sa.Select:
-    """Events of the actor's agency, plus agency-less ones (failed logins with unknown emails)."""
-    query = sa.select(AuditEvent).where(
-        sa.or_(AuditEvent.agency_id == actor.agency_id, AuditEvent.agency_id.is_(None))
-    )
+    """Events of the actor's agency only. Events with no agency (CLI actions, failed logins for
+    unknown emails, with their source addresses) belong to no agency's administrator: the system
+    operator reads them with `flask audit-export --system`."""
+    query = sa.select(AuditEvent).where(AuditEvent.agency_id == actor.agency_id)
     for name in ("user_id", "object_type", "object_id", "action", "outcome"):
         if filters.get(name) is not None:
             query = query.where(getattr(AuditEvent, name) == filters[name])
@@ -62,10 +47,18 @@ def export_csv(*, actor: User, filters: dict) -> tuple[str, int]:
             *(getattr(AuditEvent, name) for name in EXPORT_COLUMNS)
         ).limit(EXPORT_MAX_ROWS)
     ).all()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+    body = csv_writer.write_csv(EXPORT_COLUMNS, rows)
     audit.record(action="audit.export", actor=actor, object_type="audit_event", commit=True)
-    return out.getvalue(), len(rows)
+    return body, len(rows)
+
+
+def export_system_csv() -> tuple[str, int]:
+    """Events with no agency (CLI actions, failed logins for unknown emails) as CSV, for the system
+    operator at the command line only; the export is itself recorded."""
+    rows = db.session.execute(
+        sa.select(*(getattr(AuditEvent, name) for name in EXPORT_COLUMNS))
+        .where(AuditEvent.agency_id.is_(None)).order_by(AuditEvent.id).limit(EXPORT_MAX_ROWS)
+    ).all()
+    body = csv_writer.write_csv(EXPORT_COLUMNS, rows)
+    audit.record(action="audit.export", actor=None, object_type="audit_event", commit=True)
+    return body, len(rows)

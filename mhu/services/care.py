@@ -69,15 +69,21 @@ def list_call_followups(*, actor: User, call: Call) -> list[FollowUp]:
     return rows
 
 
+def _check_assignee(*, actor: User, user_id: int | None) -> None:
+    """A follow-up goes to a user of the actor's agency; any other id is refused (422)."""
+    if user_id is None:
+        return
+    assignee = db.session.get(User, user_id)
+    if assignee is None or assignee.agency_id != actor.agency_id:
+        raise ServiceError("Unknown user.", {"assigned_to_id": ["No such user in your agency."]})
+
+
 def create_followup(*, actor: User, call: Call, data: dict) -> FollowUp:
-    """Open a follow-up on a call, due 48 h (configurable) after it cleared unless given."""
+    """Open a follow-up on a call, due the follow-up window after it cleared unless given."""
     _writable_call(call)
     due_at = data.get("due_at") or followup_due_at(call)
     assigned_to_id = data.get("assigned_to_id")
-    if assigned_to_id is not None:
-        assignee = db.session.get(User, assigned_to_id)
-        if assignee is None or assignee.agency_id != actor.agency_id:
-            raise ServiceError("Unknown user.", {"assigned_to_id": ["No such user in your agency."]})
+    _check_assignee(actor=actor, user_id=assigned_to_id)
     followup = FollowUp(
         call_id=call.id, agency_id=call.agency_id, team_id=call.team_id, due_at=due_at,
         assigned_to_id=assigned_to_id, created_by_id=actor.id,
@@ -186,6 +192,8 @@ def list_followups(*, actor: User, status: str, scope: str, page: int, per_page:
 def update_followup(*, actor: User, followup: FollowUp, data: dict, expected_version: int | None) -> FollowUp:
     """Reschedule, reassign or close a follow-up."""
     check_version(followup, expected_version)
+    if "assigned_to_id" in data:
+        _check_assignee(actor=actor, user_id=data["assigned_to_id"])
     for name in ("due_at", "assigned_to_id"):
         if name in data:
             setattr(followup, name, data[name])
@@ -243,13 +251,15 @@ def append_note(*, actor: User, call: Call, data: dict) -> ClinicalNote:
         )
         if not readable:
             raise ServiceError("Unknown note.", {"addendum_to_id": ["No such note on this call."]})
+    # The program is the call's team: the clinicians who serve that call, whichever other teams
+    # the author is also on (their first team alphabetically was a stranger to the call).
     note = ClinicalNote(
-        call_id=call.id, agency_id=call.agency_id, author_id=actor.id,
-        program_team_id=(actor.teams[0].id if actor.teams else None),
+        call_id=call.id, agency_id=call.agency_id, author_id=actor.id, program_team_id=call.team_id,
         body=data["body"], part2=bool(data.get("part2")), addendum_to_id=addendum_to,
     )
-    if note.part2 and note.program_team_id is None:
-        raise ServiceError("Part 2 notes need a program.", {"part2": ["You are on no team (program)."]})
+    if note.part2 and call.team_id not in actor.team_ids:
+        raise ServiceError("Part 2 notes are kept within the call's team (program).",
+                           {"part2": ["You are not on this call's team, so you could not read this note."]})
     db.session.add(note)
     db.session.flush()
     audit.record(action="note.create", actor=actor, object_type="clinical_note", object_id=note.id)

@@ -1,35 +1,41 @@
-"""Writing CSV that is safe to open in a spreadsheet: the one writer for every CSV MHU produces.
+"""The one CSV writer of the app: every CSV MHU produces (exports, rejects, the audit trail,
+partner tables, chart downloads) is written here, so every cell is made safe the same way.
 
-A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is read by spreadsheet
-programs as a formula (CSV injection, OWASP); such text cells get a leading apostrophe. Numbers
-(including negative ones such as a longitude) are written as they are.
+A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is read by spreadsheet
+programs as a formula (CSV injection, OWASP): it gets a leading apostrophe, which Excel,
+LibreOffice and Google Sheets show as text. Numbers stay numbers; None is empty; dates and times
+are ISO 8601; quoting and embedded separators are the csv module's job. The importer strips the
+apostrophe again, so an export re-imports unchanged.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def csv_safe(value):
-    """The value as a spreadsheet will not execute it: text that could start a formula is
-    prefixed with an apostrophe; numbers, None and other text pass unchanged."""
-    if value is None or isinstance(value, (bool, int, float)):
+    """One cell as written: None is empty, booleans true/false, dates ISO 8601, numbers as they
+    are, and text that could start a formula prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
         return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_STARTS) and not _NUMBER.match(text):
-        return "'" + text
-    return text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_rows(header: Iterable[str] | None, rows: Iterable[Iterable]) -> Iterator[str]:
-    """CSV text, one line (header first, if given) at a time, every cell through csv_safe():
-    a generator, so a response or a file can be written while rows are still being read."""
+def write_rows(header: Iterable | None, rows: Iterable[Iterable]) -> Iterator[str]:
+    """CSV text one line at a time (header first, if given; RFC 4180 line ends), every cell through
+    csv_safe(): a generator, so a response or a file is written while rows are still being read."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -44,3 +50,8 @@ def write_rows(header: Iterable[str] | None, rows: Iterable[Iterable]) -> Iterat
         yield line(header)
     for row in rows:
         yield line(row)
+
+
+def write_csv(header: Iterable | None, rows: Iterable[Iterable]) -> str:
+    """The whole CSV document as one string (small tables: partner tables, chart downloads)."""
+    return "".join(write_rows(header, rows))

@@ -168,10 +168,32 @@ def person_record(*, actor: User, person_id, history_limit: int = 50) -> dict | 
     }
 
 
+def _lock_persons(people: list[Person]) -> None:
+    """Lock the persons' rows for this transaction and reload them as committed.
+
+    Without it, merging A into B and B into A at the same moment both passed the "not merged yet"
+    check and both persons vanished. PostgreSQL: `SELECT ... FOR UPDATE` in id order, so two
+    merges of the same pair wait for each other instead of deadlocking. SQLite has no row locks:
+    a no-op UPDATE takes the database's write lock first, so the re-read sees every merge
+    committed before it and none can commit after it until this one ends.
+    """
+    ids = sorted(person.id for person in people)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update())
+    else:
+        db.session.execute(
+            sa.update(Person).where(Person.id.in_(ids)).values(merged_into_id=Person.merged_into_id)
+            .execution_options(synchronize_session=False)
+        )
+    for person in people:
+        db.session.refresh(person)
+
+
 def merge_persons(*, actor: User, survivor: Person, merged: Person) -> PersonMerge:
     """Fold `merged` into `survivor`: its calls move over, it leaves searches; recorded and reversible."""
     if survivor.id == merged.id:
         raise ServiceError("A person cannot be merged into itself.", {"merge_id": ["Choose another person."]})
+    _lock_persons([survivor, merged])
     if survivor.merged_into_id is not None or merged.merged_into_id is not None:
         raise ServiceError("One of these persons was already merged into another record.", status=409)
     call_ids = list(db.session.scalars(sa.select(Call.id).where(Call.person_id == merged.id).order_by(Call.id)))

@@ -78,8 +78,12 @@ def authenticate(*, email: str, password: str, otp: str | None = None) -> User |
     if _over_limit(user, reserved):
         verify_password(DUMMY_HASH, password)
         return None
-    matches = verify_password(user.password_hash, password)
-    if not (matches and user.active):
+    password_hash, active = user.password_hash, user.active
+    # End the transaction before the deliberately slow hash: a burst of attempts must not hold
+    # every pooled connection while argon2 runs.
+    db.session.commit()
+    matches = verify_password(password_hash, password)
+    if not (matches and active):
         return _failed(user, reserved, now)
     if _local_passwords_disabled(user):
         audit.record(action="login", actor=user, object_type="user", object_id=user.id, outcome="password_disabled",

@@ -1,7 +1,7 @@
 """CIT training roster: completed courses per officer (course, hours, date, certifying body).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0008_call_district_index
 Create Date: 2026-12-03 15:00:00
 
 """
@@ -12,7 +12,7 @@ import mhu.models.types
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0008_call_district_index'
 branch_labels = None
 depends_on = None
 

@@ -226,16 +226,17 @@ def test_the_user_view_carries_no_clinical_or_call_content(make, api):
 
 def test_another_agencys_users_teams_and_tokens_are_404(make, api):
     _, _, people = make.unit()
-    _, other_team, others = make.unit()
+    other_agency, other_team, others = make.unit()
     admin = api(people["admin"])
     other = others["officer"]
     assert admin.get(f"/api/v1/admin/users/{other.id}").status_code == 404
     assert admin.patch(f"/api/v1/admin/users/{other.id}", json={"active": False}).status_code == 404
     assert admin.post(f"/api/v1/admin/users/{other.id}/password-reset").status_code == 404
     assert admin.get(f"/api/v1/admin/teams/{other_team.id}").status_code == 404
-    token = api(others["admin"]).post("/api/v1/admin/tokens", json={"user_id": other.id, "label": "CAD"}).json
+    other_feed = make.user("integration", other.agency)
+    token = api(others["admin"]).post("/api/v1/admin/tokens", json={"user_id": other_feed.id, "label": "CAD"}).json
     assert admin.delete(f"/api/v1/admin/tokens/{token['id']}").status_code == 404
-    assert admin.post("/api/v1/admin/tokens", json={"user_id": other.id, "label": "CAD"}).status_code == 422
+    assert admin.post("/api/v1/admin/tokens", json={"user_id": other_feed.id, "label": "CAD"}).status_code == 422
 
 
 # ---- teams -----------------------------------------------------------------------------------
@@ -257,29 +258,45 @@ def test_teams_are_created_renamed_and_staffed(make, api):
 
 # ---- integration tokens ----------------------------------------------------------------------
 
-def test_integration_tokens_are_issued_once_work_and_are_revoked(app, make, api):
+def test_an_integration_account_is_created_without_a_password(app, make, api):
     _, _, people = make.unit()
+    created = api(people["admin"]).post("/api/v1/admin/integrations", json={"email": "CAD@Example.test",
+                                                                           "display_name": "CAD feed"})
+    assert created.status_code == 201 and created.json["role"] == "integration"
+    assert created.json["email"] == "cad@example.test"
+    anyone = app.test_client().post("/api/v1/auth/token", json={"email": "cad@example.test", "password": ""})
+    assert anyone.status_code in (401, 422)
+    again = api(people["admin"]).post("/api/v1/admin/integrations", json={"email": "cad@example.test"})
+    assert again.status_code == 422 and "email" in again.json["errors"]["json"]
+    assert actions("permission.integration") == ["permission.integration.create"]
+
+
+def test_integration_tokens_are_issued_once_work_and_are_revoked(app, make, api):
+    agency, _, people = make.unit()
+    feed_account = make.user("integration", agency)
     admin = api(people["admin"])
-    issued = admin.post("/api/v1/admin/tokens", json={"user_id": people["supervisor"].id, "label": "CAD feed",
+    issued = admin.post("/api/v1/admin/tokens", json={"user_id": feed_account.id, "label": "CAD feed",
                                                       "days": 30})
     assert issued.status_code == 201
     token = issued.json["access_token"]
     assert "access_token" not in admin.get("/api/v1/admin/tokens").json[0]
     feed = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    assert feed.get("/api/v1/me", headers=headers).json["email"] == people["supervisor"].email
+    assert feed.get("/api/v1/me", headers=headers).status_code != 401  # authenticated (it reads nothing)
     assert admin.delete(f"/api/v1/admin/tokens/{issued.json['id']}").status_code == 204
     assert feed.get("/api/v1/me", headers=headers).status_code == 401
     assert admin.get("/api/v1/admin/tokens").json == []
     assert actions("permission.token.") == ["permission.token.issue", "permission.token.revoke"]
 
 
-def test_tokens_are_not_issued_to_administrators_or_for_too_long(make, api):
-    _, _, people = make.unit()
+def test_tokens_go_to_integration_accounts_only_and_not_for_too_long(make, api):
+    agency, _, people = make.unit()
+    feed_account = make.user("integration", agency)
     admin = api(people["admin"])
-    to_admin = admin.post("/api/v1/admin/tokens", json={"user_id": people["admin"].id, "label": "x"})
-    too_long = admin.post("/api/v1/admin/tokens", json={"user_id": people["officer"].id, "label": "x", "days": 3650})
-    assert to_admin.status_code == 422 and "user_id" in to_admin.json["errors"]["json"]
+    for person in ("admin", "supervisor", "officer"):
+        refused = admin.post("/api/v1/admin/tokens", json={"user_id": people[person].id, "label": "x"})
+        assert refused.status_code == 422 and "user_id" in refused.json["errors"]["json"]
+    too_long = admin.post("/api/v1/admin/tokens", json={"user_id": feed_account.id, "label": "x", "days": 3650})
     assert too_long.status_code == 422 and "days" in too_long.json["errors"]["json"]
 
 

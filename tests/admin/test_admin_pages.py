@@ -79,9 +79,12 @@ def test_team_pages_create_and_staff_a_team(app, make):
 
 
 def test_token_page_shows_a_new_token_once(app, make):
-    _, _, people = make.unit()
+    agency, _, people = make.unit()
     browser = admin_browser(app, people["admin"])
-    response = browser.post("/admin/tokens", data={"csrf_token": "t", "user_id": str(people["supervisor"].id),
+    assert browser.post("/admin/integrations", data={"csrf_token": "t", "email": "cad@example.test"}).status_code == 302
+    feed_account = db.session.scalar(sa.select(User).where(User.email == "cad@example.test"))
+    assert feed_account.role == "integration"
+    response = browser.post("/admin/tokens", data={"csrf_token": "t", "user_id": str(feed_account.id),
                                                    "label": "CAD feed", "days": "30"})
     assert response.status_code == 201 and "not shown again" in response.get_data(as_text=True)
     listing = browser.get("/admin/tokens").get_data(as_text=True)
@@ -98,3 +101,12 @@ def test_audit_page_filters_and_exports(app, make):
     assert csv.mimetype == "text/csv" and "permission.user.unlock" in csv.get_data(as_text=True)
     assert browser.get("/admin/audit?since=yesterday").status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "audit.export")) == 1
+
+
+def test_the_call_form_suggests_the_agencys_districts_and_beats(app, make, api):
+    _, _, people = make.unit()
+    api(people["admin"]).patch("/api/v1/admin/settings", json={"districts": [{"name": "North", "beats": ["N1", "N2"]}]})
+    browser = admin_browser(app, people["officer"])
+    page = browser.get("/field/calls/new").get_data(as_text=True)
+    assert 'list="district-suggestions"' in page and '<option value="North">' in page
+    assert '<option value="N2">' in page

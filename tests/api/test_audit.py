@@ -96,3 +96,13 @@ def test_search_is_audited(make, api):
     api(people["admin"]).get("/api/v1/audit")
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "audit.search"))
     assert event.role == "admin" and event.occurred_at >= before.replace(microsecond=0)
+
+
+def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(make, api):
+    _, team, people = make.unit()
+    # The request id is the client's own header, and it reaches the exported trail.
+    api(people["officer"]).post("/api/v1/calls", json=call_payload(team_id=team.id), headers={"X-Request-ID": "-2-3"})
+    response = api(people["admin"]).get("/api/v1/audit/export?action=call.create")
+
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["request_id"] for row in rows] == ["'-2-3"]

@@ -112,3 +112,28 @@ def test_reading_a_followup_is_audited(make, api):
 
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "followup.read"))
     assert event.object_id == followup["id"] and event.user_id == people["clinician"].id
+
+
+def test_a_part2_notes_program_is_the_calls_team_not_the_authors_first_team(make, api):
+    agency, _, people = make.unit()
+    alpha, zulu = make.team(agency, name="Alpha program"), make.team(agency, name="Zulu program")
+    author = make.user("clinician", agency, teams=[alpha, zulu])
+    alpha_only = make.user("clinician", agency, teams=[alpha])
+    zulu_only = make.user("clinician", agency, teams=[zulu])
+    zulu_officer = make.user("officer", agency, teams=[zulu])
+    call = api(zulu_officer).post("/api/v1/calls", json=call_payload(team_id=zulu.id)).json
+    url = f"/api/v1/calls/{call['id']}/notes"
+
+    written = api(author).post(url, json={"body": "SUD treatment history.", "part2": True})
+
+    assert written.status_code == 201
+    assert [n["body"] for n in api(zulu_only).get(url).json] == ["SUD treatment history."]
+    assert api(alpha_only).get(url).json == []
+
+
+def test_a_part2_note_needs_an_author_on_the_calls_team(make, api):
+    agency, team, people = make.unit()
+    elsewhere = make.user("clinician", agency, teams=[make.team(agency)])
+    call = _call(api(people["officer"]))
+    response = api(elsewhere).post(f"/api/v1/calls/{call['id']}/notes", json={"body": "SUD history.", "part2": True})
+    assert response.status_code == 422 and "part2" in response.json["errors"]["json"]

@@ -50,3 +50,28 @@ def test_two_concurrent_patches_with_one_etag_give_one_200_and_one_412(live_serv
     assert call.district == winner.json()["district"]
     assert call.version == 2
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "call.update")) == 1
+
+
+def test_opposite_merges_at_the_same_moment_one_wins_the_other_gets_409(live_server, make, api):
+    _, team, people = make.unit()
+    officer = api(people["officer"])
+    pairs = []
+    for n in range(4):
+        a = officer.post("/api/v1/persons", json={"first_name": f"Ann{n}", "last_name": "Lee"}).json["id"]
+        b = officer.post("/api/v1/persons", json={"first_name": f"Anne{n}", "last_name": "Lee"}).json["id"]
+        pairs.append((a, b))
+    token = token_for(people["supervisor"])
+    db.session.remove()
+
+    outcomes = []
+    for a, b in pairs:
+        def merge(http, i, a=a, b=b):
+            survivor, merged = (a, b) if i == 0 else (b, a)
+            return http.post(f"{live_server}/api/v1/persons/{survivor}/merge", json={"merge_id": merged},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        outcomes.append(sorted(r.status_code for r in run_together(2, merge)))
+
+    assert outcomes == [[201, 409]] * len(pairs)
+    for a, b in pairs:  # exactly one of each pair was folded into the other
+        merged_into = [officer.get(f"/api/v1/persons/{p}").json["merged_into_id"] for p in (a, b)]
+        assert merged_into in ([None, a], [b, None]), merged_into

@@ -138,7 +138,8 @@ def test_high_utilizer_list_is_identified_for_field_roles_only(api, people):
 
 
 def test_partner_reads_suppressed_tables_as_json_and_csv(api, people):
-    _, _, users = people
+    agency, _, users = people
+    agency.districts = [{"name": "North", "beats": []}, {"name": "South", "beats": []}]
     for i in range(14):
         add_call(users["officer"], utc(2026, 3, 2, 15) + timedelta(hours=i), district="North")
     for i in range(2):
@@ -151,14 +152,37 @@ def test_partner_reads_suppressed_tables_as_json_and_csv(api, people):
 
     assert table.status_code == 200
     march = table.json["rows"][0]
-    assert march["month"] == "2026-03" and march["South"] is None and march["North"] is None
+    assert march["period"] == "2026-03" and march["South"] is None and march["North"] is None
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
-    assert csv.get_data(as_text=True).splitlines()[1].startswith("2026-03,suppressed,suppressed,16")
+    assert csv.get_data(as_text=True).splitlines()[1].startswith("2026-03,suppressed,suppressed,")
     assert outcomes_table.status_code == 200
     assert all(
         value is None or isinstance(value, float) or value == 0 or value >= 11
-        for row in outcomes_table.json["rows"] for key, value in row.items() if key != "month"
+        for row in outcomes_table.json["rows"] for key, value in row.items() if key != "period"
     )
+
+
+@pytest.mark.parametrize("period", [
+    "from=2026-03-05&to=2026-04-02", "from=2026-02-01&to=2026-04-30", "from=2026-03-01&to=2026-03-30",
+    "from=2025-12-01&to=2026-01-31", "from=2026-01-01", "",
+])
+def test_partner_tables_answer_only_whole_months_quarters_and_years(api, people, period):
+    _, _, users = people
+    response = api(users["partner"]).get(f"/api/v1/partner/metrics/calls_by_district?{period}")
+    assert response.status_code == 422
+    assert response.json["errors"]
+
+
+@pytest.mark.parametrize("period, rows", [
+    ("from=2026-03-01&to=2026-03-31", ["2026-03"]),
+    ("from=2026-04-01&to=2026-06-30", ["2026-04", "2026-05", "2026-06", "2026-Q2"]),
+    ("from=2026-01-01&to=2026-12-31", [*(f"2026-{m:02d}" for m in range(1, 13)), "2026-Q1", "2026-Q2", "2026-Q3",
+                                       "2026-Q4", "2026"]),
+])
+def test_partner_periods_are_the_grids_months_quarters_and_year(api, people, period, rows):
+    _, _, users = people
+    table = api(users["partner"]).get(f"/api/v1/partner/metrics/calls_by_district?{period}").json
+    assert [row["period"] for row in table["rows"]] == rows
 
 
 def test_admin_is_refused_partner_tables(api, people):
@@ -195,3 +219,30 @@ def _json(value):
     from flask import current_app
 
     return json.loads(current_app.json.dumps(value))
+
+
+def test_partner_outcome_rates_carry_the_summary_keys_titles_and_values(api, people):
+    _, _, users = people
+    for n, disposition in ((30, "resolved_on_scene"), (12, "arrest"), (11, "voluntary_transport_ed")):
+        for i in range(n):
+            add_call(users["officer"], utc(2026, 3, 2, 15) + timedelta(minutes=i), disposition=disposition)
+    summary = api(users["supervisor"]).get(f"/api/v1/metrics/summary?{PERIOD}").json
+
+    table = api(users["partner"]).get(f"/api/v1/partner/metrics/outcomes?{PERIOD}").json
+
+    total = table["rows"][0]  # March, the whole period asked for
+    for key in ("jail_diversion_rate", "resolved_in_community", "ed_use"):
+        assert total[key] == pytest.approx(summary[key]["value"]), key
+        assert table["titles"][key] == metrics.metric(key).title
+    counts = [column for column in table["columns"] if column.startswith("calls_")]
+    assert total["calls_resolved_in_community"] == 30 and len(counts) == 5
+    assert not set(counts) & {"jail_diversion_rate", "resolved_in_community", "ed_use"}
+
+
+def test_partner_csv_escapes_text_a_spreadsheet_would_run(api, people):
+    agency, _, users = people
+    agency.districts = [{"name": "=SUM(1+2)", "beats": []}]
+    for i in range(12):
+        add_call(users["officer"], utc(2026, 3, 2, 15) + timedelta(hours=i), district="=SUM(1+2)")
+    body = api(users["partner"]).get(f"/api/v1/partner/metrics/calls_by_district.csv?{PERIOD}").get_data(as_text=True)
+    assert body.splitlines()[0] == "period,'=SUM(1+2),other,total"

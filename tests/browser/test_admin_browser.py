@@ -123,12 +123,16 @@ def test_admin_creates_a_team_and_adds_members(live_server, page, make, console_
 
 
 def test_admin_issues_and_revokes_an_integration_token(live_server, page, make, console_errors):
-    _, _, people = make.unit()
+    agency, _, people = make.unit()
     browser_login(page, live_server, people["admin"], PASSWORD)
     page.goto(f"{live_server}/admin/tokens")
     assert_accessible(page, "tokens")
 
-    page.get_by_label("Account").select_option(label=f"{people['supervisor'].email} (supervisor)")
+    page.get_by_label("Account address").fill("cad-feed@example.test")
+    page.get_by_label("Name").fill("CAD feed")
+    submit(page, "Add integration account")
+    assert "Integration account cad-feed@example.test created" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Account", exact=True).select_option(label="cad-feed@example.test (integration)")
     page.get_by_label("Label").fill("CAD feed")
     submit(page, "Issue token")
     assert len(page.get_by_label("New token (copy it now; it is not shown again)").input_value()) > 30

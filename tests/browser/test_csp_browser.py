@@ -41,7 +41,7 @@ def test_plotly_png_download_works_under_the_policy(live_server, page, make, api
     browser_login(page, live_server, people["supervisor"], PASSWORD)
     page.goto(f"{live_server}/dashboard/operations?from=2026-03-01&to=2026-03-31")
     chart = page.locator("#ops-district .js-plotly-plot")
-    chart.wait_for(timeout=20_000)
+    chart.wait_for(timeout=60_000)
 
     chart.hover()
     with page.expect_download() as download_info:

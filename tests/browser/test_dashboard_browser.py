@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from dashboards.components import format_count, format_rate, format_seconds
 from mhu.extensions import db
 from mhu.models import AuditEvent
-from mhu.services import care, metrics
+from mhu.services import metrics
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import browser_login, screenshot
 from tests.factories import PASSWORD, add_call, add_person, utc
@@ -32,16 +32,17 @@ def unit(make):
     persons = [add_person(officer, f"Pat Person{n}") for n in range(4)]
     for i in range(30):
         when = utc(2026, 1, 3, 15) + timedelta(days=3 * i, hours=i % 9)
-        call = add_call(
-            officer, when, disposition=DISPOSITIONS[i % len(DISPOSITIONS)],
+        disposition = DISPOSITIONS[i % len(DISPOSITIONS)]
+        # A referral disposition comes with its referral (the calls service asks for one).
+        referrals = [{"referral_type": "peer_support"}] if i % 4 == 1 or disposition == "resolved_with_referral" else []
+        add_call(
+            officer, when, disposition=disposition, referrals=referrals,
             district="North" if i % 3 else "South", arrestable_offense="misdemeanor" if i % 4 == 0 else "none",
             person_id=persons[i % 4].id if i % 5 else None, cit_officer_on_scene=bool(i % 2),
             force_level="physical_control" if i % 10 == 0 else "none", followup_required=i % 6 == 0,
-            legal_hold_type="5150" if DISPOSITIONS[i % len(DISPOSITIONS)] == "emergency_detention" else None,
+            legal_hold_type="5150" if disposition == "emergency_detention" else None,
             arrived_at=when + timedelta(minutes=8 + i), cleared_at=when + timedelta(minutes=50 + 2 * i),
         )
-        if i % 4 == 1:
-            care.create_referral(actor=officer, call=call, data={"referral_type": "peer_support"})
     return agency, people
 
 

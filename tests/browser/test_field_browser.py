@@ -116,7 +116,7 @@ def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(
     browser_login(page, live_server, people["officer"], PASSWORD)
     response = page.goto(f"{live_server}/field/calls/{call['id']}")
     assert response.status == 200
-    assert page.get_by_role("heading", name="Complete call").is_visible()
+    assert page.get_by_role("heading", name=f"Call {call['incident_number']}").is_visible()
     assert page.get_by_label("Incident (CAD) number").input_value() == call["incident_number"]
     assert "auditory hallucinations" not in page.content()
     assert page.locator("#clinical-notes").count() == 0

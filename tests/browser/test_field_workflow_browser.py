@@ -235,6 +235,7 @@ def test_person_page_is_reached_from_the_call_and_refused_to_a_partner(live_serv
     assert console_errors == []
 
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
     browser_login(page, live_server, people["partner"], PASSWORD)
     assert page.goto(f"{live_server}/field/persons/{person.id}").status == 403
 

@@ -1,6 +1,7 @@
 """Chart CSVs: exactly the plotted numbers, safe to open in a spreadsheet."""
 
 from dashboards import export, figures
+from mhu.services.csv_writer import write_csv
 
 
 def test_bar_chart_csv_holds_the_plotted_bars():
@@ -27,7 +28,7 @@ def test_heatmap_csv_has_one_row_per_cell_including_zeros():
 
 
 def test_formula_like_text_is_escaped_and_numbers_are_not():
-    text = export.write_rows(["name", "value"], [["=HYPERLINK(1)", -3], ["+1", 2], ["@x", 0], ["\tx", 1],
+    text = write_csv(["name", "value"], [["=HYPERLINK(1)", -3], ["+1", 2], ["@x", 0], ["\tx", 1],
                                                   ["-x", 1], ["plain", 1.5]])
 
     assert text.splitlines() == ["name,value", "'=HYPERLINK(1),-3", "'+1,2", "'@x,0", "'\tx,1", "'-x,1", "plain,1.5"]

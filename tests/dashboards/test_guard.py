@@ -115,7 +115,7 @@ def test_partner_reaches_the_partner_view_and_its_download(client, unit):
     download = download_request(client)
 
     assert page.status_code == 200
-    assert content.status_code == 200 and b"Calls per month and district" in content.data
+    assert content.status_code == 200 and b"Calls per period and district" in content.data
     assert download.status_code == 200
     assert "suppressed" in json.loads(download.data)["response"]["partner-download"]["data"]["content"]
 

@@ -36,18 +36,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(base: str, process, seconds=60) -> None:
+def wait_healthy(base: str, process, log: Path, seconds=240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"serve.sh exited with {process.returncode}")
+            raise AssertionError(f"serve.sh exited with {process.returncode}: {log.read_text()[-2000:]}")
         try:
             if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"{base} did not become healthy")
+    raise AssertionError(f"{base} did not become healthy: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,9 @@ def instances(database_url, tmp_path_factory):
     """Two gunicorn instances (2 workers each) on one database: their base URLs and logs."""
     env = {**os.environ, "DATABASE_URL": database_url, "MHU_CONFIG": "production",
            "MHU_SECRET_KEY": secrets.token_hex(32), "MHU_WORKERS": "2", "MHU_LOGIN_RATE_LIMIT": str(RATE_LIMIT),
-           "MHU_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))}
+           "MHU_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+           # Two-step sign-in (on by default in production) has its own tests; these sign in with passwords.
+           "MHU_MFA_REQUIRED": "0"}
     env.pop("MHU_TEST_DATABASE_URL", None)
     logs, processes, bases = [], [], []
     try:
@@ -82,7 +84,7 @@ def instances(database_url, tmp_path_factory):
                 processes.append(subprocess.Popen([str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env={**env, **extra},
                                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
             bases.append(f"http://127.0.0.1:{port}")
-            wait_healthy(bases[-1], processes[-1])
+            wait_healthy(bases[-1], processes[-1], log)
         yield bases, logs
     finally:
         for process in processes:

@@ -48,6 +48,7 @@ def report(seen) -> str:
 # Ceilings measured on both databases; lower them when a change saves a round trip.
 READ_BUDGET = 7      # token, teams, the call, its three lists, the audit event
 CREATE_BUDGET = 24   # token, teams, id check, audit, call + lists + follow-up, metric facts of two days
+PG_FACT_LOCK = 1     # PostgreSQL also takes the agency's advisory lock before refreshing facts
 
 
 def test_a_call_read_stays_within_its_statement_budget_and_one_commit(officer_api):
@@ -63,7 +64,8 @@ def test_a_call_create_stays_within_its_statement_budget_and_one_commit(officer_
     with counted() as seen:
         response = officer_api.post("/api/v1/calls", json=call_payload(followup_required=True))
     assert response.status_code == 201 and response.json["presenting_problems"] == ["substance_use", "suicidal_ideation"]
-    assert len(seen["statements"]) <= CREATE_BUDGET, report(seen)
+    budget = CREATE_BUDGET + (PG_FACT_LOCK if db.engine.dialect.name == "postgresql" else 0)
+    assert len(seen["statements"]) <= budget, report(seen)
     assert seen["commits"] == 1
 
 

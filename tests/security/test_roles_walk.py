@@ -132,6 +132,8 @@ EXPECTED = {
     "admin_api.Teams": {"GET": api(TEAM_MANAGERS), "POST": api(TEAM_MANAGERS)},
     "admin_api.TeamItem": {"GET": api(TEAM_MANAGERS), "PATCH": api(TEAM_MANAGERS)},
     "admin_api.Tokens": {"GET": api(ADMIN), "POST": api(ADMIN)},
+    "admin_api.integrations": {"POST": api(ADMIN)},
+    "admin.create_integration": {"POST": page(ADMIN)},
     "admin_api.token_revoke": {"DELETE": api(ADMIN)},
     "admin.settings": {"GET": page(ADMIN), "POST": page(ADMIN)},
     "admin.users": {"GET": page(ADMIN)},
@@ -235,6 +237,7 @@ def body_for(endpoint, method, email, ids):
         ("admin_api.Invitations", "POST"): {"email": "walk-invite@example.test", "role": "officer"},
         ("admin_api.Teams", "POST"): {"name": "Walk team"},
         ("admin_api.TeamItem", "PATCH"): {"name": "Walked team"},
+        ("admin_api.integrations", "POST"): {"email": "walk-feed@example.test"},
         ("admin_api.Tokens", "POST"): {"user_id": ids["user_id"], "label": "Walk"},
     }
     return bodies.get((endpoint, method))

@@ -59,7 +59,7 @@ def test_person_actions_are_audited(make, api):
 def test_referrals_followups_and_notes_are_audited(make, api):
     _, _, people = make.unit()
     officer, clinician = api(people["officer"]), api(people["clinician"])
-    call = officer.post("/api/v1/calls", json=call_payload()).json
+    call = officer.post("/api/v1/calls", json=call_payload(disposition="resolved_on_scene")).json
     officer.post(f"/api/v1/calls/{call['id']}/referrals", json={"referral_type": "sud_treatment"})
     officer.get(f"/api/v1/calls/{call['id']}/referrals")
     followup = clinician.post(f"/api/v1/calls/{call['id']}/followups", json={}).json
@@ -101,9 +101,9 @@ def test_logins_logouts_lockouts_and_tokens_are_audited(client, make, api):
     assert only("token.revoke").user_id == user.id
 
 
-def test_events_never_hold_content_passwords_or_tokens(client, make, api):
+def test_events_never_hold_content_passwords_or_tokens(app, make, api):
     _, _, people = make.unit()
-    login(client, people["officer"])
+    login(app.test_client(), people["officer"])  # its own browser: `api` authenticates by token
     officer = api(people["officer"])
     secret_token = officer.headers["Authorization"].split()[1]
     call = officer.post("/api/v1/calls", json=call_payload(narrative="UNIQUE-NARRATIVE-TEXT")).json

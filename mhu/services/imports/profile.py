@@ -277,21 +277,25 @@ def _constant(where: str, field_name: str, value, problems: list[str]):
     if value is None:
         return None
     if field_name in LIST_FIELDS:
-        values = value if isinstance(value, list) else [value]
-        allowed = LIST_FIELDS[field_name]
-        bad = [v for v in values if v not in allowed]
+        values = [_code(v, LIST_FIELDS[field_name]) for v in (value if isinstance(value, list) else [value])]
+        bad = [v for v in values if v not in LIST_FIELDS[field_name]]
         if bad:
             problems.append(f"{where}: {', '.join(map(repr, bad))} not a {field_name} code")
         return values
     if field_name in CODE_FIELDS:
+        value = _code(value, CODE_FIELDS[field_name])
         if value not in CODE_FIELDS[field_name]:
             problems.append(f"{where}: {value!r} is not a {field_name} code ({', '.join(CODE_FIELDS[field_name])})")
         return value
     if field_name in INT_FIELDS:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
         if isinstance(value, bool) or value not in INT_FIELDS[field_name]:
             problems.append(f"{where}: {value!r} is not one of {INT_FIELDS[field_name]}")
         return value
     if field_name in BOOL_FIELDS:
+        if isinstance(value, str) and normal(value) in _BOOLEAN_TEXT:
+            value = _BOOLEAN_TEXT[normal(value)]
         if not isinstance(value, bool):
             problems.append(f"{where}: true or false")
         return value
@@ -305,6 +309,20 @@ def _constant(where: str, field_name: str, value, problems: list[str]):
         return value
     if field_name in TIME_FIELDS:
         problems.append(f"{where}: a time comes from columns, not a constant")
+    return value
+
+
+_BOOLEAN_TEXT = {**dict.fromkeys(("y", "yes", "true", "1"), True), **dict.fromkeys(("n", "no", "false", "0"), False)}
+
+
+def _code(value, codes):
+    """A constant written as a code, or as the code's label or words ("Resolved on scene")."""
+    if not isinstance(value, str) or value in codes:
+        return value
+    wanted = normal(value)
+    for code in codes:
+        if wanted in (normal(code), normal(str(code).replace("_", " ")), normal(enums.label(code))):
+            return code
     return value
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from mhu.enums import DISPOSITIONS, FORCE_LEVELS
+from mhu.enums import FORCE_LEVELS
 from mhu.extensions import db
 from mhu.models import Call, FollowUp, Team
 from mhu.services.metrics.sql import MetricFilters, call_conditions, count_if, date_bucket, located, seconds_between
@@ -125,11 +125,13 @@ def outcome_flow(*, filters: MetricFilters) -> list[dict]:
     A call's follow-up outcome is 'no_followup', 'open' while any follow-up is open, else the
     outcome of its follow-up(s) (the alphabetically last when there are several).
     """
+    # Only the follow-ups of this period's calls are grouped (not every follow-up ever opened).
+    in_period = sa.select(Call.id).where(*call_conditions(filters))
     per_call = (
         sa.select(
             FollowUp.call_id, sa.func.max(FollowUp.outcome).label("outcome"),
             count_if(FollowUp.closed_at.is_(None)).label("open"),
-        ).group_by(FollowUp.call_id).subquery("per_call")
+        ).where(FollowUp.call_id.in_(in_period)).group_by(FollowUp.call_id).subquery("per_call")
     )
     outcome = sa.case(
         (per_call.c.call_id.is_(None), "no_followup"), (per_call.c.open > 0, "open"),
@@ -145,23 +147,16 @@ def outcome_flow(*, filters: MetricFilters) -> list[dict]:
     return [{"intercept": int(i), "disposition": d, "outcome": o, "count": int(c)} for i, d, o, c in rows]
 
 
-def _outcome_class_column():
-    """SQL CASE: a call's outcome class key (mhu.services.outcomes), from its disposition."""
-    # Only codes the column's enum knows ("missing" is a NULL disposition, the ELSE branch).
-    whens = [(Call.disposition.in_([d for d in outcome.dispositions if d in DISPOSITIONS]), outcome.key)
-             for outcome in OUTCOME_CLASSES if set(outcome.dispositions) & set(DISPOSITIONS)]
-    return sa.case(*whens, else_="other")
-
-
-def outcome_class_series(*, filters: MetricFilters, interval: str = "month") -> list[dict]:
+def outcome_class_series(*, filters: MetricFilters, interval: str = "month",
+                         dispositions: list[dict] | None = None) -> list[dict]:
     """Counts of C per bucket and outcome class, every class present in every bucket (0 included),
-    classes in OUTCOME_CLASSES order."""
-    bucket = date_bucket(Call.local_date, interval).label("period")
-    key = _outcome_class_column().label("outcome_class")
-    rows = db.session.execute(
-        sa.select(bucket, key, sa.func.count()).where(*call_conditions(filters)).group_by(bucket, key)
-    ).all()
-    counts = {(str(p), k): int(c) for p, k, c in rows}
+    classes in OUTCOME_CLASSES order: disposition_series added up by class (pass its rows for the
+    same filters as `dispositions` to save the second read)."""
+    rows = disposition_series(filters=filters, interval=interval) if dispositions is None else dispositions
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row["period"], outcome_class(row["disposition"]))
+        counts[key] = counts.get(key, 0) + row["count"]
     periods = sorted({period for period, _ in counts})
     return [{"period": period, "outcome_class": outcome.key, "count": counts.get((period, outcome.key), 0)}
             for period in periods for outcome in OUTCOME_CLASSES]

@@ -1,61 +1,74 @@
-"""Partner output: monthly and district aggregates, small-cell suppressed, nothing finer.
+"""Partner output: counts by month, quarter and year, by configured district or outcome group,
+from the year's publication grid (services/metrics/publication.py), nothing finer.
 
-No free text, no person rows, no team or beat; dates by month only. Every table passes through
-services/suppression.py before it leaves this module.
+No free text, no person rows, no team or beat. Partners ask for one whole calendar month, quarter
+or year; every number they get is a cell of that year's grid, suppressed over the whole grid at
+once, so no combination of answers pins down a hidden cell. Districts are the agency's
+configured list; a call whose district is not on it counts as `other`.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import calendar
+from datetime import date
 
 import sqlalchemy as sa
 
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, User
-from mhu.services import agency_settings, audit
-from mhu.services.metrics import suppression
+from mhu.services import ServiceError, agency_settings, audit
+from mhu.services.metrics import publication, registry, suppression
 from mhu.services.metrics.rates import ARREST_OR_CITATION, RESOLVED_IN_COMMUNITY
-from mhu.services.metrics.sql import MetricFilters, call_conditions, date_bucket, located
+from mhu.services.metrics.sql import MetricFilters, call_conditions, located
 
 # Outcome groups partition C' (every located call falls in exactly one), so the table adds up.
+# Count columns are named `calls_...` so they never share a key with a rate.
 OUTCOME_GROUPS = {
-    "resolved_in_community": RESOLVED_IN_COMMUNITY,
-    "hospital": ("voluntary_transport_ed", "ems_medical_transport"),
-    "emergency_detention": ("emergency_detention",),
-    "arrest_or_citation": ARREST_OR_CITATION,
+    "calls_resolved_in_community": RESOLVED_IN_COMMUNITY,
+    "calls_to_hospital": ("voluntary_transport_ed", "ems_medical_transport"),
+    "calls_emergency_detention": ("emergency_detention",),
+    "calls_arrest_or_citation": ARREST_OR_CITATION,
 }
-OTHER_GROUP = "other"
+OTHER_GROUP = "calls_other_outcome"
+GROUP_TITLES = {
+    "calls_resolved_in_community": "Calls resolved in community",
+    "calls_to_hospital": "Calls ending at a hospital",
+    "calls_emergency_detention": "Calls ending in emergency detention",
+    "calls_arrest_or_citation": "Calls ending in arrest or citation",
+    OTHER_GROUP: "Calls with another outcome",
+    "total": "Located calls",
+}
+# The rates carry the summary API's metric keys and the registry's titles.
+RATE_KEYS = ("jail_diversion_rate", "resolved_in_community", "ed_use")
 PARTNER_TABLES = ("calls_by_district", "outcomes")
+OTHER_DISTRICT = "other"
+PERIOD_RULE = ("Partner tables cover one whole calendar month, quarter or year: `from` must be its first "
+               "day and `to` its last (e.g. from=2026-04-01&to=2026-06-30).")
 
 
-def partner_filters(*, actor: User, date_from: date, date_to: date, district: str | None = None) -> MetricFilters:
-    """Whole months covering the requested dates, the actor's own agency, no team narrowing."""
-    first = date_from.replace(day=1)
-    after_last = (date_to.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return MetricFilters(agency_id=actor.agency_id, date_from=first, date_to=after_last - timedelta(days=1),
-                         district=district or None)
+def publication_period(date_from: date, date_to: date) -> tuple[int, list[str]]:
+    """The year and the grid periods (rows) of a whole month, quarter or year; 422 otherwise."""
+    year = date_from.year
+    last_day = calendar.monthrange(date_to.year, date_to.month)[1]
+    if date_from.day != 1 or date_to.day != last_day or date_to.year != year:
+        raise ServiceError(PERIOD_RULE, {"from": [PERIOD_RULE]})
+    first, last = date_from.month, date_to.month
+    if first == last:
+        return year, [publication.MONTHS[first - 1]]
+    if last - first == 2 and first % 3 == 1:
+        quarter = publication.QUARTERS[(first - 1) // 3]
+        return year, [*publication.MONTHS[first - 1:last], quarter]
+    if first == 1 and last == 12:
+        return year, [*publication.MONTHS, *publication.QUARTERS, publication.YEAR]
+    raise ServiceError(PERIOD_RULE, {"from": [PERIOD_RULE]})
 
 
-def _months(filters: MetricFilters) -> list[str]:
-    months, current = [], filters.date_from
-    while current <= filters.date_to:
-        months.append(current.strftime("%Y-%m"))
-        current = (current + timedelta(days=32)).replace(day=1)
-    return months
-
-
-def _month_key():
-    return date_bucket(Call.local_date, "month").label("month")
-
-
-def _grouped(filters: MetricFilters, column, *conditions) -> dict:
-    month = _month_key()
-    rows = db.session.execute(
-        sa.select(month, column.label("key"), sa.func.count())
-        .where(*call_conditions(filters), *conditions).group_by(month, column)
-    ).all()
-    return {(str(m)[:7], str(k)): int(n) for m, k, n in rows}
+def period_label(year: int, period: str) -> str:
+    """2026-03, 2026-Q1 or 2026."""
+    if period == publication.YEAR:
+        return str(year)
+    return f"{year}-{period[1:]}" if period.startswith("M") else f"{year}-{period}"
 
 
 def _check(actor: User) -> None:
@@ -63,43 +76,86 @@ def _check(actor: User) -> None:
         raise PermissionError("partner dashboards are not open to this role")
 
 
-def calls_by_district(*, actor: User, filters: MetricFilters) -> dict:
-    """Calls (C) per month and district, suppressed."""
+def _year_filters(agency_id: int, year: int) -> MetricFilters:
+    return MetricFilters(agency_id=agency_id, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
+
+
+def _monthly(agency_id: int, year: int, column, *conditions) -> dict[tuple[str, str], int]:
+    month = sa.extract("month", Call.local_date)
+    rows = db.session.execute(
+        sa.select(month, column.label("key"), sa.func.count())
+        .where(*call_conditions(_year_filters(agency_id, year)), *conditions).group_by(month, column)
+    ).all()
+    counts: dict[tuple[str, str], int] = {}
+    for m, key, n in rows:
+        cell = (publication.MONTHS[int(m) - 1], str(key))
+        counts[cell] = counts.get(cell, 0) + int(n)
+    return counts
+
+
+def district_names(agency_id: int) -> list[str]:
+    """The configured district names, in their configured order."""
+    return [item["name"] for item in agency_settings.districts(agency_id) if item.get("name")]
+
+
+def district_grid(agency_id: int, year: int) -> publication.Grid:
+    """Calls (C) per month x configured district (others as `other`), suppressed as one grid."""
+    names = district_names(agency_id)
+    column = sa.case((Call.district.in_(names), Call.district), else_=OTHER_DISTRICT) if names else \
+        sa.literal(OTHER_DISTRICT)
+    categories = [*names, OTHER_DISTRICT]
+    threshold = agency_settings.suppression_threshold(agency_id)
+    return publication.grid(_monthly(agency_id, year, column), categories, threshold=threshold)
+
+
+def outcome_grid(agency_id: int, year: int) -> publication.Grid:
+    """Located calls (C') per month x outcome group, suppressed as one grid."""
+    group = sa.case(*[(Call.disposition.in_(values), name) for name, values in OUTCOME_GROUPS.items()],
+                    else_=OTHER_GROUP)
+    categories = [*OUTCOME_GROUPS, OTHER_GROUP]
+    threshold = agency_settings.suppression_threshold(agency_id)
+    return publication.grid(_monthly(agency_id, year, group, located()), categories, threshold=threshold)
+
+
+def _rows(grid: publication.Grid, year: int, periods: list[str]) -> list[dict]:
+    published = grid.published()
+    return [{"period": period_label(year, period),
+             **{column: published[(period, column)] for column in [*grid.categories, publication.TOTAL]}}
+            for period in periods]
+
+
+def calls_by_district(*, actor: User, date_from: date, date_to: date) -> dict:
+    """Calls per period and district, from the year's suppressed grid."""
     _check(actor)
-    counts = _grouped(filters, sa.func.coalesce(Call.district, "unknown", type_=sa.String))
-    districts = sorted({key for _, key in counts})
-    table = suppression.suppressed_table(
-        row_keys=_months(filters), column_keys=districts, counts=counts, threshold=agency_settings.suppression_threshold(filters.agency_id),
-    )
+    year, periods = publication_period(date_from, date_to)
+    grid = district_grid(actor.agency_id, year)
     audit.record(action="partner.calls_by_district", actor=actor, object_type="metrics", commit=True)
-    return {"title": "Calls per month and district", **table}
+    return {"title": "Calls per period and district", "columns": ["period", *grid.categories, "total"],
+            "rows": _rows(grid, year, periods), "threshold": agency_settings.suppression_threshold(actor.agency_id)}
 
 
-def outcomes(*, actor: User, filters: MetricFilters) -> dict:
-    """Located calls (C') per month by outcome group, with rates hidden when a part is hidden."""
+def outcomes(*, actor: User, date_from: date, date_to: date) -> dict:
+    """Located calls per period by outcome group, with rates hidden when a part is hidden."""
     _check(actor)
-    group = sa.case(
-        *[(Call.disposition.in_(values), name) for name, values in OUTCOME_GROUPS.items()], else_=OTHER_GROUP
-    )
-    counts = _grouped(filters, group, located())
-    groups = [*OUTCOME_GROUPS, OTHER_GROUP]
-    table = suppression.suppressed_table(
-        row_keys=_months(filters), column_keys=groups, counts=counts, threshold=agency_settings.suppression_threshold(filters.agency_id),
-    )
-    rate_columns = ["jail_diversion_rate", "resolved_in_community_rate", "ed_use_rate"]
-    for row in table["rows"]:
-        total, arrests = row["total"], row["arrest_or_citation"]
+    year, periods = publication_period(date_from, date_to)
+    grid = outcome_grid(actor.agency_id, year)
+    rows = _rows(grid, year, periods)
+    for row in rows:
+        total, arrests = row["total"], row["calls_arrest_or_citation"]
         row["jail_diversion_rate"] = suppression.suppressed_rate(
             None if arrests is None or total is None else total - arrests, total)
-        row["resolved_in_community_rate"] = suppression.suppressed_rate(row["resolved_in_community"], total)
-        hospital, detention = row["hospital"], row["emergency_detention"]
-        row["ed_use_rate"] = suppression.suppressed_rate(
+        row["resolved_in_community"] = suppression.suppressed_rate(row["calls_resolved_in_community"], total)
+        hospital, detention = row["calls_to_hospital"], row["calls_emergency_detention"]
+        row["ed_use"] = suppression.suppressed_rate(
             None if hospital is None or detention is None else hospital + detention, total)
-    table["columns"] = [*table["columns"], *rate_columns]
+    titles = {**GROUP_TITLES, **{key: registry.metric(key).title for key in RATE_KEYS}}
     audit.record(action="partner.outcomes", actor=actor, object_type="metrics", commit=True)
-    return {"title": "Located calls per month by outcome", **table}
+    return {"title": "Located calls per period by outcome", "titles": titles,
+            "columns": ["period", *grid.categories, "total", *RATE_KEYS], "rows": rows,
+            "threshold": agency_settings.suppression_threshold(actor.agency_id)}
 
 
-def partner_table(*, actor: User, filters: MetricFilters, name: str) -> dict:
-    """One of PARTNER_TABLES by name."""
-    return {"calls_by_district": calls_by_district, "outcomes": outcomes}[name](actor=actor, filters=filters)
+def partner_table(*, actor: User, name: str, date_from: date, date_to: date) -> dict:
+    """One of PARTNER_TABLES by name, for one whole month, quarter or year."""
+    tables = {"calls_by_district": calls_by_district, "outcomes": outcomes}
+    return tables[name](actor=actor, date_from=date_from, date_to=date_to)

@@ -55,12 +55,12 @@ def repeat_metrics(*, filters: MetricFilters) -> dict:
 
 
 def repeat_contact_rate(*, filters: MetricFilters) -> dict:
-    """Persons with a contact in the period within 90 days after another of their contacts / persons with a contact."""
+    """Persons contacted in the period within the repeat window after another contact of theirs / persons contacted."""
     return repeat_metrics(filters=filters)["repeat_contact_rate"]
 
 
 def repeat_call_share(*, filters: MetricFilters) -> dict:
-    """C' with a person whose previous contact was within 90 days before / C' with a person."""
+    """C' with a person whose previous contact was within the repeat window before / C' with a person."""
     return repeat_metrics(filters=filters)["repeat_call_share"]
 
 
@@ -158,7 +158,7 @@ def followup_on_time(agency_id: int | None = None, *, connection=None):
 
 
 def followup_timeliness(*, filters: MetricFilters) -> dict:
-    """Follow-ups due in the period whose first attempt came within 48 h of the call clearing / those due.
+    """Follow-ups due in the period whose first attempt came within the follow-up window of the call clearing / those due.
 
     Counted per local due day when follow-ups are written (services/metric_facts.py, followup_on_time).
     """

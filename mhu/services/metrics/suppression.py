@@ -10,8 +10,8 @@ nothing else is left), and the check repeats until every line is safe.
 
 from __future__ import annotations
 
-import csv
-import io
+from mhu.services import csv_writer
+
 
 
 def primary_hidden(value: int | None, threshold: int) -> bool:
@@ -82,12 +82,8 @@ def suppressed_rate(numerator: int | None, denominator: int | None) -> float | N
 
 def table_csv(table: dict) -> str:
     """The same table as CSV; hidden cells read 'suppressed', rates keep 4 decimals."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table["columns"])
-    for row in table["rows"]:
-        writer.writerow([_csv_value(row.get(column)) for column in table["columns"]])
-    return out.getvalue()
+    rows = ([_csv_value(row.get(column)) for column in table["columns"]] for row in table["rows"])
+    return csv_writer.write_csv(table["columns"], rows)
 
 
 def _csv_value(value):
