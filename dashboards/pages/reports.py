@@ -30,14 +30,16 @@ def _form() -> html.Form:
     return html.Form([
         html.Label("Period", htmlFor="report-period", className="form-label"),
         html.Div([
-            dcc.Input(id="report-period", name="period", type="text", className="form-control w-auto", required=True,
-                      placeholder="2026-11"),
+            dcc.Input(id="report-period", name="period", type="text", className="form-control", required=True,
+                      placeholder="2026-11", style={"maxWidth": "12rem"}),
             html.Select([html.Option("PDF", value="pdf"), html.Option("Web page", value="html")], name="format",
-                        id="report-format", className="form-select w-auto", **{"aria-label": "Format"}),
+                        id="report-format", className="form-select", style={"maxWidth": "12rem"},
+                        **{"aria-label": "Format"}),
             html.Select([html.Option("A4", value="a4"), html.Option("US Letter", value="letter")], name="paper",
-                        id="report-paper", className="form-select w-auto", **{"aria-label": "Paper size"}),
+                        id="report-paper", className="form-select", style={"maxWidth": "12rem"},
+                        **{"aria-label": "Paper size"}),
             html.Button("Open report", type="submit", className="btn btn-primary"),
-        ], className="d-flex gap-2 flex-wrap"),
+        ], className="d-flex gap-3 flex-wrap align-items-center"),
         html.P(PERIOD_HELP, id="report-period-help", className="small text-muted mt-1"),
     ], action=COMMAND, method="get", target="_blank", className="mb-4")
 

@@ -7,7 +7,9 @@ from the HTML in memory, with every network request refused, so a report never r
 
 from __future__ import annotations
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -16,8 +18,8 @@ from markupsafe import escape
 
 from dashboards import figures
 from mhu.reports.svg import figure_svg
-from mhu.services.reports.command import TREND_RATES
 from mhu.services.metrics import registry
+from mhu.services.reports.command import TREND_RATES
 
 CHROMIUM = os.environ.get("MHU_CHROMIUM", "/usr/bin/chromium")
 CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "report.css"
@@ -76,11 +78,24 @@ def _header_footer(report: dict) -> tuple[str, str]:
 
 
 def render_pdf(report: dict, *, paper: str = "a4", screenshot: str | None = None) -> bytes:
-    """The report printed to PDF by headless Chromium; `screenshot`: also save the first page as PNG."""
-    from playwright.sync_api import sync_playwright
+    """The report printed to PDF by headless Chromium; `screenshot`: also save the first page as PNG.
 
+    Playwright's sync API refuses to run on a thread with a running asyncio loop (an async server,
+    or a test session that drives a browser itself); there it prints from a worker thread.
+    """
     html = render_html(report, inline_css=True)
     header, footer = _header_footer(report)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _print(html, header, footer, paper, screenshot)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, html, header, footer, paper, screenshot).result()
+
+
+def _print(html: str, header: str, footer: str, paper: str, screenshot: str | None) -> bytes:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -1,7 +1,6 @@
 """The reports API: the command report as HTML and PDF, the JMHCP CSV, who may read them."""
 
 import io
-from datetime import timedelta
 from pathlib import Path
 
 import pytest

@@ -11,7 +11,7 @@ COURSE = {"course": "CIT 40-hour basic", "hours": 40, "completed_on": "2026-02-1
 
 @pytest.mark.parametrize("role", ["supervisor", "admin"])
 def test_maintainers_record_list_and_remove_training(api, make, role):
-    agency, _, people = make.unit()
+    _, _, people = make.unit()
     client = api(people[role])
 
     created = client.post("/api/v1/training", json={"user_id": people["officer"].id, **COURSE})

@@ -8,4 +8,4 @@ from mhu.services.reports import jmhcp
 from mhu.services.reports.command import command_report
 from mhu.services.reports.periods import PERIOD_HELP, Period, PeriodError, federal_quarter, parse_period
 
-__all__ = ["jmhcp", "PERIOD_HELP", "Period", "PeriodError", "command_report", "federal_quarter", "parse_period"]
+__all__ = ["PERIOD_HELP", "Period", "PeriodError", "command_report", "federal_quarter", "jmhcp", "parse_period"]

@@ -7,7 +7,7 @@ person-level rows, no high-utilizer list (the count of high utilizers is an aggr
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mhu import enums
 from mhu.extensions import db
@@ -67,7 +67,7 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
                    "first": period.first.isoformat(), "last": period.last.isoformat()},
         "partial": period.last >= agency_today(agency_id),
         "compared_with": {"previous": period.previous().label, "year_ago": period.year_before().label},
-        "generated_at": f"{(now or datetime.now(timezone.utc)).astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "generated_at": f"{(now or datetime.now(UTC)).astimezone(UTC):%Y-%m-%d %H:%M} UTC",
         "summary": current,
         "kpis": [kpi_row(key, current, previous, year_ago, settings) for key in KPI_KEYS],
         "outcome_classes": classes,
