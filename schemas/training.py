@@ -2,19 +2,16 @@
 
 from marshmallow import fields, validate
 
-from schemas.common import StrictSchema
+from schemas.common import Day, StrictSchema, id_field, text
 from schemas.metrics import RateSchema
 
 
 class TrainingCreateSchema(StrictSchema):
-    user_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
-                             metadata={"description": "The officer or supervisor who completed the course."})
-    course = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                           metadata={"example": "CIT 40-hour basic course"})
+    user_id = id_field(required=True, metadata={"description": "The officer or supervisor who completed the course."})
+    course = text(200, min_length=1, required=True, metadata={"example": "CIT 40-hour basic course"})
     hours = fields.Float(required=True, validate=validate.Range(min=0, max=1000, min_inclusive=False))
-    completed_on = fields.Date(required=True, metadata={"description": "Date the course was completed (YYYY-MM-DD)."})
-    certifying_body = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
-                                    metadata={"example": "State POST commission"})
+    completed_on = Day(required=True, metadata={"description": "Date the course was completed (YYYY-MM-DD)."})
+    certifying_body = text(200, load_default=None, allow_none=True, metadata={"example": "State POST commission"})
 
 
 class TrainingReadSchema(TrainingCreateSchema):
@@ -24,12 +21,11 @@ class TrainingReadSchema(TrainingCreateSchema):
 
 
 class TrainingQuerySchema(StrictSchema):
-    user_id = fields.Integer(strict=False, validate=validate.Range(min=1),
-                             metadata={"description": "Only this officer's records."})
+    user_id = id_field(strict=False, metadata={"description": "Only this officer's records."})
 
 
 class CoverageQuerySchema(StrictSchema):
-    as_of = fields.Date(load_default=None, metadata={"description": "Date to count training up to (default: today)."})
+    as_of = Day(load_default=None, metadata={"description": "Date to count training up to (default: today)."})
 
 
 class CoverageSchema(StrictSchema):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import schemathesis
 from schemathesis import GenerationMode
 
+from mhu.extensions import db
 from tests.factories import call_payload, login, token_for
 
 MAX_EXAMPLES = 5
@@ -36,6 +37,14 @@ def _fuzz_operation(operation, mode, headers, server_errors):
             raise
 
 
+def _fresh_token(user) -> str:
+    # Test-client requests share this test's app context and session (conftest); a request that
+    # ended in a refused database statement leaves it to be rolled back, as Flask's teardown does
+    # between real requests.
+    db.session.rollback()
+    return token_for(user)
+
+
 def test_no_api_input_gets_a_server_error(app, make, api, monkeypatch):
     _, team, people = make.unit()
     api(people["officer"]).post("/api/v1/calls", json=call_payload(team_id=team.id))
@@ -46,7 +55,7 @@ def test_no_api_input_gets_a_server_error(app, make, api, monkeypatch):
     for role in ("supervisor", "officer"):
         for operation in operations:
             # A fresh token per request: the fuzzer may revoke the one it sends (DELETE /auth/token).
-            headers = lambda role=role: {"Authorization": f"Bearer {token_for(people[role])}"}  # noqa: E731
+            headers = lambda role=role: {"Authorization": f"Bearer {_fresh_token(people[role])}"}  # noqa: E731
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 _fuzz_operation(operation, mode, headers, server_errors)
     print(f"\nfuzzed {len(operations)} operations x 2 roles x 2 modes: {len(server_errors)} server errors")
