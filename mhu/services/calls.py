@@ -139,10 +139,14 @@ def sync_followup(call: Call, actor: User, *, new_call: bool = False) -> None:
 
 
 def _add_referrals(call: Call, actor: User, referrals: list[dict]) -> None:
-    for item in referrals:
-        referral = Referral(call_id=call.id, agency_id=call.agency_id, created_by_id=actor.id, **item)
-        db.session.add(referral)
-        db.session.flush()
+    # One flush for all of them (and whatever else is pending, such as a new call and its
+    # follow-up), so the metric facts of the call's day are refreshed once.
+    rows = [Referral(call_id=call.id, agency_id=call.agency_id, created_by_id=actor.id, **item) for item in referrals]
+    if not rows:
+        return
+    db.session.add_all(rows)
+    db.session.flush()
+    for referral in rows:
         audit.record(action="referral.create", actor=actor, object_type="referral", object_id=referral.id)
 
 
@@ -158,7 +162,8 @@ def _link_typed_subject(call: Call, actor: User, name: str | None, date_of_birth
         return
     from mhu.services.persons import exact_match  # persons imports nothing from here; avoid a cycle at import
 
-    person = exact_match(actor=actor, name=name, date_of_birth=date_of_birth)
+    with db.session.no_autoflush:  # the new call goes to the database in one flush, with its person
+        person = exact_match(actor=actor, name=name, date_of_birth=date_of_birth)
     if person is not None:
         call.person_id = person.id
         audit.record(action="call.subject_matched", actor=actor, object_type="call", object_id=call.id)
@@ -192,10 +197,9 @@ def create_call(*, actor: User, data: dict, referral_required: bool = True) -> C
     if errors:
         raise ServiceError("The call was not saved: correct the marked fields.", errors)
     db.session.add(call)
-    db.session.flush()
-    _add_referrals(call, actor, referrals)
     _link_typed_subject(call, actor, subject_name, subject_dob)
     sync_followup(call, actor, new_call=True)
+    _add_referrals(call, actor, referrals)
     audit.record(action="call.create", actor=actor, object_type="call", object_id=call.id)
     commit_keeping_loaded()
     return call

@@ -238,7 +238,8 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     _insert_call_days(connection, agency_id, days)
     # The agency's zone and follow-up window, read once for all the days refreshed.
     zone, on_time = agency_timezone(agency_id, connection=connection), followup_on_time(agency_id, connection=connection)
-    for day in _followup_days_among(connection, agency_id, days) if days is not None else _followup_days(connection, agency_id):
+    chosen = _followup_days_among(connection, agency_id, days, zone) if days is not None else None
+    for day in chosen if chosen is not None else _followup_days(connection, agency_id):
         _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
     connection.execute(sa.insert(total_table).from_select(
@@ -283,12 +284,11 @@ def _followup_days(connection, agency_id: int) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def _followup_days_among(connection, agency_id: int, days: set[date]) -> list[date]:
+def _followup_days_among(connection, agency_id: int, days: set[date], zone: str) -> list[date]:
     """Those of `days` on which a follow-up of the agency falls due or closes: the others have
     no follow-up sums, so a refresh of many days (an import) skips two statements per day."""
     if not days:
         return []
-    zone = agency_timezone(agency_id, connection=connection)
     start, end = local_day_bounds(min(days), max(days), zone)
     found = set()
     for column in (FollowUp.due_at, FollowUp.closed_at):
