@@ -159,3 +159,29 @@ class PartnerTableSchema(Schema):
 
 BREAKDOWN_NAMES = tuple(name for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS) if name != "hour_weekday")
 PARTNER_TABLE_NAMES = PARTNER_TABLES
+
+
+MAX_CIT_MONTHS = 120
+
+
+class CitShareQuerySchema(PeriodQuerySchema):
+    """Whole months from the month of `from` to the month of `to`; default: the last 12 whole months."""
+
+    @validates_schema
+    def check_length(self, data, **kwargs):
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and (last.year - first.year) * 12 + last.month - first.month >= MAX_CIT_MONTHS:
+            raise ValidationError({"from": [f"The series may span at most {MAX_CIT_MONTHS} months."]})
+
+
+class CitSharePointSchema(Schema):
+    month = fields.String(metadata={"description": "Local calendar month, YYYY-MM", "example": "2026-11"})
+    calls = fields.Integer(metadata={"description": "Located calls (C′) of the month"})
+    calls_with_cit_officer = fields.Integer(metadata={"description": "Located calls with a CIT-trained officer on scene"})
+    share = fields.Float(allow_none=True, metadata={"description": "calls_with_cit_officer / calls (cit_presence); "
+                                                                    "null when there were no located calls"})
+    sworn_officers = fields.Integer(metadata={"description": "Active officers and supervisors (today's roster)"})
+    sworn_with_40h = fields.Integer(metadata={
+        "description": "Of them, those with at least 40 CIT hours completed by the month's last day"})
+    officer_share = fields.Float(allow_none=True, metadata={
+        "description": "sworn_with_40h / sworn_officers (cit_trained_officers); null without sworn officers"})

@@ -8,9 +8,10 @@ from mhu.api.common import actor, documented_errors
 from mhu.auth import policy, requires
 from mhu.services import metrics
 from mhu.services.metrics import partner as metrics_partner
-from mhu.services.metrics import suppression
+from mhu.services.metrics import suppression, training
 from schemas.metrics import (
-    BREAKDOWN_NAMES, PARTNER_TABLE_NAMES, BreakdownRowSchema, DataQualitySchema, DurationQuerySchema,
+    BREAKDOWN_NAMES, PARTNER_TABLE_NAMES, BreakdownRowSchema, CitSharePointSchema, CitShareQuerySchema,
+    DataQualitySchema, DurationQuerySchema,
     DurationResultSchema, FlowLinkSchema, FollowupMetricsSchema, HighUtilizerSchema, HourWeekdaySchema,
     MetricsQuerySchema, PartnerQuerySchema, PartnerTableSchema, SeriesPointSchema, SeriesQuerySchema,
     SummarySchema,
@@ -135,6 +136,21 @@ def data_quality(query):
 def high_utilizer_list(query):
     """Identified persons with >= HIGH_UTILIZER_THRESHOLD contacts in the 12 months before `to` (audited)."""
     return metrics.high_utilizer_list(actor=actor(), filters=filters_from(query))
+
+
+@blp.route("/cit-share")
+@requires(policy.can_read_command_reports)
+@blp.arguments(CitShareQuerySchema, location="query", unknown=RAISE)
+@blp.response(200, CitSharePointSchema(many=True))
+@documented_errors(blp, 401, 403, 422)
+def cit_share(query):
+    """CIT coverage per whole local month: the share of located calls with a CIT-trained officer on scene
+    and the share of sworn officers with 40 CIT hours by the month's end (supervisors). Default: the
+    last 12 whole months before the current one."""
+    agency_id = actor().agency_id
+    months = training.whole_months(agency_id=agency_id, date_from=query.get("date_from"),
+                                   date_to=query.get("date_to"))
+    return training.cit_share_series(agency_id=agency_id, months=months)
 
 
 def _partner_table(query, table):
