@@ -43,11 +43,13 @@ class DurationQuerySchema(MetricsQuerySchema):
 
 
 class PartnerQuerySchema(StrictSchema):
-    """One whole calendar month, quarter or year (services/metrics/partner.publication_period)."""
+    """One whole calendar month, quarter or year, or twelve consecutive whole months
+    (services/metrics/partner.publication_cells); neither end: the last twelve whole months."""
 
-    date_from = Day(data_key="from", required=True, metadata={
-        "description": "The first day of a calendar month, quarter or year."})
-    date_to = Day(data_key="to", required=True, metadata={
+    date_from = Day(data_key="from", load_default=None, metadata={
+        "description": "The first day of a calendar month, quarter or year (or of twelve whole months). Without "
+                       "`from` and `to`: the last twelve whole months before the current, partial one."})
+    date_to = Day(data_key="to", load_default=None, metadata={
         "description": "The last day of the same month, quarter or year; any other period answers 422."})
 
 
@@ -147,6 +149,8 @@ class DataQualitySchema(Schema):
 
 class PartnerTableSchema(Schema):
     title = fields.String()
+    date_from = fields.Date(attribute="from", data_key="from", metadata={"description": "First day of the period answered"})
+    date_to = fields.Date(attribute="to", data_key="to", metadata={"description": "Last day of the period answered"})
     threshold = fields.Integer(metadata={"description": "Counts from 1 to threshold - 1 are hidden"})
     columns = fields.List(fields.String())
     titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={

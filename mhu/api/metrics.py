@@ -8,7 +8,7 @@ from mhu.api.common import actor, documented_errors
 from mhu.auth import policy, requires
 from mhu.services import metrics
 from mhu.services.metrics import partner as metrics_partner
-from mhu.services.metrics import suppression, training
+from mhu.services.metrics import training
 from schemas.metrics import (
     BREAKDOWN_NAMES, PARTNER_TABLE_NAMES, BreakdownRowSchema, CitSharePointSchema, CitShareQuerySchema,
     DataQualitySchema, DurationQuerySchema,
@@ -156,8 +156,8 @@ def cit_share(query):
 def _partner_table(query, table):
     if table not in PARTNER_TABLE_NAMES:
         abort(404, f"Unknown table; use one of {', '.join(PARTNER_TABLE_NAMES)}.")
-    return metrics_partner.partner_table(actor=actor(), name=table, date_from=query["date_from"],
-                                         date_to=query["date_to"])
+    return metrics_partner.partner_table(actor=actor(), name=table, date_from=query.get("date_from"),
+                                         date_to=query.get("date_to"))
 
 
 @partner_blp.route("/<string:table>")
@@ -177,7 +177,8 @@ def partner_table(query, table):
 @partner_blp.response(200, content_type="text/csv", description="The same suppressed table as CSV")
 @documented_errors(partner_blp, 401, 403, 404, 422)
 def partner_table_csv(query, table):
-    """The suppressed table as CSV (hidden cells read 'suppressed')."""
+    """The suppressed table as CSV: a header block of `# key: value` lines (agency, period, generation
+    time, suppression rule), then the JSON's columns (hidden cells read 'suppressed')."""
     result = _partner_table(query, table)
-    return Response(suppression.table_csv(result), mimetype="text/csv",
+    return Response(metrics_partner.table_csv(actor=actor(), result=result), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="mhu-{table}.csv"'})

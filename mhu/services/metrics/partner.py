@@ -10,14 +10,16 @@ configured list; a call whose district is not on it counts as `other`.
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 
 from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import Call, User
 from mhu.services import ServiceError, agency_settings, audit
+from mhu.services.localtime import agency_today
 from mhu.services.metrics import publication, registry, suppression
 from mhu.services.metrics.rates import ARREST_OR_CITATION, RESOLVED_IN_COMMUNITY
 from mhu.services.metrics.sql import MetricFilters, call_conditions, located
@@ -43,8 +45,9 @@ GROUP_TITLES = {
 RATE_KEYS = ("jail_diversion_rate", "resolved_in_community", "ed_use")
 PARTNER_TABLES = ("calls_by_district", "outcomes")
 OTHER_DISTRICT = "other"
-PERIOD_RULE = ("Partner tables cover one whole calendar month, quarter or year: `from` must be its first "
-               "day and `to` its last (e.g. from=2026-04-01&to=2026-06-30).")
+PERIOD_RULE = ("Partner tables cover one whole calendar month, quarter or year, or twelve consecutive whole "
+               "months: `from` must be its first day and `to` its last (e.g. from=2026-04-01&to=2026-06-30). "
+               "Without both, the last twelve whole months.")
 
 
 def publication_period(date_from: date, date_to: date) -> tuple[int, list[str]]:
@@ -62,6 +65,46 @@ def publication_period(date_from: date, date_to: date) -> tuple[int, list[str]]:
     if first == 1 and last == 12:
         return year, [*publication.MONTHS, *publication.QUARTERS, publication.YEAR]
     raise ServiceError(PERIOD_RULE, {"from": [PERIOD_RULE]})
+
+
+def publication_cells(date_from: date, date_to: date) -> list[tuple[int, str]]:
+    """The grid rows, as (year, period), of a whole month, quarter or year (its months, quarters
+    and itself), or of twelve consecutive whole months (those months, from up to two years'
+    grids: every row is a cell of a grid, so nothing new is published). 422 otherwise."""
+    last_day = calendar.monthrange(date_to.year, date_to.month)[1]
+    months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+    if date_from.year != date_to.year and date_from.day == 1 and date_to.day == last_day and months == 12:
+        return [(date_from.year + (date_from.month - 1 + i) // 12, publication.MONTHS[(date_from.month - 1 + i) % 12])
+                for i in range(12)]
+    year, periods = publication_period(date_from, date_to)
+    return [(year, period) for period in periods]
+
+
+def default_window(agency_id: int) -> tuple[date, date]:
+    """The last twelve whole months in the agency's time zone, without the current partial month."""
+    this_month = agency_today(agency_id).replace(day=1)
+    return this_month - relativedelta(months=12), this_month - relativedelta(days=1)
+
+
+def window(agency_id: int, date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The asked period, or the default window when neither end is given (one end alone: 422)."""
+    if date_from is None and date_to is None:
+        return default_window(agency_id)
+    if date_from is None or date_to is None:
+        raise ServiceError(PERIOD_RULE, {"from" if date_from is None else "to": [PERIOD_RULE]})
+    return date_from, date_to
+
+
+def generated_at(now: datetime | None = None) -> str:
+    """The generation time printed on partner output (UTC, to the minute)."""
+    return f"{(now or datetime.now(UTC)).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def suppression_rule(threshold: int) -> str:
+    """The suppression rule in one sentence, for footnotes, tooltips and CSV headers."""
+    return (f"Counts from 1 to {threshold - 1} are hidden (shown as <{threshold}), and so is any further count "
+            "from which a hidden one could be worked out by combining published numbers, totals included; a "
+            "rate is hidden when its numerator or denominator is hidden. Zero is shown.")
 
 
 def period_label(year: int, period: str) -> str:
@@ -117,29 +160,24 @@ def outcome_grid(agency_id: int, year: int) -> publication.Grid:
     return publication.grid(_monthly(agency_id, year, group, located()), categories, threshold=threshold)
 
 
-def _rows(grid: publication.Grid, year: int, periods: list[str]) -> list[dict]:
-    published = grid.published()
+def _rows(grids: dict[int, publication.Grid], cells: list[tuple[int, str]]) -> list[dict]:
+    published = {year: grid.published() for year, grid in grids.items()}
     return [{"period": period_label(year, period),
-             **{column: published[(period, column)] for column in [*grid.categories, publication.TOTAL]}}
-            for period in periods]
+             **{column: published[year][(period, column)]
+                for column in [*grids[year].categories, publication.TOTAL]}}
+            for year, period in cells]
 
 
-def calls_by_district(*, actor: User, date_from: date, date_to: date) -> dict:
-    """Calls per period and district, from the year's suppressed grid."""
-    _check(actor)
-    year, periods = publication_period(date_from, date_to)
-    grid = district_grid(actor.agency_id, year)
-    audit.record(action="partner.calls_by_district", actor=actor, object_type="metrics", commit=True)
-    return {"title": "Calls per period and district", "columns": ["period", *grid.categories, "total"],
-            "rows": _rows(grid, year, periods), "threshold": agency_settings.suppression_threshold(actor.agency_id)}
+def district_rows(agency_id: int, cells: list[tuple[int, str]]) -> tuple[list[str], list[dict]]:
+    """The configured districts (with `other`) and the district grid's rows of the given cells."""
+    grids = {year: district_grid(agency_id, year) for year in sorted({year for year, _ in cells})}
+    return [*district_names(agency_id), OTHER_DISTRICT], _rows(grids, cells)
 
 
-def outcomes(*, actor: User, date_from: date, date_to: date) -> dict:
-    """Located calls per period by outcome group, with rates hidden when a part is hidden."""
-    _check(actor)
-    year, periods = publication_period(date_from, date_to)
-    grid = outcome_grid(actor.agency_id, year)
-    rows = _rows(grid, year, periods)
+def outcome_rows(agency_id: int, cells: list[tuple[int, str]]) -> list[dict]:
+    """The outcome grid's rows of the given cells, each with its rates (hidden when a part is)."""
+    grids = {year: outcome_grid(agency_id, year) for year in sorted({year for year, _ in cells})}
+    rows = _rows(grids, cells)
     for row in rows:
         total, arrests = row["total"], row["calls_arrest_or_citation"]
         row["jail_diversion_rate"] = suppression.suppressed_rate(
@@ -148,14 +186,48 @@ def outcomes(*, actor: User, date_from: date, date_to: date) -> dict:
         hospital, detention = row["calls_to_hospital"], row["calls_emergency_detention"]
         row["ed_use"] = suppression.suppressed_rate(
             None if hospital is None or detention is None else hospital + detention, total)
+    return rows
+
+
+def calls_by_district(*, actor: User, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """Calls per period and district, from the year's suppressed grid."""
+    _check(actor)
+    date_from, date_to = window(actor.agency_id, date_from, date_to)
+    categories, rows = district_rows(actor.agency_id, publication_cells(date_from, date_to))
+    audit.record(action="partner.calls_by_district", actor=actor, object_type="metrics", commit=True)
+    return {"title": "Calls per period and district", "columns": ["period", *categories, "total"],
+            "rows": rows, "threshold": agency_settings.suppression_threshold(actor.agency_id),
+            "from": date_from, "to": date_to}
+
+
+def outcomes(*, actor: User, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """Located calls per period by outcome group, with rates hidden when a part is hidden."""
+    _check(actor)
+    date_from, date_to = window(actor.agency_id, date_from, date_to)
+    rows = outcome_rows(actor.agency_id, publication_cells(date_from, date_to))
     titles = {**GROUP_TITLES, **{key: registry.metric(key).title for key in RATE_KEYS}}
     audit.record(action="partner.outcomes", actor=actor, object_type="metrics", commit=True)
     return {"title": "Located calls per period by outcome", "titles": titles,
-            "columns": ["period", *grid.categories, "total", *RATE_KEYS], "rows": rows,
-            "threshold": agency_settings.suppression_threshold(actor.agency_id)}
+            "columns": ["period", *OUTCOME_GROUPS, OTHER_GROUP, "total", *RATE_KEYS], "rows": rows,
+            "threshold": agency_settings.suppression_threshold(actor.agency_id), "from": date_from, "to": date_to}
 
 
-def partner_table(*, actor: User, name: str, date_from: date, date_to: date) -> dict:
-    """One of PARTNER_TABLES by name, for one whole month, quarter or year."""
+def table_csv(*, actor: User, result: dict, now: datetime | None = None) -> str:
+    """A partner table as CSV behind a header block of `# key: value` lines (agency, period,
+    generation time, suppression rule); then the API's columns, hidden cells read 'suppressed'."""
+    from mhu.models import Agency
+
+    agency = db.session.get(Agency, actor.agency_id)
+    header = {"agency": agency.name, "table": result["title"],
+              "period": f"{result['from']:%Y-%m-%d} to {result['to']:%Y-%m-%d}",
+              "generated_at": generated_at(now), "threshold": result["threshold"],
+              "suppression": suppression_rule(result["threshold"]) + " Hidden cells read 'suppressed'; rates are "
+                             "shares from 0 to 1."}
+    lines = "".join(f"# {key}: {' '.join(str(value).split())}\n" for key, value in header.items())
+    return lines + suppression.table_csv(result)
+
+
+def partner_table(*, actor: User, name: str, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """One of PARTNER_TABLES by name, for one whole month, quarter or year or twelve whole months."""
     tables = {"calls_by_district": calls_by_district, "outcomes": outcomes}
     return tables[name](actor=actor, date_from=date_from, date_to=date_to)
