@@ -25,3 +25,7 @@ class JmhcpQuerySchema(StrictSchema):
                                  metadata={"description": "U.S. federal fiscal year (FY2027 starts 2026-10-01)."})
     quarter = fields.Integer(strict=False, required=True, validate=validate.OneOf((1, 2, 3, 4)), metadata={
         "description": "Federal quarter: 1 = Oct-Dec, 2 = Jan-Mar, 3 = Apr-Jun, 4 = Jul-Sep."})
+
+
+class PartnerReportQuerySchema(CommandReportQuerySchema):
+    """The partner report's period (a whole month, quarter or year) and output."""

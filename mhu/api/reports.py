@@ -8,10 +8,12 @@ from mhu.api.common import actor, documented_errors
 from mhu.auth import policy, requires
 from mhu.services import audit
 from mhu.services.reports import command_report, federal_quarter, jmhcp, parse_period
-from schemas.reports import CommandReportQuerySchema, JmhcpQuerySchema
+from mhu.services.reports.partner import partner_report
+from schemas.reports import CommandReportQuerySchema, JmhcpQuerySchema, PartnerReportQuerySchema
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
-                description="Agency-wide reports of aggregates (no identified records); supervisors only")
+                description="Agency-wide reports of aggregates (no identified records): the command report and "
+                            "grant export for supervisors, the suppressed partner report for partners and supervisors")
 
 command_staff = requires(policy.can_read_command_reports)
 
@@ -44,6 +46,27 @@ def command(query):
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}"'})
     return Response(render_html(report), mimetype="text/html")
+
+
+@blp.route("/partner")
+@requires(policy.can_read_partner_reports)
+@blp.arguments(PartnerReportQuerySchema, location="query", unknown=RAISE)
+@blp.response(200, content_type="text/html", description="The report as an HTML page (or application/pdf)")
+@blp.alt_response(200, content_type="application/pdf", description="The report as PDF", success=True)
+@documented_errors(blp, 401, 403, 422)
+def partner(query):
+    """The partner report of a month, quarter or year: the publication grid's suppressed cells only."""
+    from mhu.reports import partner as drawing
+
+    user = actor()
+    period = parse_period(query["period"])
+    report = partner_report(agency_id=user.agency_id, period=period)
+    audit.record(action="reports.partner.read", actor=user, object_type="report", object_id=period.key, commit=True)
+    if wants_pdf(query):
+        name = f"mhu-partner-report-{period.key}.pdf"
+        return Response(drawing.render_pdf(report, paper=query["paper"]), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return Response(drawing.render_html(report), mimetype="text/html")
 
 
 @blp.route("/jmhcp")

@@ -145,3 +145,8 @@ def can_read_command_reports(user: User) -> bool:
 def can_maintain_training(user: User) -> bool:
     """Record, import and remove officers' CIT training (DESIGN.md section 4: supervisors and admins)."""
     return user.role in ("supervisor", "admin")
+
+
+def can_read_partner_reports(user: User) -> bool:
+    """The partner report (publication grid only): partners and command staff, who send it to them."""
+    return user.role in ("partner", "supervisor")

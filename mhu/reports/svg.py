@@ -101,8 +101,9 @@ def figure_svg(figure, *, width: int = 680, height: int = 250, percent: bool = F
             parts.append(f'<text y="{top_margin + plot_h + 13}" text-anchor="middle" font-size="10">{spans}</text>')
     parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{top_margin + plot_h + 38}" text-anchor="middle">'
                  f"{_text(x_title)}</text>")
-    parts += _bars(bars, stacked, slot, x_of, y_of, categories)
-    parts += _lines(lines, x_of, y_of)
+    unit = " %" if percent else ""  # tooltips say what the number is
+    parts += _bars(bars, stacked, slot, x_of, y_of, categories, unit)
+    parts += _lines(lines, x_of, y_of, unit)
     parts.append(f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{width - right}" y2="{y_of(0):.1f}" stroke="#333"/>')
     parts += _legend(traces, left, top_margin + plot_h + 56, plot_w, columns)
     parts.append("</svg>")
@@ -116,7 +117,7 @@ def _colour(trace, index: int) -> str:
     return colour if isinstance(colour, str) else PALETTE[index % len(PALETTE)]
 
 
-def _bars(bars, stacked: bool, slot: float, x_of, y_of, categories) -> list[str]:
+def _bars(bars, stacked: bool, slot: float, x_of, y_of, categories, unit: str = "") -> list[str]:
     parts = []
     if not bars:
         return parts
@@ -138,13 +139,17 @@ def _bars(bars, stacked: bool, slot: float, x_of, y_of, categories) -> list[str]
             if value:
                 parts.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{width:.1f}" height="{y1 - y0:.1f}" '
                              f'fill="{colour}" stroke="#fff" stroke-width="0.8"><title>{_text(trace.name or "")} '
-                             f'{_text(category)}: {value:g}</title></rect>')
+                             f'{_text(category)}: {value:g}{unit}</title></rect>')
     return parts
 
 
-def _lines(lines, x_of, y_of) -> list[str]:
+def _lines(lines, x_of, y_of, unit: str = "") -> list[str]:
+    """Line traces; a trace in mode "markers" draws markers only (e.g. gap markers), with its
+    hovertext, when given, as each marker's tooltip."""
     parts = []
     for index, trace in enumerate(lines):
+        markers_only = trace.mode == "markers"
+        tips = _values(trace.hovertext) if isinstance(trace.hovertext, (list, tuple)) else []
         colour = _colour(trace, index)
         dash = DASHES[index % len(DASHES)]
         segment: list[str] = []
@@ -159,16 +164,22 @@ def _lines(lines, x_of, y_of) -> list[str]:
             segment.append(f"{point[0]:.1f},{point[1]:.1f}")
             points.append((point, x, y))
         for run in segments:
-            if len(run) > 1:
+            if len(run) > 1 and not markers_only:
                 parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"'
                              + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+        xs = [str(x) for x in _values(trace.x)]
         for (px, py), x, y in points:
-            parts.append(_marker(MARKERS[index % len(MARKERS)], px, py, colour, f"{trace.name or ''} {x}: {y:g}"))
+            tip = tips[xs.index(str(x))] if tips else f"{trace.name or ''} {x}: {y:g}{unit}"
+            symbol = trace.marker.symbol if isinstance(trace.marker.symbol, str) else MARKERS[index % len(MARKERS)]
+            parts.append(_marker(symbol, px, py, colour, tip))
     return parts
 
 
 def _marker(shape: str, x: float, y: float, colour: str, title: str) -> str:
     tip = f"<title>{_text(title)}</title>"
+    if shape in ("x", "x-thin"):  # a cross: a gap marker (e.g. a suppressed month), not a value
+        return (f'<path d="M{x - 4:.1f},{y - 4:.1f}L{x + 4:.1f},{y + 4:.1f}M{x - 4:.1f},{y + 4:.1f}L{x + 4:.1f},'
+                f'{y - 4:.1f}" stroke="{colour}" stroke-width="2" fill="none">{tip}</path>')
     if shape == "square":
         return f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="{colour}">{tip}</rect>'
     if shape == "diamond":
@@ -194,8 +205,11 @@ def _legend(traces, left: int, y: float, plot_w: float, columns: int) -> list[st
         else:
             line_index = [t for t in traces if t.type == "scatter"].index(trace)
             dash = DASHES[line_index % len(DASHES)]
-            parts.append(f'<line x1="{x:.1f}" y1="{row_y - 4:.1f}" x2="{x + 18:.1f}" y2="{row_y - 4:.1f}" '
-                         f'stroke="{colour}" stroke-width="2"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
-            parts.append(_marker(MARKERS[line_index % len(MARKERS)], x + 9, row_y - 4, colour, trace.name or ""))
+            if trace.mode != "markers":
+                parts.append(f'<line x1="{x:.1f}" y1="{row_y - 4:.1f}" x2="{x + 18:.1f}" y2="{row_y - 4:.1f}" '
+                             f'stroke="{colour}" stroke-width="2"' + (f' stroke-dasharray="{dash}"' if dash else "")
+                             + "/>")
+            symbol = trace.marker.symbol if isinstance(trace.marker.symbol, str) else MARKERS[line_index % len(MARKERS)]
+            parts.append(_marker(symbol, x + 9, row_y - 4, colour, trace.name or ""))
         parts.append(f'<text x="{x + 22:.1f}" y="{row_y:.1f}">{_text(trace.name or "")}</text>')
     return parts

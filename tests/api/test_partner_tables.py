@@ -49,7 +49,7 @@ def test_csv_starts_with_a_header_block_then_the_api_keys(api, make):
     header = dict(line[2:].split(": ", 1) for line in body.splitlines() if line.startswith("# "))
     assert header["agency"] == agency.name and header["period"] == "2026-01-01 to 2026-03-31"
     assert header["generated_at"].endswith(" UTC") and header["threshold"] == "11"
-    assert "Counts from 1 to 10 are hidden" in header["suppression"]
+    assert "Counts above zero and below 11 are hidden" in header["suppression"]
     rows = list(csv.DictReader(io.StringIO("\n".join(line for line in body.splitlines() if not line.startswith("#")))))
     assert list(rows[0]) == table["columns"] and [row["period"] for row in rows] == [r["period"] for r in table["rows"]]
     assert rows[2]["total"] == "12" and rows[2]["calls_resolved_in_community"] == "12"
@@ -61,4 +61,4 @@ def test_the_threshold_in_the_header_follows_the_agency_setting(api, make):
 
     body = api(people["partner"]).get("/api/v1/partner/metrics/outcomes.csv").get_data(as_text=True)
 
-    assert "# threshold: 5" in body and "Counts from 1 to 4 are hidden (shown as <5)" in body
+    assert "# threshold: 5" in body and "Counts above zero and below 5 are hidden (shown as <5)" in body

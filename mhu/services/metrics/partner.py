@@ -102,7 +102,7 @@ def generated_at(now: datetime | None = None) -> str:
 
 def suppression_rule(threshold: int) -> str:
     """The suppression rule in one sentence, for footnotes, tooltips and CSV headers."""
-    return (f"Counts from 1 to {threshold - 1} are hidden (shown as <{threshold}), and so is any further count "
+    return (f"Counts above zero and below {threshold} are hidden (shown as <{threshold}), and so is any further count "
             "from which a hidden one could be worked out by combining published numbers, totals included; a "
             "rate is hidden when its numerator or denominator is hidden. Zero is shown.")
 
