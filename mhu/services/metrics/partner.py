@@ -175,17 +175,24 @@ def district_rows(agency_id: int, cells: list[tuple[int, str]]) -> tuple[list[st
 
 
 def outcome_rows(agency_id: int, cells: list[tuple[int, str]]) -> list[dict]:
-    """The outcome grid's rows of the given cells, each with its rates (hidden when a part is)."""
+    """The outcome grid's rows of the given cells, each with its rates, hidden when a part is hidden
+    or when a numerator that is not itself a cell (located calls without arrest: total - arrests)
+    is a small count: rate x denominator would print it."""
+    threshold = agency_settings.suppression_threshold(agency_id)
     grids = {year: outcome_grid(agency_id, year) for year in sorted({year for year, _ in cells})}
     rows = _rows(grids, cells)
+
+    def rate(numerator, denominator):
+        if numerator is not None and suppression.primary_hidden(numerator, threshold):
+            return None
+        return suppression.suppressed_rate(numerator, denominator)
+
     for row in rows:
         total, arrests = row["total"], row["calls_arrest_or_citation"]
-        row["jail_diversion_rate"] = suppression.suppressed_rate(
-            None if arrests is None or total is None else total - arrests, total)
-        row["resolved_in_community"] = suppression.suppressed_rate(row["calls_resolved_in_community"], total)
+        row["jail_diversion_rate"] = rate(None if arrests is None or total is None else total - arrests, total)
+        row["resolved_in_community"] = rate(row["calls_resolved_in_community"], total)
         hospital, detention = row["calls_to_hospital"], row["calls_emergency_detention"]
-        row["ed_use"] = suppression.suppressed_rate(
-            None if hospital is None or detention is None else hospital + detention, total)
+        row["ed_use"] = rate(None if hospital is None or detention is None else hospital + detention, total)
     return rows
 
 

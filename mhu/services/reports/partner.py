@@ -93,11 +93,14 @@ def _kpi_rows(current: dict, previous: dict, year_ago: dict, threshold: int) -> 
                          "before arrival); the base of every rate.",
         **{key: registry.metric(key).describe(None) for key in RATE_KEYS},
     }
+    cells = {"call_volume": "districts|total", "located_calls": "outcomes|total",
+             **{key: f"outcomes|{key}" for key in GROUP_KEYS}}
     rows = []
     for key in ("call_volume", "located_calls", *GROUP_KEYS, *RATE_KEYS):
         rate = key in RATE_KEYS
         text = _rate_text if rate else (lambda value: count_text(value, threshold))
         rows.append({"key": key, "title": titles[key], "definition": definitions.get(key, ""), "rate": rate,
+                     "cell": cells.get(key), "previous": previous[key], "year_ago": year_ago[key],
                      "value": current[key], "value_text": text(current[key]),
                      "counts_text": _rate_counts(current[key], threshold) if rate else "",
                      "previous_text": text(previous[key]), "year_ago_text": text(year_ago[key])})
@@ -167,7 +170,8 @@ def partner_report(*, agency_id: int, period: Period, now: datetime | None = Non
         "period": {"key": period.key, "label": period.label, "kind": period.kind,
                    "first": period.first.isoformat(), "last": period.last.isoformat()},
         "partial": period.last >= agency_today(agency_id),
-        "compared_with": {"previous": period.previous().label, "year_ago": period.year_before().label},
+        "compared_with": {"previous": period.previous().label, "year_ago": period.year_before().label,
+                          "previous_key": period.previous().key, "year_ago_key": period.year_before().key},
         "generated_at": grid_tables.generated_at(now),
         "current": current,
         "kpis": _kpi_rows(current, previous, year_ago, threshold),
