@@ -1,5 +1,5 @@
-"""flask commands: `report command` (the command report as PDF or HTML, for scheduled sending)
-and `import-training` (a CIT training roster from CSV)."""
+"""flask commands: `report command` and `report partner` (the reports as PDF or HTML, for
+scheduled sending) and `import-training` (a CIT training roster from CSV)."""
 
 import sys
 from pathlib import Path
@@ -51,6 +51,32 @@ def command_report_command(period, agency_name, out, paper):
         out.write_bytes(render_pdf(report, paper=paper))
     audit.record(action="reports.command.export", actor=None, object_type="report", object_id=parsed.key, commit=True)
     click.echo(f"Wrote the command report for {parsed.label} to {out}.")
+
+
+@report_group.command("partner")
+@click.option("--period", required=True, help="A month (2026-11), a quarter (2026-Q3) or a year (2026).")
+@click.option("--agency", "agency_name", required=True, help="Agency name.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file: .pdf for PDF, .html for HTML.")
+@click.option("--paper", type=click.Choice(("a4", "letter")), default="a4", show_default=True)
+@with_appcontext
+def partner_report_command(period, agency_name, out, paper):
+    """Write the partner report (suppressed publication grid only) of a period to a PDF or HTML file."""
+    from mhu.reports import partner as drawing
+    from mhu.services.reports.partner import partner_report
+
+    try:
+        parsed = parse_period(period)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), param_hint="--period") from None
+    agency = _agency(agency_name)
+    report = partner_report(agency_id=agency.id, period=parsed)
+    if out.suffix.lower() == ".html":
+        out.write_text(drawing.render_html(report, inline_css=True), encoding="utf-8")
+    else:
+        out.write_bytes(drawing.render_pdf(report, paper=paper))
+    audit.record(action="reports.partner.export", actor=None, object_type="report", object_id=parsed.key, commit=True)
+    click.echo(f"Wrote the partner report for {parsed.label} to {out}.")
 
 
 @click.command("import-training")

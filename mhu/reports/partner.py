@@ -20,13 +20,14 @@ from mhu.reports.svg import figure_svg
 from mhu.services.reports.partner import GROUP_KEYS, RATE_KEYS
 
 GAP_COLOUR = "#000000"
+REST_COLOUR = "#E0E0E0"
 
 
 def gap_trace(labels: list[str], hidden: list[bool], threshold: int) -> go.Scatter:
     """Crosses at the baseline of the months whose numbers are suppressed."""
     x = [label for label, gap in zip(labels, hidden) if gap]
-    return go.Scatter(x=x, y=[0] * len(x), mode="markers", name=f"Suppressed month (fewer than {threshold} "
-                      "or hidden to protect another count)", marker={"symbol": "x", "color": GAP_COLOUR}, line={"color": GAP_COLOUR},
+    return go.Scatter(x=x, y=[0] * len(x), mode="markers", name=f"Month suppressed (<{threshold})",
+                      marker={"symbol": "x", "color": GAP_COLOUR}, line={"color": GAP_COLOUR},
                       hovertext=[f"{label}: suppressed" for label in x])
 
 
@@ -42,6 +43,13 @@ def charts(report: dict) -> dict:
                   else round(100 * month[key] / month["located_calls"], 1) for month in months])
         for key in GROUP_KEYS
     ])
+    # What the published groups leave of a published month: the suppressed groups together, drawn so a
+    # bar still reads as the whole month, with no number in its tooltip.
+    shown = [sum(bar.y[i] or 0 for bar in mix.data) for i in range(len(months))]
+    rest = [None if month["located_calls"] in (None, 0) or all(month[key] is not None for key in GROUP_KEYS)
+            else round(100 - shown[i], 1) for i, month in enumerate(months)]
+    mix.add_trace(go.Bar(x=labels, y=rest, name=f"Suppressed groups (each <{report['threshold']})",
+                         marker_color=REST_COLOUR, hovertext=[f"{label}: suppressed groups" for label in labels]))
     mix.add_trace(gap_trace(labels, hidden, report["threshold"]))
     mix.update_layout(barmode="stack", title={"text": "Outcome of located calls per month (%)"},
                       xaxis_title="Month (local)", yaxis_title="Share of located calls (%)")

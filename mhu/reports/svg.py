@@ -125,7 +125,8 @@ def _bars(bars, stacked: bool, slot: float, x_of, y_of, categories, unit: str = 
     width = slot * (0.7 if stacked or len(bars) == 1 else 0.8 / len(bars))
     for index, trace in enumerate(bars):
         colour = _colour(trace, index)
-        for x, y in zip(_values(trace.x), _values(trace.y)):
+        tips = _values(trace.hovertext) if isinstance(trace.hovertext, (list, tuple)) else []
+        for point, (x, y) in enumerate(zip(_values(trace.x), _values(trace.y))):
             value = float(y or 0)
             category = str(x)
             if stacked:
@@ -138,8 +139,9 @@ def _bars(bars, stacked: bool, slot: float, x_of, y_of, categories, unit: str = 
                 y0, y1 = y_of(value), y_of(0)
             if value:
                 parts.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{width:.1f}" height="{y1 - y0:.1f}" '
-                             f'fill="{colour}" stroke="#fff" stroke-width="0.8"><title>{_text(trace.name or "")} '
-                             f'{_text(category)}: {value:g}{unit}</title></rect>')
+                             f'fill="{colour}" stroke="#fff" stroke-width="0.8"><title>'
+                             + (_text(tips[point]) if tips else f'{_text(trace.name or "")} {_text(category)}: '
+                                                                f'{value:g}{unit}') + '</title></rect>')
     return parts
 
 

@@ -58,3 +58,28 @@ def test_import_training_refuses_a_file_without_the_columns(runner, unit, tmp_pa
     result = runner.invoke(args=["import-training", str(roster), "--agency", agency.name])
 
     assert result.exit_code == 2 and "lacks email, course, completed_on" in result.output
+
+
+def test_report_partner_writes_a_pdf_with_small_counts_suppressed(runner, unit, tmp_path):
+    agency, _, officer = unit
+    outcome_calls(officer)  # seven calls in March 2026: fewer than the threshold
+    out = tmp_path / "partner.pdf"
+
+    result = runner.invoke(args=["report", "partner", "--period", "2026-03", "--agency", agency.name,
+                                 "--out", str(out), "--paper", "letter"])
+
+    assert result.exit_code == 0, result.output
+    text = PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text()
+    assert "Partner report" in text and agency.name in text and "Fewer than 11 crisis calls in March 2026" in text
+    assert " 7 " not in f" {' '.join(text.split())} "
+
+
+def test_report_partner_writes_html_and_refuses_a_bad_period(runner, unit, tmp_path):
+    agency, _, _ = unit
+    out = tmp_path / "q1.html"
+
+    good = runner.invoke(args=["report", "partner", "--period", "2026-Q1", "--agency", agency.name, "--out", str(out)])
+    bad = runner.invoke(args=["report", "partner", "--period", "2026-Q5", "--agency", agency.name, "--out", str(out)])
+
+    assert good.exit_code == 0 and "<style>" in out.read_text() and "Partner report" in out.read_text()
+    assert bad.exit_code == 2 and "a quarter (2026-Q3)" in bad.output
