@@ -75,6 +75,6 @@ def init_guard(app: Flask) -> None:
         # the session has a token (login starts a fresh session) so the cookie is set on this response.
         csrf.csrf_token()
         if _is_page_request() and not policy.can_view_identified_dashboards(current_user):
-            if path.rstrip("/") != PARTNER_PATH:
+            if path.rstrip("/") not in PARTNER_PATHS:
                 return redirect(PARTNER_PATH + (f"?{request.query_string.decode()}" if request.query_string else ""))
         return None

@@ -45,7 +45,8 @@ PAGES: tuple[PageDeclaration, ...] = (
     PageDeclaration("quality", "Data quality", "/quality", policy.can_view_identified_dashboards),
     PageDeclaration("partner", "Partner view", "/partner", policy.can_view_partner_dashboard, partner=True),
     PageDeclaration("calls", "Calls behind a count", "/calls", policy.can_view_identified_dashboards, in_nav=False),
-    PageDeclaration("reports", "Reports", "/reports", policy.can_read_command_reports),
+    # Supervisors get both reports, partners the partner report only (de-identified, like the partner view).
+    PageDeclaration("reports", "Reports", "/reports", policy.can_open_reports_page, partner=True),
 )
 BY_KEY = {page.key: page for page in PAGES}
 PAGE_RULES = {page.key: page.rule for page in PAGES}

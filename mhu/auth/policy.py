@@ -150,3 +150,8 @@ def can_maintain_training(user: User) -> bool:
 def can_read_partner_reports(user: User) -> bool:
     """The partner report (publication grid only): partners and command staff, who send it to them."""
     return user.role in ("partner", "supervisor")
+
+
+def can_open_reports_page(user: User) -> bool:
+    """The dashboard's Reports page lists the reports the user may read."""
+    return can_read_command_reports(user) or can_read_partner_reports(user)
