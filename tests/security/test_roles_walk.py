@@ -113,6 +113,8 @@ EXPECTED = {
     # reports of aggregates: command staff; the CIT roster: supervisors and administrators
     "reports.command": {"GET": api({"supervisor"})},
     "reports.jmhcp_csv": {"GET": api({"supervisor"})},
+    "reports.partner": {"GET": api({"supervisor", "partner"})},
+    "metrics.cit_share": {"GET": api({"supervisor"})},
     "training.TrainingCollection": {"GET": api({"supervisor", "admin"}), "POST": api({"supervisor", "admin"})},
     "training.TrainingItem": {"DELETE": api({"supervisor", "admin"})},
     "training.coverage": {"GET": api({"supervisor", "admin"})},
