@@ -238,3 +238,57 @@ def partner_table(*, actor: User, name: str, date_from: date | None = None, date
     """One of PARTNER_TABLES by name, for one whole month, quarter or year or twelve whole months."""
     tables = {"calls_by_district": calls_by_district, "outcomes": outcomes}
     return tables[name](actor=actor, date_from=date_from, date_to=date_to)
+
+
+GRANULARITIES = ("month", "quarter")
+
+
+def view_cells(date_from: date, date_to: date, granularity: str) -> list[tuple[int, str]]:
+    """The grid rows the partner view shows for a valid partner period: its months (or whole
+    quarters; a single month: its quarter), then the period's own row when it is a quarter or year."""
+    whole = publication_cells(date_from, date_to)
+    firsts = []
+    month = date_from.replace(day=1)
+    while month <= date_to:
+        firsts.append(month)
+        month += relativedelta(months=1)
+    if granularity == "quarter":
+        rows = [(m.year, publication.QUARTERS[(m.month - 1) // 3]) for m in firsts
+                if m.month % 3 == 1 and m + relativedelta(months=3) <= date_to + relativedelta(days=1)]
+        rows = rows or [(date_from.year, publication.QUARTERS[(date_from.month - 1) // 3])]
+    else:
+        rows = [(m.year, publication.MONTHS[m.month - 1]) for m in firsts]
+    if not whole[-1][1].startswith("M") and whole[-1] not in rows:
+        rows.append(whole[-1])
+    return rows
+
+
+def partner_view(*, actor: User, date_from: date | None = None, date_to: date | None = None,
+                 granularity: str = "month") -> dict:
+    """Both partner tables for the dashboard's partner view, by month or by quarter, from the grids.
+
+    Without a period: the last twelve whole months (by quarter: the whole quarters among them).
+    The tables have the API's shape (so the same CSV), plus `series`: the rows of single months
+    or quarters the charts draw."""
+    _check(actor)
+    if granularity not in GRANULARITIES:
+        raise ServiceError("Granularity is month or quarter.", {"granularity": ["Use month or quarter."]})
+    date_from, date_to = window(actor.agency_id, date_from, date_to)
+    cells = view_cells(date_from, date_to, granularity)
+    categories, calls = district_rows(actor.agency_id, cells)
+    outcome_table = outcome_rows(actor.agency_id, cells)
+    threshold = agency_settings.suppression_threshold(actor.agency_id)
+    titles = {**GROUP_TITLES, **{key: registry.metric(key).title for key in RATE_KEYS}}
+    single = [index for index, (_, period) in enumerate(cells) if period[0] == granularity[0].upper()]
+    audit.record(action="partner.view", actor=actor, object_type="metrics", commit=True)
+    common = {"threshold": threshold, "from": date_from, "to": date_to}
+    return {
+        "granularity": granularity, "threshold": threshold, "from": date_from, "to": date_to,
+        "rule": suppression_rule(threshold),
+        "calls_by_district": {"title": "Calls per period and district", "columns": ["period", *categories, "total"],
+                              "rows": calls, **common},
+        "outcomes": {"title": "Located calls per period by outcome", "titles": titles,
+                     "columns": ["period", *OUTCOME_GROUPS, OTHER_GROUP, "total", *RATE_KEYS],
+                     "rows": outcome_table, **common},
+        "series": [{"period": calls[i]["period"], "calls": calls[i]["total"], **outcome_table[i]} for i in single],
+    }
