@@ -168,7 +168,7 @@ def test_pdf_carries_the_numbers_of_the_partner_api(api, grid_agency):
     districts = client.get(f"/api/v1/partner/metrics/calls_by_district?{query}").json
     outcomes = client.get(f"/api/v1/partner/metrics/outcomes?{query}").json
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SCREENSHOTS / "partner-report-first-page.png"
+    shot = SCREENSHOTS / "partner-report-pdf-first-page.png"
 
     body = drawing.render_pdf(partner_report(agency_id=agency.id, period=parse_period("2026-Q1")),
                               screenshot=str(shot))

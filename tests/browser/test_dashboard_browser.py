@@ -154,8 +154,9 @@ def test_partner_sees_only_the_partner_view_and_downloads_csv(live_server, page,
         page.get_by_role("button", name="Download CSV").first.click()
     content = download_info.value.path().read_text(encoding="utf-8")
 
-    assert nav_links == ["Partner view"]
-    assert content.splitlines()[0].startswith("period,")  # the publication grid: months, quarters, years
+    assert nav_links == ["Partner view", "Reports"]
+    assert content.splitlines()[0].startswith("# agency: ")  # the header block, then the grid's rows
+    assert [line for line in content.splitlines() if not line.startswith("# ")][0].startswith("period,")
     assert "suppressed" in content
     assert page.locator("#high-utilizer-list").count() == 0
     screenshot(page, "dashboard-partner")
