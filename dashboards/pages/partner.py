@@ -45,7 +45,9 @@ def _view(user, query: dict) -> tuple[dict, dict, list[str]]:
     return view, values, messages
 
 
-def _cell(column: str, value, view: dict) -> html.Td:
+def _cell(column: str, value, view: dict, row: dict) -> html.Td:
+    if value is None and column in metrics_partner.RATE_KEYS and row.get("total") == 0:
+        return html.Td("–", className="num", title="No located calls to count")
     if value is None:
         label = "suppressed" if column in metrics_partner.RATE_KEYS else f"<{view['threshold']}"
         return html.Td(label, className="num suppressed", title="Suppressed. " + view["rule"],
@@ -62,7 +64,7 @@ def _table(result: dict, view: dict) -> html.Table:
                      "of located calls."),
         html.Thead(html.Tr([html.Th(titles.get(column) or enums.label(column), scope="col") for column in columns])),
         html.Tbody([html.Tr([html.Th(row["period"], scope="row"),
-                             *(_cell(column, row[column], view) for column in columns[1:])])
+                             *(_cell(column, row[column], view, row) for column in columns[1:])])
                     for row in result["rows"]]),
     ], className="table table-sm table-striped mb-0 partner-table")
 

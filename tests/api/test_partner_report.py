@@ -230,6 +230,7 @@ def test_letter_paper_and_html_with_the_threshold_of_the_agency(api, make):
     assert 'data-cell="2026-03|districts|total" title="Suppressed: Counts above zero and below 5' in html
     assert "&lt;5</td>" in html and "&lt;11" not in html
     assert "Fewer than 5 crisis calls in March 2026" in html
+    assert '<td class="num">–</td>' in html  # March 2025 had no located calls: no rate, not "suppressed"
 
 
 @pytest.mark.parametrize("query, message", [("period=2026-13", "Month 13"), ("period=soon", "a quarter (2026-Q3)"),

@@ -99,6 +99,7 @@ def test_suppressed_cells_read_below_threshold_with_the_rule_as_tooltip_and_rate
     assert all(p["aria-describedby"] == "partner-suppression-footnote" for p in hidden)
     shown = [p["children"] for p in props if p.get("className") == "num"]
     assert "60.0 %" in shown and "0.0 %" in shown  # March's jail diversion, resolved in community, ED use
+    assert "–" in shown  # a month without located calls has no rate, and it is not suppressed
     assert not [text for text in shown if re.fullmatch(r"0\.\d+", text)]  # no rate as a bare fraction
     text = " ".join(texts(body))
     assert "Counts above zero and below 11 are hidden" in text

@@ -75,7 +75,10 @@ def _measures(calls: dict, outcome: dict, threshold: int) -> dict:
 
 
 def _rate_text(rate: dict) -> str:
-    return "suppressed" if rate["value"] is None else fmt.percent(rate["value"])
+    """The rate in percent; "–" without located calls (nothing to count), "suppressed" when hidden."""
+    if rate["value"] is None:
+        return fmt.NO_VALUE if rate["denominator"] == 0 else "suppressed"
+    return fmt.percent(rate["value"])
 
 
 def _rate_counts(rate: dict, threshold: int) -> str:
