@@ -155,6 +155,32 @@ class MetricDimDay(db.Model):
     calls: Mapped[int] = mapped_column()
 
 
+class FollowUpFact(db.Model):
+    """One row per completed follow-up of a non-voided call with a person: its call's filter keys,
+    the person and whether they had a new contact within the re-crisis window after it closed.
+
+    The flag depends on the person's later calls, so it is refreshed with the person's repeat chain.
+    """
+
+    __tablename__ = "followup_fact"
+    __table_args__ = (
+        # The re-crisis rate reads persons and flags of the follow-ups closed in a period from this index only.
+        sa.Index("ix_followup_fact_closed", "agency_id", "closed_at", "person_id", "recrisis", *FILTER_KEYS),
+        sa.Index("ix_followup_fact_person", "person_id"),
+    )
+
+    followup_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("followup.id", ondelete="CASCADE"), primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    recrisis: Mapped[bool] = mapped_column()
+    team_id: Mapped[int] = mapped_column()
+    district: Mapped[str | None] = mapped_column(sa.String(40))
+    call_source: Mapped[str] = mapped_column(sa.String(40))
+    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
 class MetricFactsState(db.Model):
     """What the facts were last built with; `flask metrics refresh --if-stale` compares it."""
 

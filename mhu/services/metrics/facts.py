@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 
 from mhu.extensions import db
 from mhu.models import (
-    Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, MetricDay, MetricDimDay, MetricFactsState, MetricTotalDay,
-    Referral,
+    Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
+    MetricTotalDay, Referral,
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
 from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
 from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_query
-from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time
+from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS, DURATIONS
 from mhu.services.metrics.sql import count_if, located, seconds_between
 
@@ -82,6 +82,8 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         _insert_facts(connection, Call.id.in_(call_ids))
         if targets.persons:
             _update_chains(connection, CallFact.contact_person_id.in_(sorted(targets.persons)))
+    if call_ids or day_only:
+        _refresh_followup_facts(connection, call_ids=call_ids + day_only, persons=targets.persons)
     for agency_id, days in targets.days_by_agency(connection).items():
         _refresh_days(connection, agency_id, days)
 
@@ -102,6 +104,7 @@ def refresh_call_facts(connection, call_ids) -> None:
     _insert_facts(connection, Call.id.in_(call_ids))
     if persons:
         _update_chains(connection, CallFact.contact_person_id.in_(sorted(persons)))
+    _refresh_followup_facts(connection, call_ids=call_ids, persons=persons)
 
 
 def refresh_days(connection, agency_id: int, days) -> None:
@@ -122,6 +125,7 @@ def rebuild() -> None:
         connection.execute(sa.delete(CallFact.__table__).where(CallFact.agency_id == agency))
         _insert_facts(connection, Call.agency_id == agency)
         _update_chains(connection, CallFact.agency_id == agency)
+        _refresh_followup_facts(connection, agency_id=agency)
         _refresh_days(connection, agency, None)
     _record_state(connection)
 
@@ -237,6 +241,28 @@ def _update_chains(connection, condition) -> None:
                 previous_repeat_date=chains.c.previous_repeat_date,
                 utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date)
     )
+
+
+def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: int | None = None) -> None:
+    """Replace the follow-up facts of these calls and of these persons' calls (or of a whole agency):
+    a person's new or changed contact can flip the re-crisis flag of their earlier follow-ups."""
+    table = FollowUpFact.__table__
+    if agency_id is not None:
+        stale, scope = table.c.agency_id == agency_id, Call.agency_id == agency_id
+    else:
+        call_ids, persons = sorted(set(call_ids)), sorted(set(persons))
+        stale = sa.or_(table.c.call_id.in_(call_ids), table.c.person_id.in_(persons))
+        scope = sa.or_(FollowUp.call_id.in_(call_ids), Call.person_id.in_(persons))
+    connection.execute(sa.delete(table).where(stale))
+    query = (
+        sa.select(FollowUp.id, FollowUp.call_id, Call.agency_id, FollowUp.closed_at, Call.person_id, recrisis(),
+                  *(getattr(Call, name) for name in SLICE))
+        .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+        .where(scope, Call.voided_at.is_(None), Call.person_id.is_not(None), FollowUp.closed_at.is_not(None),
+               FollowUp.outcome.in_(COMPLETED_OUTCOMES))
+    )
+    connection.execute(sa.insert(table).from_select(
+        ["followup_id", "call_id", "agency_id", "closed_at", "person_id", "recrisis", *SLICE], query))
 
 
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:

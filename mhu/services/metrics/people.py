@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import aliased
 
 from mhu.extensions import db
-from mhu.models import Call, CallFact, ClinicalNote, FollowUp, PersonIdentity, User
+from mhu.models import Call, CallFact, FollowUp, FollowUpFact, PersonIdentity, User
 from mhu.models.types import utcnow
 from mhu.services import audit
 from mhu.services.care import followup_window
@@ -174,21 +174,27 @@ def followup_completion(*, filters: MetricFilters) -> dict:
     return rate(row.followups_completed, row.followups_closed)
 
 
-def recrisis_after_followup(*, filters: MetricFilters) -> dict:
-    """Persons with a new contact within 30 days after a follow-up completed in the period / those persons."""
+def recrisis(followup=FollowUp, call=Call):
+    """The follow-up's person had a new contact within RECRISIS_WINDOW_DAYS after it closed (evaluated
+    when follow-ups and the person's calls are written: metrics/facts.py, models.FollowUpFact)."""
     later = aliased(Call)
-    recrisis = sa.exists(
+    return sa.exists(
         sa.select(1).where(
-            later.person_id == Call.person_id, later.voided_at.is_(None), located(later),
-            later.received_at > FollowUp.closed_at,
-            seconds_between(FollowUp.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
+            later.person_id == call.person_id, later.voided_at.is_(None), located(later),
+            later.received_at > followup.closed_at,
+            seconds_between(followup.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
         )
     )
-    query = _followups(filters, FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES), Call.person_id.is_not(None))
+
+
+def recrisis_after_followup(*, filters: MetricFilters) -> dict:
+    """Persons with a new contact within 30 days after a follow-up completed in the period / those persons."""
+    start, end = utc_bounds(filters)
     row = db.session.execute(
-        query.add_columns(
-            sa.func.count(sa.distinct(sa.case((recrisis, Call.person_id)))), sa.func.count(sa.distinct(Call.person_id))
-        )
+        sa.select(sa.func.count(sa.distinct(sa.case((FollowUpFact.recrisis, FollowUpFact.person_id)))),
+                  sa.func.count(sa.distinct(FollowUpFact.person_id)))
+        .where(*slice_conditions(filters, FollowUpFact, dates=False), FollowUpFact.closed_at >= start,
+               FollowUpFact.closed_at < end)
     ).one()
     return rate(row[0], row[1])
 

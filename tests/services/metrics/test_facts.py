@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import Agency, Call, CallFact, MetricDay, MetricDimDay, MetricTotalDay, Team
+from mhu.models import Agency, Call, CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricTotalDay, Team
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.services import metrics
 from mhu.services.metrics import facts as metric_facts
@@ -28,7 +28,8 @@ def snapshot():
     ).all()
     totals = db.session.execute(sa.select(*MetricTotalDay.__table__.columns)).all()
     dimensions = db.session.execute(sa.select(*MetricDimDay.__table__.columns)).all()
-    return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals, dimensions)]
+    followups = db.session.execute(sa.select(*FollowUpFact.__table__.columns)).all()
+    return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals, dimensions, followups)]
 
 
 def rebuilt():
@@ -89,7 +90,7 @@ def test_every_write_path_leaves_the_facts_equal_to_a_rebuild(make, api):
     incremental = snapshot()
 
     assert incremental == rebuilt()
-    facts, days, _, dimensions = incremental
+    facts, days, _, dimensions, followups = incremental
     assert len(facts) == 4  # the voided call left the facts
     counts = {name: sum(row[2 + len(FILTER_KEYS) + i] for row in days) for i, name in enumerate(COUNT_COLUMNS)}
     assert counts["calls"] == 4 and counts["located"] == 3
@@ -102,6 +103,7 @@ def test_every_write_path_leaves_the_facts_equal_to_a_rebuild(make, api):
     flow = {key.split("|", 1)[1]: calls for (dimension, key), calls in counted.items() if dimension == "flow"}
     assert flow["resolved_on_scene|reached_engaged"] == 1  # the first call, its follow-up closed
     assert counted["quality:late_notes", ""] == 1
+    assert len(followups) == 1  # the completed follow-up of the first call
 
 
 def test_concurrent_calls_for_one_person_leave_the_chain_equal_to_a_rebuild(live_server, make, api):
@@ -175,9 +177,9 @@ def test_day_sums_equal_rates_counted_straight_from_the_calls(demo):
             assert rates == expected, period
 
 
-def test_followup_day_sums_equal_follow_ups_counted_straight_from_the_records(demo):
+def test_followup_facts_equal_follow_ups_counted_straight_from_the_records(demo):
     from mhu.models import FollowUp
-    from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time
+    from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
     from mhu.services.metrics.sql import utc_bounds
 
     for first, last in PERIODS:
@@ -192,8 +194,16 @@ def test_followup_day_sums_equal_follow_ups_counted_straight_from_the_records(de
         timely = counted(FollowUp.due_at, followup_on_time())
         completed = counted(FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES))
 
+        persons = db.session.execute(
+            sa.select(sa.func.count(sa.distinct(sa.case((recrisis(), Call.person_id)))),
+                      sa.func.count(sa.distinct(Call.person_id)))
+            .select_from(FollowUp).join(Call)
+            .where(*call_conditions(period, dates=False), FollowUp.closed_at >= start, FollowUp.closed_at < end,
+                   FollowUp.outcome.in_(COMPLETED_OUTCOMES), Call.person_id.is_not(None))).one()
+
         assert metrics.followup_timeliness(filters=period) == metrics.rate(*timely)
         assert metrics.followup_completion(filters=period) == metrics.rate(*completed)
+        assert metrics.recrisis_after_followup(filters=period) == metrics.rate(*persons)
         assert timely[1] > 0 and completed[1] > 0
 
 
