@@ -17,7 +17,7 @@ from mhu.models import Call, Team, User
 from mhu.services import audit
 from mhu.services.metrics.quality import QUALITY_CHECKS
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS
-from mhu.services.metrics.sql import MetricFilters, call_conditions, located
+from mhu.services.metrics.sql import MetricFilters, call_conditions, located, slice_conditions, unindexed, utc_bounds
 from mhu.services.outcomes import BY_KEY as OUTCOME_CLASSES
 
 LIMIT = 500
@@ -48,10 +48,15 @@ def calls(*, actor: User, filters: MetricFilters, subset: str, limit: int = LIMI
         return None
     conditions = [*call_conditions(filters), condition]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Call).where(*conditions))
+    # The newest rows first: walk (agency, received_at) backwards from the period's end and stop at
+    # `limit`, instead of collecting the period's calls by local date and sorting them all.
+    start, end = utc_bounds(filters)
+    newest_first = [Call.voided_at.is_(None), Call.received_at >= start, Call.received_at < end, condition,
+                    *slice_conditions(filters, Call, date_column=unindexed(Call.local_date))]
     rows = db.session.execute(
         sa.select(Call.id, Call.incident_number, Call.local_date, Call.district, Team.name.label("team"),
                   Call.disposition, Call.sim_intercept)
-        .select_from(Call).outerjoin(Team, Team.id == Call.team_id).where(*conditions)
+        .select_from(Call).outerjoin(Team, Team.id == Call.team_id).where(*newest_first)
         .order_by(Call.received_at.desc(), Call.id).limit(limit)
     ).all()
     audit.record(action="call.list", actor=actor, object_type="call", object_id=None, commit=True)

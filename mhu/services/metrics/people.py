@@ -65,10 +65,12 @@ def repeat_call_share(*, filters: MetricFilters) -> dict:
 
 def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
     """How many persons had 1, 2, ... cap-or-more contacts in the period."""
+    # The contacts' facts (CallFact.contact_person_id: located calls with a person), read from
+    # the covering ix_call_fact_contacts rather than the call table.
     per_person = (
-        sa.select(Call.person_id, sa.func.count().label("contacts"))
-        .where(*call_conditions(filters), located(), Call.person_id.is_not(None))
-        .group_by(Call.person_id).subquery()
+        sa.select(CallFact.contact_person_id, sa.func.count().label("contacts"))
+        .where(*slice_conditions(filters, CallFact), CallFact.contact_person_id.is_not(None))
+        .group_by(CallFact.contact_person_id).subquery()
     )
     capped = sa.case((per_person.c.contacts >= cap, cap), else_=per_person.c.contacts).label("contacts")
     rows = db.session.execute(sa.select(capped, sa.func.count()).group_by(capped).order_by(capped)).all()
@@ -79,12 +81,23 @@ def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
 def _utilizer_counts(filters: MetricFilters):
     """Contacts per person in the 12 months ending on the period's last day, at or over the threshold."""
     year = _utilizer_year(filters)
+    person = CallFact.contact_person_id
+    contacts = [*slice_conditions(year, CallFact), person.is_not(None)]
+    if not narrowed(filters):
+        # The persons themselves are found without grouping (their K-th contact of the window, as
+        # high_utilizers counts them); only their contacts are grouped.
+        contacts.append(person.in_(sa.select(person).where(*contacts, *_kth_contact_in(year))))
     return (
-        sa.select(Call.person_id, sa.func.count().label("contacts"), sa.func.max(Call.received_at).label("last_at"))
-        .where(*call_conditions(year), located(), Call.person_id.is_not(None))
-        .group_by(Call.person_id)
-        .having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
+        sa.select(person.label("person_id"), sa.func.count().label("contacts"),
+                  sa.func.max(CallFact.received_at).label("last_at"))
+        .where(*contacts).group_by(person).having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
     )
+
+
+def _kth_contact_in(year: MetricFilters) -> list:
+    """The contact that is its person's HIGH_UTILIZER_THRESHOLD-th within the window."""
+    return [CallFact.utilizer_first_date >= year.date_from,
+            sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from)]
 
 
 def high_utilizers(*, filters: MetricFilters) -> int:
@@ -103,10 +116,7 @@ def high_utilizers(*, filters: MetricFilters) -> int:
         )
         return db.session.scalar(sa.select(sa.func.count()).select_from(per_person.subquery()))
     return db.session.scalar(sa.select(sa.func.count()).where(
-        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None),
-        CallFact.utilizer_first_date >= year.date_from,
-        sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from),
-    ))
+        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None), *_kth_contact_in(year)))
 
 
 def _utilizer_year(filters: MetricFilters) -> MetricFilters:

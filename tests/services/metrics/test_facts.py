@@ -260,6 +260,36 @@ def test_distributions_read_from_the_rollups_equal_the_same_read_from_the_calls(
     assert from_rollups[3]["quality"]["calls"] < whole_year["quality"]["calls"]  # the team narrowed it
 
 
+def test_contacts_per_person_and_high_utilizers_equal_contacts_grouped_from_the_calls(app, demo):
+    from mhu.models import User
+    from mhu.services.metrics.sql import located
+
+    supervisor = db.session.scalar(sa.select(User).where(User.role == "supervisor"))
+    one_team = frozenset([db.session.scalar(sa.select(sa.func.min(Team.id)))])
+    threshold = app.config["HIGH_UTILIZER_THRESHOLD"]
+    for first, last in PERIODS:
+        for period in (demo.with_dates(first, last), dataclasses.replace(demo.with_dates(first, last), team_ids=one_team)):
+            def grouped(view):
+                return dict(db.session.execute(
+                    sa.select(Call.person_id, sa.func.count()).where(*call_conditions(view), located(),
+                                                                     Call.person_id.is_not(None))
+                    .group_by(Call.person_id)).all())
+
+            per_person = grouped(period)
+            histogram = {}
+            for contacts in per_person.values():
+                histogram[min(contacts, 6)] = histogram.get(min(contacts, 6), 0) + 1
+            year = period.with_dates(last.replace(year=last.year - 1) + timedelta(days=1), last)
+            heavy = {person: contacts for person, contacts in grouped(year).items() if contacts >= threshold}
+
+            listed = metrics.high_utilizer_list(actor=supervisor, filters=period, limit=10_000)
+
+            assert {row["contacts"]: row["persons"] for row in metrics.contacts_per_person(filters=period)} == histogram
+            assert {row["person_id"]: row["contacts"] for row in listed} == heavy, period
+            assert metrics.high_utilizers(filters=period) == len(heavy)
+    assert heavy and histogram
+
+
 def test_the_demo_load_leaves_facts_equal_to_a_rebuild(demo):
     assert snapshot() == rebuilt()
     assert not metric_facts.is_stale()
