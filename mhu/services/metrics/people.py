@@ -78,7 +78,7 @@ def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
             for contacts, persons in rows]
 
 
-def _utilizer_counts(filters: MetricFilters):
+def utilizer_counts(filters: MetricFilters):
     """Contacts per person in the 12 months ending on the period's last day, at or over the threshold."""
     year = _utilizer_year(filters)
     person = CallFact.contact_person_id
@@ -126,7 +126,7 @@ def _utilizer_year(filters: MetricFilters) -> MetricFilters:
 
 def high_utilizer_list(*, actor: User, filters: MetricFilters, limit: int = 100) -> list[dict]:
     """The high utilizers, identified, most contacts first; callers check can_identify_persons."""
-    counts = _utilizer_counts(filters).subquery()
+    counts = utilizer_counts(filters).subquery()
     rows = db.session.execute(
         sa.select(counts.c.person_id, counts.c.contacts, counts.c.last_at, PersonIdentity.first_name,
                   PersonIdentity.last_name)
