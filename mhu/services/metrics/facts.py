@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
-    MetricTotalDay, Referral,
+    MetricTeamDay, MetricTotalDay, Referral,
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
@@ -267,8 +267,9 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
 
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
-    slice_table, total_table, dimension_table = MetricDay.__table__, MetricTotalDay.__table__, MetricDimDay.__table__
-    for table in (slice_table, total_table):
+    slice_table, team_table, total_table = MetricDay.__table__, MetricTeamDay.__table__, MetricTotalDay.__table__
+    dimension_table = MetricDimDay.__table__
+    for table in (slice_table, team_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     # Naming every dimension keeps the delete a range of the primary key per (dimension, day).
     connection.execute(sa.delete(dimension_table).where(
@@ -281,12 +282,12 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for day in chosen if chosen is not None else _followup_days(connection, agency_id):
         _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
-    connection.execute(sa.insert(total_table).from_select(
-        ["agency_id", "local_date", *COUNT_COLUMNS],
-        sa.select(slice_table.c.agency_id, slice_table.c.local_date, *sums)
-        .where(*_day_filter(slice_table.c, agency_id, days))
-        .group_by(slice_table.c.agency_id, slice_table.c.local_date),
-    ))
+    for table, keys in ((team_table, ["agency_id", "local_date", "team_id"]), (total_table, ["agency_id", "local_date"])):
+        grouped = [slice_table.c[key] for key in keys]
+        connection.execute(sa.insert(table).from_select(
+            [*keys, *COUNT_COLUMNS],
+            sa.select(*grouped, *sums).where(*_day_filter(slice_table.c, agency_id, days)).group_by(*grouped),
+        ))
 
 
 def _day_filter(columns, agency_id: int, days: set[date] | None) -> list:
