@@ -35,9 +35,9 @@ from mhu.services.metrics.sql import count_if, located, seconds_between
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
-# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups and
-# the states of the follow-ups due each day.
-FACTS_VERSION = 3
+# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
+# states of the follow-ups due each day and the follow-up facts; 4: the day sums per team.
+FACTS_VERSION = 4
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
