@@ -3,7 +3,13 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mhu import enums
-from mhu.services.metrics import BREAKDOWNS, CALL_RATES, EXTRA_BREAKDOWNS, describe, metric
+from mhu.services.metrics import (
+    BREAKDOWNS,
+    CALL_RATES,
+    EXTRA_BREAKDOWNS,
+    describe,
+    metric,
+)
 from mhu.services.metrics.partner import PARTNER_TABLES
 from schemas.common import Day, StrictSchema, enum_field, id_field, text
 

@@ -38,8 +38,8 @@ def _view(user, query: dict) -> tuple[dict, dict, list[str]]:
     try:
         view = metrics_partner.partner_view(actor=user, date_from=first, date_to=last, granularity=granularity)
     except ServiceError:
-        messages = [*messages, "Partner tables cover a whole month, quarter or year, or twelve whole months: "
-                               "showing the last twelve whole months."]
+        messages = [*messages, ("Partner tables cover a whole month, quarter or year, or twelve whole months: "
+                                "showing the last twelve whole months.")]
         view = metrics_partner.partner_view(actor=user, granularity=granularity)
     values = {**values, "from": view["from"].isoformat(), "to": view["to"].isoformat()}
     return view, values, messages
@@ -101,15 +101,15 @@ def layout(view):
     titles = result["outcomes"]["titles"]
     counts = [(row["period"], row["calls"]) for row in series]
     return view.skeleton(
-        f"De-identified aggregates, {values['from']} to {values['to']}, by {unit} and by configured district. "
-        f"Counts below {threshold} show as <{threshold}; see the note on suppression below the tables. "
-        + " ".join(messages),
+        (f"De-identified aggregates, {values['from']} to {values['to']}, by {unit} and by configured district. "
+         f"Counts below {threshold} show as <{threshold}; see the note on suppression below the tables. "
+         + " ".join(messages)),
         _granularity_links({key: value for key, value in view.query.items() if key != "granularity"}, unit),
         chart_card(chart_id="partner-monthly", title=f"Calls per {unit}",
                    definition=f"Calls per local {unit}, voided excluded. A cross marked <{threshold} is a suppressed "
                               f"{unit}: a gap, not zero.",
                    figure=partner_figures.calls_with_gaps(series, threshold=threshold, unit=unit),
-                   rows=[{"period": period, "calls": "<%d" % threshold if count is None else count}
+                   rows=[{"period": period, "calls": f"<{threshold}" if count is None else count}
                          for period, count in counts],
                    columns=[("period", unit.capitalize()), ("calls", "Calls")], empty=not published),
         chart_card(chart_id="partner-outcomes", title=f"Outcome of located calls per {unit}",
@@ -117,7 +117,7 @@ def layout(view):
                               "grey: the groups suppressed in that period, together; a cross: the period's located "
                               "calls are suppressed.",
                    figure=partner_figures.outcome_shares(series, threshold=threshold, titles=titles, unit=unit),
-                   rows=[{"period": row["period"], **{key: ("<%d" % threshold if row[key] is None else row[key])
+                   rows=[{"period": row["period"], **{key: (f"<{threshold}" if row[key] is None else row[key])
                                                       for key in ("total", *metrics_partner.OUTCOME_GROUPS,
                                                                   metrics_partner.OTHER_GROUP)}} for row in series],
                    columns=[("period", unit.capitalize()), ("total", "Located calls"),
@@ -127,8 +127,8 @@ def layout(view):
         _table_card(result["calls_by_district"], "calls_by_district", result),
         _table_card(result["outcomes"], "outcomes", result),
         html.P([html.Strong(f"<{threshold}: suppressed. "), result["rule"],
-                " Every number comes from the agency's publication grid (whole months, quarters and years; "
-                "configured districts), suppressed as a whole."],
+                (" Every number comes from the agency's publication grid (whole months, quarters and years; "
+                 "configured districts), suppressed as a whole.")],
                id=FOOTNOTE_ID, className="small partner-footnote"),
         dcc.Download(id="partner-download"),
         values=values,

@@ -9,7 +9,12 @@ from dashboards.components import page
 from dashboards.frame import register_page
 from mhu.auth import policy
 from mhu.services.localtime import agency_today
-from mhu.services.reports.periods import PERIOD_HELP, Period, recent_federal_quarters, recent_periods
+from mhu.services.reports.periods import (
+    PERIOD_HELP,
+    Period,
+    recent_federal_quarters,
+    recent_periods,
+)
 
 COMMAND = "/api/v1/reports/command"
 JMHCP = "/api/v1/reports/jmhcp"

@@ -1,8 +1,8 @@
 """Metrics as JSON: identified (scoped) metrics for the field roles, suppressed tables for partners."""
 
 from flask import Response, abort
-from marshmallow import RAISE
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from mhu.api.common import actor, documented_errors
 from mhu.auth import policy, requires
@@ -10,10 +10,23 @@ from mhu.services import metrics
 from mhu.services.metrics import partner as metrics_partner
 from mhu.services.metrics import training
 from schemas.metrics import (
-    BREAKDOWN_NAMES, PARTNER_TABLE_NAMES, BreakdownRowSchema, CitSharePointSchema, CitShareQuerySchema,
-    DataQualitySchema, DurationQuerySchema,
-    DurationResultSchema, FlowLinkSchema, FollowupMetricsSchema, HighUtilizerSchema, HourWeekdaySchema,
-    MetricsQuerySchema, PartnerQuerySchema, PartnerTableSchema, SeriesPointSchema, SeriesQuerySchema,
+    BREAKDOWN_NAMES,
+    PARTNER_TABLE_NAMES,
+    BreakdownRowSchema,
+    CitSharePointSchema,
+    CitShareQuerySchema,
+    DataQualitySchema,
+    DurationQuerySchema,
+    DurationResultSchema,
+    FlowLinkSchema,
+    FollowupMetricsSchema,
+    HighUtilizerSchema,
+    HourWeekdaySchema,
+    MetricsQuerySchema,
+    PartnerQuerySchema,
+    PartnerTableSchema,
+    SeriesPointSchema,
+    SeriesQuerySchema,
     SummarySchema,
 )
 

@@ -9,7 +9,11 @@ from mhu.auth import policy, requires
 from mhu.services import audit
 from mhu.services.reports import command_report, federal_quarter, jmhcp, parse_period
 from mhu.services.reports.partner import partner_report
-from schemas.reports import CommandReportQuerySchema, JmhcpQuerySchema, PartnerReportQuerySchema
+from schemas.reports import (
+    CommandReportQuerySchema,
+    JmhcpQuerySchema,
+    PartnerReportQuerySchema,
+)
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Agency-wide reports of aggregates (no identified records): the command report and "

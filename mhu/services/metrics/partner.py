@@ -2,7 +2,8 @@
 from the year's publication grid (services/metrics/publication.py), nothing finer.
 
 No free text, no person rows, no team or beat. Partners ask for one whole calendar month, quarter
-or year; every number they get is a cell of that year's grid, suppressed over the whole grid at
+or year, or twelve whole months (by default the last twelve before the current, partial month);
+every number they get is a cell of a year's grid, suppressed over the whole grid at
 once, so no combination of answers pins down a hidden cell. Districts are the agency's
 configured list; a call whose district is not on it counts as `other`.
 """
@@ -17,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 
 from mhu.auth import policy
 from mhu.extensions import db
-from mhu.models import Call, User
+from mhu.models import Agency, Call, User
 from mhu.services import ServiceError, agency_settings, audit
 from mhu.services.localtime import agency_today
 from mhu.services.metrics import publication, registry, suppression
@@ -222,8 +223,6 @@ def outcomes(*, actor: User, date_from: date | None = None, date_to: date | None
 def table_csv(*, actor: User, result: dict, now: datetime | None = None) -> str:
     """A partner table as CSV behind a header block of `# key: value` lines (agency, period,
     generation time, suppression rule); then the API's columns, hidden cells read 'suppressed'."""
-    from mhu.models import Agency
-
     agency = db.session.get(Agency, actor.agency_id)
     header = {"agency": agency.name, "table": result["title"],
               "period": f"{result['from']:%Y-%m-%d} to {result['to']:%Y-%m-%d}",
