@@ -51,6 +51,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
+        # The enum's CHECK names the column: on SQLite the rebuilt table would keep it otherwise.
+        batch_op.drop_constraint(op.f('ck_person_sex'), type_='check')
         batch_op.drop_column('sex')
 
     with op.batch_alter_table('call_story', schema=None) as batch_op:

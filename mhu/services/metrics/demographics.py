@@ -1,0 +1,128 @@
+"""Calls and unduplicated persons by race/ethnicity, sex and age band, for equity reporting.
+
+Counting rules (docs/metrics.md says the same):
+- Race/ethnicity: a person may have several OMB categories. In the supervisors' table each
+  category counts every call (and person) that names it, alone or in combination, so the
+  category rows add up to more than the total; the row `two_or_more` counts the calls of persons
+  with two or more categories, and `not_recorded` those with none, including calls without a
+  linked person. The partner table needs rows that add up, so it counts each call once: under its
+  single category, or `two_or_more`, or `not_recorded` (the "alone" columns here).
+- Sex: as recorded on the person; calls without a person are `not_recorded`.
+- Age band: the age on the call's local date, from the date of birth; without one, the band
+  recorded on the person; without either, `unknown`. A person counts once, in the band of their
+  first call of the period.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from mhu import enums
+from mhu.extensions import db
+from mhu.models import Call, Person, PersonIdentity, PersonRace
+from mhu.services.metrics.sql import MetricFilters, call_conditions
+
+TWO_OR_MORE = "two_or_more"
+NOT_RECORDED = "not_recorded"
+RACE_KEYS = (*enums.RACE_ETHNICITY, TWO_OR_MORE, NOT_RECORDED)
+SEX_KEYS = enums.SEXES
+AGE_KEYS = enums.AGE_BANDS
+# (band, lowest age in it), oldest first, for the CASE that maps an age to its band.
+AGE_FLOORS = (("65_plus", 65), ("55_64", 55), ("45_54", 45), ("35_44", 35), ("25_34", 25), ("18_24", 18))
+
+
+def age_on(born, on):
+    """Whole years from `born` to `on` in SQL (the same on SQLite and PostgreSQL)."""
+    def part(name, column):
+        return sa.cast(sa.extract(name, column), sa.Integer)
+    before_birthday = (part("month", on) * 100 + part("day", on)) < (part("month", born) * 100 + part("day", born))
+    return part("year", on) - part("year", born) - sa.case((before_birthday, 1), else_=0)
+
+
+def age_band_at(born, on, recorded):
+    """The age band on date `on`; the recorded band when the date of birth is unknown."""
+    age = age_on(born, on)
+    return sa.case(
+        (born.is_(None), sa.func.coalesce(recorded, "unknown")),
+        *[(age >= floor, band) for band, floor in AGE_FLOORS],
+        else_="under_18",
+    )
+
+
+def race_summary():
+    """Per person: how many categories, and the category when there is one."""
+    return (sa.select(PersonRace.person_id, sa.func.count().label("n"), sa.func.min(PersonRace.category).label("only"))
+            .group_by(PersonRace.person_id).subquery("race_summary"))
+
+
+def race_alone_key(summary):
+    """The one key a call counts under when every call counts once (partition of C)."""
+    return sa.case((summary.c.n.is_(None), NOT_RECORDED), (summary.c.n > 1, TWO_OR_MORE), else_=summary.c.only)
+
+
+def sex_key():
+    return sa.func.coalesce(Person.sex, NOT_RECORDED)
+
+
+def call_age_key():
+    return age_band_at(PersonIdentity.date_of_birth, Call.local_date, Person.age_band)
+
+
+def _counts(filters: MetricFilters, key, *joins) -> dict[str, tuple[int, int]]:
+    query = sa.select(key.label("key"), sa.func.count(Call.id), sa.func.count(sa.distinct(Call.person_id)))
+    query = query.select_from(Call)
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    rows = db.session.execute(query.where(*call_conditions(filters)).group_by(key)).all()
+    return {str(key): (int(calls), int(persons)) for key, calls, persons in rows}
+
+
+def _rows(keys, counts: dict, alone: dict | None = None) -> list[dict]:
+    rows = []
+    for key in keys:
+        calls, persons = counts.get(key, (0, 0))
+        row = {"key": key, "label": enums.label(key), "calls": calls, "persons": persons}
+        if alone is not None:
+            row["calls_alone"], row["persons_alone"] = alone.get(key, (0, 0))
+        rows.append(row)
+    return rows
+
+
+def race_table(filters: MetricFilters) -> list[dict]:
+    """Calls and persons per category (alone or in combination), two or more, not recorded."""
+    summary = race_summary()
+    alone = _counts(filters, race_alone_key(summary), (summary, summary.c.person_id == Call.person_id))
+    combined = _counts(filters, PersonRace.category, (PersonRace, PersonRace.person_id == Call.person_id))
+    combined.pop("None", None)
+    combined[TWO_OR_MORE] = alone.get(TWO_OR_MORE, (0, 0))
+    combined[NOT_RECORDED] = alone.get(NOT_RECORDED, (0, 0))
+    return _rows(RACE_KEYS, combined, alone)
+
+
+def sex_table(filters: MetricFilters) -> list[dict]:
+    return _rows(SEX_KEYS, _counts(filters, sex_key(), (Person, Person.id == Call.person_id)))
+
+
+def age_table(filters: MetricFilters) -> list[dict]:
+    """Calls by the age band on the call's day; persons by the band of their first call."""
+    joins = ((Person, Person.id == Call.person_id), (PersonIdentity, PersonIdentity.person_id == Call.person_id))
+    calls = _counts(filters, call_age_key(), *joins)
+    first = (sa.select(Call.person_id, sa.func.min(Call.local_date).label("first_day"))
+             .where(*call_conditions(filters), Call.person_id.is_not(None)).group_by(Call.person_id).subquery())
+    band = age_band_at(PersonIdentity.date_of_birth, first.c.first_day, Person.age_band)
+    persons = dict(db.session.execute(
+        sa.select(band, sa.func.count()).select_from(first).join(Person, Person.id == first.c.person_id)
+        .outerjoin(PersonIdentity, PersonIdentity.person_id == first.c.person_id).group_by(band)).all())
+    counts = {key: (calls.get(key, (0, 0))[0], int(persons.get(key, 0))) for key in AGE_KEYS}
+    return _rows(AGE_KEYS, counts)
+
+
+def demographics(*, filters: MetricFilters) -> dict:
+    """The three tables with the period's calls (C) and unduplicated persons."""
+    calls, persons = db.session.execute(
+        sa.select(sa.func.count(Call.id), sa.func.count(sa.distinct(Call.person_id))).where(*call_conditions(filters))
+    ).one()
+    return {
+        "calls": int(calls), "persons": int(persons),
+        "race_ethnicity": race_table(filters), "sex": sex_table(filters), "age_band": age_table(filters),
+    }
