@@ -15,11 +15,16 @@ Counting rules (docs/metrics.md says the same):
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 import sqlalchemy as sa
 
 from mhu import enums
 from mhu.extensions import db
 from mhu.models import Call, Person, PersonIdentity, PersonRace
+from mhu.services import agency_settings
+from mhu.services.metrics import partner, publication
 from mhu.services.metrics.sql import MetricFilters, call_conditions
 
 TWO_OR_MORE = "two_or_more"
@@ -126,3 +131,116 @@ def demographics(*, filters: MetricFilters) -> dict:
         "calls": int(calls), "persons": int(persons),
         "race_ethnicity": race_table(filters), "sex": sex_table(filters), "age_band": age_table(filters),
     }
+
+
+# -- partner output -------------------------------------------------------------------------------
+# Partners get calls (not persons: unduplicated persons do not add up across months, so the grid's
+# sums could not protect them) per month x category, every call counted once. The three tables and
+# the district table all share one total per period (C), so they are suppressed together: a total
+# the district table hides stays hidden here, and a hidden cell of any table may not be pinned
+# down by combining all of them.
+
+PARTNER_DIMENSIONS = {"race_ethnicity": RACE_KEYS, "sex": SEX_KEYS, "age_band": AGE_KEYS}
+PARTNER_TITLES = {"race_ethnicity": "Calls by race/ethnicity of the person (each call once)",
+                  "sex": "Calls by sex of the person", "age_band": "Calls by age band of the person at the call"}
+
+
+def _partner_keys():
+    summary = race_summary()
+    person = (Person, Person.id == Call.person_id)
+    identity = (PersonIdentity, PersonIdentity.person_id == Call.person_id)
+    return {"race_ethnicity": (race_alone_key(summary), [(summary, summary.c.person_id == Call.person_id)]),
+            "sex": (sex_key(), [person]), "age_band": (call_age_key(), [person, identity])}
+
+
+def _monthly(agency_id: int, year: int, key, joins) -> dict[tuple[str, str], int]:
+    filters = MetricFilters(agency_id=agency_id, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
+    month = sa.extract("month", Call.local_date)
+    query = sa.select(month, key, sa.func.count()).select_from(Call)
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    rows = db.session.execute(query.where(*call_conditions(filters)).group_by(month, key)).all()
+    counts: dict[tuple[str, str], int] = {}
+    for m, value, n in rows:
+        cell = (publication.MONTHS[int(m) - 1], str(value))
+        counts[cell] = counts.get(cell, 0) + int(n)
+    return counts
+
+
+def partner_grids(agency_id: int, year: int) -> dict:
+    """{dimension: publication.Grid} for the year, suppressed jointly with the district table."""
+    threshold = agency_settings.suppression_threshold(agency_id)
+    district = partner.district_grid(agency_id, year)
+    monthly = {name: _monthly(agency_id, year, key, joins) for name, (key, joins) in _partner_keys().items()}
+    key = (tuple(sorted(district.values.items())), tuple(sorted(district.hidden)), tuple(district.categories),
+           tuple((name, tuple(sorted(counts.items()))) for name, counts in monthly.items()), threshold)
+    hidden = _joint_hidden(key)
+    grids = {}
+    for name, categories in PARTNER_DIMENSIONS.items():
+        values = publication.build(monthly[name], list(categories))
+        mine = {(period, column.split(":", 1)[-1]) for period, column in hidden
+                if column == publication.TOTAL or column.startswith(f"{name}:")}
+        grids[name] = publication.Grid(categories=list(categories), values=values, hidden=mine)
+    return grids
+
+
+@lru_cache(maxsize=64)
+def _joint_hidden(key) -> frozenset:
+    """The hidden cells of all tables at once; columns named "dimension:category" (and "total")."""
+    district_values, district_hidden, district_categories, monthly, threshold = key
+    district_values, monthly = dict(district_values), dict(monthly)
+    values, relations = {}, []
+    fixed = set()  # the district table's cells and the shared totals: published as that table says
+    for period, column in dict(district_values):
+        cell = (period, column if column == publication.TOTAL else f"district:{column}")
+        values[cell] = district_values[(period, column)]
+        fixed.add(cell)
+    hidden = {(p, c if c == publication.TOTAL else f"district:{c}") for p, c in district_hidden}
+    relations += _named(publication.equations(list(district_categories)), "district")
+    for name, categories in PARTNER_DIMENSIONS.items():
+        built = publication.build(dict(monthly[name]), list(categories))
+        for (period, column), value in built.items():
+            if column != publication.TOTAL:
+                values[(period, f"{name}:{column}")] = value
+                if 0 < value < threshold:
+                    hidden.add((period, f"{name}:{column}"))
+        relations += _named(publication.equations(list(categories)), name)
+    while True:
+        published = {cell: (None if cell in hidden else value) for cell, value in values.items()}
+        exposed = publication.recoverable(published, relations)
+        if not exposed:
+            return frozenset(hidden)
+        cell = min(exposed)
+        neighbours = {o for relation in relations if cell in relation for o in relation}
+        candidates = [o for o in neighbours if o not in hidden and o not in fixed] or \
+                     [o for o in values if o not in hidden and o not in fixed]
+        if not candidates:
+            raise RuntimeError("joint suppression found no cell left to hide")
+        rank = {period: index for index, period in enumerate(publication.PERIODS)}
+        hidden.add(min(candidates, key=lambda o: (values[o] == 0, values[o], rank[o[0]], o[1])))
+
+
+def _named(relations: list, name: str) -> list:
+    return [[(p, c if c == publication.TOTAL else f"{name}:{c}") for p, c in relation] for relation in relations]
+
+
+def partner_tables(*, agency_id: int, date_from: date, date_to: date) -> dict:
+    """The three suppressed tables for one whole month, quarter or year (422 for other periods)."""
+    year, periods = partner.publication_period(date_from, date_to)
+    grids = partner_grids(agency_id, year)
+    tables = {}
+    for name, grid in grids.items():
+        published = grid.published()
+        tables[name] = {
+            "title": PARTNER_TITLES[name], "columns": ["period", *grid.categories, "total"],
+            "titles": {key: enums.label(key) for key in grid.categories},
+            "rows": [{"period": partner.period_label(year, period),
+                      **{column: published[(period, column)] for column in [*grid.categories, publication.TOTAL]}}
+                     for period in periods],
+        }
+    return {"threshold": agency_settings.suppression_threshold(agency_id), "tables": tables}
+
+
+def partner_demographics(agency_id: int, period) -> dict:
+    """For reports: partner_tables for a reports.periods.Period (a month, quarter or year)."""
+    return partner_tables(agency_id=agency_id, date_from=period.first, date_to=period.last)
