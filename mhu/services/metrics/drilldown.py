@@ -15,7 +15,7 @@ from mhu.enums import DISPOSITIONS
 from mhu.extensions import db
 from mhu.models import Call, Team, User
 from mhu.services import audit
-from mhu.services.metrics.people import QUALITY_CHECKS
+from mhu.services.metrics.quality import QUALITY_CHECKS
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS
 from mhu.services.metrics.sql import MetricFilters, call_conditions, located
 from mhu.services.outcomes import BY_KEY as OUTCOME_CLASSES

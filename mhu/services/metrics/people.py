@@ -25,7 +25,6 @@ from mhu.services.metrics.sql import (
 
 COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
 RECRISIS_WINDOW_DAYS = 30
-LATE_NOTE_HOURS = 72
 
 
 def repeat_metrics(*, filters: MetricFilters) -> dict:
@@ -203,43 +202,8 @@ def followup_status(*, filters: MetricFilters, now: datetime | None = None) -> d
         .where(FollowUp.agency_id == filters.agency_id, *call_conditions(filters, dates=False),
                FollowUp.closed_at.is_(None))
     ).one()
-    in_period = db.session.execute(
-        _followups(filters, FollowUp.due_at).add_columns(
-            count_if(FollowUp.closed_at.is_not(None)), count_if(FollowUp.first_attempt_at.is_not(None)),
-            sa.func.count(),
-        )
-    ).one()
+    in_period = day_sums(filters, ["followups_due", "followups_due_closed", "followups_due_attempted"])[0]
     return {
-        "open_due": int(open_now[0]), "open_overdue": int(open_now[1]),
-        "due_in_period": int(in_period[2]), "closed": int(in_period[0]), "attempted": int(in_period[1]),
+        "open_due": int(open_now[0]), "open_overdue": int(open_now[1]), "due_in_period": int(in_period.followups_due),
+        "closed": int(in_period.followups_due_closed), "attempted": int(in_period.followups_due_attempted),
     }
-
-
-def _late_note():
-    return sa.exists(
-        sa.select(1).where(
-            ClinicalNote.call_id == Call.id,
-            seconds_between(sa.func.coalesce(Call.cleared_at, Call.received_at), ClinicalNote.created_at)
-            > LATE_NOTE_HOURS * 3600,
-        )
-    )
-
-
-# check -> condition on a call; the data-quality counts and their drill-down lists both use these.
-QUALITY_CHECKS = {
-    "missing_disposition": lambda: Call.disposition.is_(None),
-    "missing_intercept": lambda: Call.sim_intercept.is_(None),
-    "missing_times": lambda: sa.or_(Call.dispatched_at.is_(None), Call.arrived_at.is_(None), Call.cleared_at.is_(None)),
-    "missing_person": lambda: Call.person_id.is_(None),
-    "late_notes": _late_note,
-}
-
-
-def data_quality(*, filters: MetricFilters) -> dict:
-    """Counts of C missing a disposition, intercept, any time or a person; calls with a note later than 72 h."""
-    row = db.session.execute(
-        sa.select(sa.func.count(), *(count_if(condition()) for condition in QUALITY_CHECKS.values()))
-        .where(*call_conditions(filters))
-    ).one()
-    keys = ("calls", *QUALITY_CHECKS)
-    return dict(zip(keys, (int(value) for value in row)))
