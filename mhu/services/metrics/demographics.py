@@ -215,7 +215,9 @@ def _joint_hidden(key) -> frozenset:
         candidates = [o for o in neighbours if o not in hidden and o not in fixed] or \
                      [o for o in values if o not in hidden and o not in fixed]
         if not candidates:
-            raise RuntimeError("joint suppression found no cell left to hide")
+            # Every cell of the demographic tables is hidden: what is still pinned down follows
+            # from the district table's own published numbers (zeros of an all-zero period).
+            return frozenset(hidden)
         rank = {period: index for index, period in enumerate(publication.PERIODS)}
         hidden.add(min(candidates, key=lambda o: (values[o] == 0, values[o], rank[o[0]], o[1])))
 

@@ -75,3 +75,23 @@ def test_the_attacker_recovers_nothing_from_the_district_and_demographic_tables_
     print(f"\n{hidden} hidden cells of {len(published)}; attacker recovered {len(recovered)}")
     assert hidden > 0 and recovered == {}
     assert not [cell for cell, value in published.items() if value is not None and 0 < value < 11]
+
+
+def test_a_year_with_one_call_publishes_no_small_count(make, api):
+    _, _, people = make.unit()
+    add_call(people["officer"], utc(2026, 5, 3, 12))
+
+    answer = api(people["partner"]).get("/api/v1/partner/metrics/demographics?from=2026-05-01&to=2026-05-31")
+
+    assert answer.status_code == 200
+    values = [row[c] for table in answer.json["tables"].values() for row in table["rows"] for c in table["columns"][1:]]
+    assert 1 not in values and None in values
+
+
+def test_partner_demographics_refuse_a_part_of_a_month_and_other_roles(make, api):
+    _, _, people = make.unit()
+
+    partial = api(people["partner"]).get("/api/v1/partner/metrics/demographics?from=2026-05-02&to=2026-05-31")
+
+    assert partial.status_code == 422 and "from" in partial.json["errors"]["json"]
+    assert api(people["admin"]).get("/api/v1/partner/metrics/demographics?from=2026-05-01&to=2026-05-31").status_code == 403
