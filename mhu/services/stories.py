@@ -107,8 +107,7 @@ def save_draft(*, actor: User, call: Call, summary: str) -> CallStory:
     if story is None:
         story = CallStory(call_id=call.id, agency_id=call.agency_id, summary=summary, written_by_id=actor.id)
         db.session.add(story)
-    elif story.summary != summary or story.status != "draft":
-        story.summary = summary
+    story.summary = summary
     story.status, story.approved_by_id, story.approved_at = "draft", None, None
     story.written_by_id, story.written_at = actor.id, utcnow()
     db.session.flush()

@@ -73,11 +73,12 @@ def call_age_key():
     return age_band_at(PersonIdentity.date_of_birth, Call.local_date, Person.age_band)
 
 
-def _counts(filters: MetricFilters, key, *joins) -> dict[str, tuple[int, int]]:
+def _counts(filters: MetricFilters, key, *joins, outer: bool = True) -> dict[str, tuple[int, int]]:
+    """{key: (calls, unduplicated persons)} over C, grouped by `key` after the joins."""
     query = sa.select(key.label("key"), sa.func.count(Call.id), sa.func.count(sa.distinct(Call.person_id)))
     query = query.select_from(Call)
     for target, on in joins:
-        query = query.outerjoin(target, on)
+        query = query.join(target, on, isouter=outer)
     rows = db.session.execute(query.where(*call_conditions(filters)).group_by(key)).all()
     return {str(key): (int(calls), int(persons)) for key, calls, persons in rows}
 
@@ -97,8 +98,7 @@ def race_table(filters: MetricFilters) -> list[dict]:
     """Calls and persons per category (alone or in combination), two or more, not recorded."""
     summary = race_summary()
     alone = _counts(filters, race_alone_key(summary), (summary, summary.c.person_id == Call.person_id))
-    combined = _counts(filters, PersonRace.category, (PersonRace, PersonRace.person_id == Call.person_id))
-    combined.pop("None", None)
+    combined = _counts(filters, PersonRace.category, (PersonRace, PersonRace.person_id == Call.person_id), outer=False)
     combined[TWO_OR_MORE] = alone.get(TWO_OR_MORE, (0, 0))
     combined[NOT_RECORDED] = alone.get(NOT_RECORDED, (0, 0))
     return _rows(RACE_KEYS, combined, alone)
