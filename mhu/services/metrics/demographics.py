@@ -25,7 +25,7 @@ from mhu.extensions import db
 from mhu.models import Call, Person, PersonIdentity, PersonRace
 from mhu.services import agency_settings
 from mhu.services.metrics import partner, publication
-from mhu.services.metrics.sql import MetricFilters, call_conditions
+from mhu.services.metrics.sql import MetricFilters, call_conditions, dialect
 
 TWO_OR_MORE = "two_or_more"
 NOT_RECORDED = "not_recorded"
@@ -36,22 +36,31 @@ AGE_KEYS = enums.AGE_BANDS
 AGE_FLOORS = (("65_plus", 65), ("55_64", 55), ("45_54", 45), ("35_44", 35), ("25_34", 25), ("18_24", 18))
 
 
+def _day_number(column):
+    """A date as the integer YYYYMMDD."""
+    if dialect() == "postgresql":
+        return sa.cast(sa.func.to_char(column, "YYYYMMDD"), sa.Integer)
+    return sa.cast(sa.func.strftime("%Y%m%d", column), sa.Integer)
+
+
 def age_on(born, on):
-    """Whole years from `born` to `on` in SQL (the same on SQLite and PostgreSQL)."""
-    def part(name, column):
-        return sa.cast(sa.extract(name, column), sa.Integer)
-    before_birthday = (part("month", on) * 100 + part("day", on)) < (part("month", born) * 100 + part("day", born))
-    return part("year", on) - part("year", born) - sa.case((before_birthday, 1), else_=0)
+    """Whole years from `born` to `on` in SQL: (YYYYMMDD - YYYYMMDD) / 10000 in integer division,
+    exact because month and day sit below the year's digits (one call per date, not six)."""
+    return (_day_number(on) - _day_number(born)) // 10000
 
 
-def age_band_at(born, on, recorded):
-    """The age band on date `on`; the recorded band when the date of birth is unknown."""
-    age = age_on(born, on)
-    return sa.case(
-        (born.is_(None), sa.func.coalesce(recorded, "unknown")),
-        *[(age >= floor, band) for band, floor in AGE_FLOORS],
-        else_="under_18",
-    )
+def age_parts(born, on, recorded):
+    """The SQL that decides an age band: the age on `on` (NULL without a date of birth) and, only
+    when there is no date of birth, the recorded band. Queries group by these two columns (about
+    a hundred groups) and band_of() names the band, so the age is computed once per row."""
+    return age_on(born, on), sa.case((born.is_(None), sa.func.coalesce(recorded, "unknown")), else_=None)
+
+
+def band_of(age: int | None, recorded: str | None) -> str:
+    """The age band of an age in whole years, or the recorded band when the age is unknown."""
+    if age is None:
+        return recorded or "unknown"
+    return next((band for band, floor in AGE_FLOORS if age >= floor), "under_18")
 
 
 def race_summary():
@@ -69,8 +78,8 @@ def sex_key():
     return sa.func.coalesce(Person.sex, NOT_RECORDED)
 
 
-def call_age_key():
-    return age_band_at(PersonIdentity.date_of_birth, Call.local_date, Person.age_band)
+def call_age_parts():
+    return age_parts(PersonIdentity.date_of_birth, Call.local_date, Person.age_band)
 
 
 def _counts(filters: MetricFilters, key, *joins, outer: bool = True) -> dict[str, tuple[int, int]]:
@@ -110,16 +119,23 @@ def sex_table(filters: MetricFilters) -> list[dict]:
 
 def age_table(filters: MetricFilters) -> list[dict]:
     """Calls by the age band on the call's day; persons by the band of their first call."""
-    joins = ((Person, Person.id == Call.person_id), (PersonIdentity, PersonIdentity.person_id == Call.person_id))
-    calls = _counts(filters, call_age_key(), *joins)
+    age, recorded = call_age_parts()
+    calls: dict[str, int] = {}
+    for years, band, n in db.session.execute(
+            sa.select(age, recorded, sa.func.count(Call.id)).select_from(Call)
+            .outerjoin(Person, Person.id == Call.person_id)
+            .outerjoin(PersonIdentity, PersonIdentity.person_id == Call.person_id)
+            .where(*call_conditions(filters)).group_by(age, recorded)):
+        calls[band_of(years, band)] = calls.get(band_of(years, band), 0) + int(n)
     first = (sa.select(Call.person_id, sa.func.min(Call.local_date).label("first_day"))
              .where(*call_conditions(filters), Call.person_id.is_not(None)).group_by(Call.person_id).subquery())
-    band = age_band_at(PersonIdentity.date_of_birth, first.c.first_day, Person.age_band)
-    persons = dict(db.session.execute(
-        sa.select(band, sa.func.count()).select_from(first).join(Person, Person.id == first.c.person_id)
-        .outerjoin(PersonIdentity, PersonIdentity.person_id == first.c.person_id).group_by(band)).all())
-    counts = {key: (calls.get(key, (0, 0))[0], int(persons.get(key, 0))) for key in AGE_KEYS}
-    return _rows(AGE_KEYS, counts)
+    age, recorded = age_parts(PersonIdentity.date_of_birth, first.c.first_day, Person.age_band)
+    persons: dict[str, int] = {}
+    for years, band, n in db.session.execute(
+            sa.select(age, recorded, sa.func.count()).select_from(first).join(Person, Person.id == first.c.person_id)
+            .outerjoin(PersonIdentity, PersonIdentity.person_id == first.c.person_id).group_by(age, recorded)):
+        persons[band_of(years, band)] = persons.get(band_of(years, band), 0) + int(n)
+    return _rows(AGE_KEYS, {key: (calls.get(key, 0), persons.get(key, 0)) for key in AGE_KEYS})
 
 
 def demographics(*, filters: MetricFilters) -> dict:
@@ -146,23 +162,26 @@ PARTNER_TITLES = {"race_ethnicity": "Calls by race/ethnicity of the person (each
 
 
 def _partner_keys():
+    """Per table: the SQL columns a call is grouped by, the joins they need, and the function
+    that names the category from those columns."""
     summary = race_summary()
     person = (Person, Person.id == Call.person_id)
     identity = (PersonIdentity, PersonIdentity.person_id == Call.person_id)
-    return {"race_ethnicity": (race_alone_key(summary), [(summary, summary.c.person_id == Call.person_id)]),
-            "sex": (sex_key(), [person]), "age_band": (call_age_key(), [person, identity])}
+    return {"race_ethnicity": ((race_alone_key(summary),), [(summary, summary.c.person_id == Call.person_id)], str),
+            "sex": ((sex_key(),), [person], str),
+            "age_band": (call_age_parts(), [person, identity], band_of)}
 
 
-def _monthly(agency_id: int, year: int, key, joins) -> dict[tuple[str, str], int]:
+def _monthly(agency_id: int, year: int, columns, joins, name_of) -> dict[tuple[str, str], int]:
     filters = MetricFilters(agency_id=agency_id, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
     month = sa.extract("month", Call.local_date)
-    query = sa.select(month, key, sa.func.count()).select_from(Call)
+    query = sa.select(month, *columns, sa.func.count()).select_from(Call)
     for target, on in joins:
         query = query.outerjoin(target, on)
-    rows = db.session.execute(query.where(*call_conditions(filters)).group_by(month, key)).all()
+    rows = db.session.execute(query.where(*call_conditions(filters)).group_by(month, *columns)).all()
     counts: dict[tuple[str, str], int] = {}
-    for m, value, n in rows:
-        cell = (publication.MONTHS[int(m) - 1], str(value))
+    for m, *values, n in rows:
+        cell = (publication.MONTHS[int(m) - 1], name_of(*values))
         counts[cell] = counts.get(cell, 0) + int(n)
     return counts
 
@@ -171,7 +190,7 @@ def partner_grids(agency_id: int, year: int) -> dict:
     """{dimension: publication.Grid} for the year, suppressed jointly with the district table."""
     threshold = agency_settings.suppression_threshold(agency_id)
     district = partner.district_grid(agency_id, year)
-    monthly = {name: _monthly(agency_id, year, key, joins) for name, (key, joins) in _partner_keys().items()}
+    monthly = {name: _monthly(agency_id, year, *spec) for name, spec in _partner_keys().items()}
     key = (tuple(sorted(district.values.items())), tuple(sorted(district.hidden)), tuple(district.categories),
            tuple((name, tuple(sorted(counts.items()))) for name, counts in monthly.items()), threshold)
     hidden = _joint_hidden(key)
