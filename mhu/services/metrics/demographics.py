@@ -1,6 +1,6 @@
 """Calls and unduplicated persons by race/ethnicity, sex and age band, for equity reporting.
 
-Counting rules (docs/metrics.md says the same):
+Counting rules (docs/equity.md says the same):
 - Race/ethnicity: a person may have several OMB categories. In the supervisors' table each
   category counts every call (and person) that names it, alone or in combination, so the
   category rows add up to more than the total; the row `two_or_more` counts the calls of persons
@@ -32,7 +32,7 @@ NOT_RECORDED = "not_recorded"
 RACE_KEYS = (*enums.RACE_ETHNICITY, TWO_OR_MORE, NOT_RECORDED)
 SEX_KEYS = enums.SEXES
 AGE_KEYS = enums.AGE_BANDS
-# (band, lowest age in it), oldest first, for the CASE that maps an age to its band.
+# (band, lowest age in it), oldest first: band_of() takes the first the age reaches.
 AGE_FLOORS = (("65_plus", 65), ("55_64", 55), ("45_54", 45), ("35_44", 35), ("25_34", 25), ("18_24", 18))
 
 
@@ -224,21 +224,36 @@ def _joint_hidden(key) -> frozenset:
                 if 0 < value < threshold:
                     hidden.add((period, f"{name}:{column}"))
         relations += _named(publication.equations(list(categories)), name)
+    sums_of: dict = {}
+    for relation in relations:
+        for cell in relation:
+            sums_of.setdefault(cell, []).append(relation)
+    rank = {period: index for index, period in enumerate(publication.PERIODS)}
     while True:
         published = {cell: (None if cell in hidden else value) for cell, value in values.items()}
         exposed = publication.recoverable(published, relations)
         if not exposed:
             return frozenset(hidden)
-        cell = min(exposed)
-        neighbours = {o for relation in relations if cell in relation for o in relation}
-        candidates = [o for o in neighbours if o not in hidden and o not in fixed] or \
-                     [o for o in values if o not in hidden and o not in fixed]
+        candidates = _complements(min(exposed), sums_of, hidden, fixed) or \
+            [o for o in values if o not in hidden and o not in fixed]
         if not candidates:
             # Every cell of the demographic tables is hidden: what is still pinned down follows
             # from the district table's own published numbers (zeros of an all-zero period).
             return frozenset(hidden)
-        rank = {period: index for index, period in enumerate(publication.PERIODS)}
         hidden.add(min(candidates, key=lambda o: (values[o] == 0, values[o], rank[o[0]], o[1])))
+
+
+def _complements(cell, sums_of: dict, hidden: set, fixed: set) -> list:
+    """Visible demographic cells nearest to an exposed cell: sharing a sum with it, else with one
+    of those (an exposed district cell is reached through its period's total)."""
+    frontier, seen = {cell}, {cell}
+    for _ in range(3):
+        frontier = {o for c in frontier for relation in sums_of.get(c, ()) for o in relation} - seen
+        seen |= frontier
+        candidates = [o for o in frontier if o not in hidden and o not in fixed]
+        if candidates:
+            return candidates
+    return []
 
 
 def _named(relations: list, name: str) -> list:
