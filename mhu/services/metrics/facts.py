@@ -22,22 +22,23 @@ from sqlalchemy.orm import Session
 
 from mhu.extensions import db
 from mhu.models import (
-    Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, MetricDay, MetricDimDay, MetricFactsState, MetricTotalDay,
-    Referral,
+    Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
+    MetricTeamDay, MetricTotalDay, Referral,
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
 from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
 from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_query
-from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time
+from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS, DURATIONS
 from mhu.services.metrics.sql import count_if, located, seconds_between
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
-# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups and
-# the states of the follow-ups due each day.
-FACTS_VERSION = 3
+# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
+# states of the follow-ups due each day and the follow-up facts; 4: the day sums per team and the
+# contacts' chains per team.
+FACTS_VERSION = 4
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
@@ -82,6 +83,8 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         _insert_facts(connection, Call.id.in_(call_ids))
         if targets.persons:
             _update_chains(connection, CallFact.contact_person_id.in_(sorted(targets.persons)))
+    if call_ids or day_only:
+        _refresh_followup_facts(connection, call_ids=call_ids + day_only, persons=targets.persons)
     for agency_id, days in targets.days_by_agency(connection).items():
         _refresh_days(connection, agency_id, days)
 
@@ -102,6 +105,7 @@ def refresh_call_facts(connection, call_ids) -> None:
     _insert_facts(connection, Call.id.in_(call_ids))
     if persons:
         _update_chains(connection, CallFact.contact_person_id.in_(sorted(persons)))
+    _refresh_followup_facts(connection, call_ids=call_ids, persons=persons)
 
 
 def refresh_days(connection, agency_id: int, days) -> None:
@@ -122,6 +126,7 @@ def rebuild() -> None:
         connection.execute(sa.delete(CallFact.__table__).where(CallFact.agency_id == agency))
         _insert_facts(connection, Call.agency_id == agency)
         _update_chains(connection, CallFact.agency_id == agency)
+        _refresh_followup_facts(connection, agency_id=agency)
         _refresh_days(connection, agency, None)
     _record_state(connection)
 
@@ -211,38 +216,67 @@ def _update_chains(connection, condition) -> None:
     fact = CallFact.__table__.c
     person, order = fact.contact_person_id, (fact.received_at, fact.call_id)
 
-    def earlier(column, offset):
-        return sa.func.lag(column, offset).over(partition_by=person, order_by=order)
+    def earlier(column, offset, *, partition=(person,)):
+        return sa.func.lag(column, offset).over(partition_by=partition, order_by=order)
 
     steps = sa.select(
-        fact.call_id, person, fact.received_at, fact.local_date,
+        fact.call_id, person, fact.team_id, fact.received_at, fact.local_date,
         earlier(fact.received_at, 1).label("previous_at"), earlier(fact.local_date, 1).label("previous_date"),
+        earlier(fact.local_date, 1, partition=(person, fact.team_id)).label("team_previous_date"),
         # LAG by 0 is the row itself: with a threshold of 1 every contact is its person's first in a window.
         earlier(fact.local_date, threshold - 1).label("utilizer_first_date"),
         earlier(fact.local_date, threshold).label("utilizer_before_date"),
     ).where(person.is_not(None), condition).subquery("steps")
     gap = sa.cast(seconds_between(steps.c.previous_at, steps.c.received_at), sa.Integer)
     is_repeat = gap <= window * 86400
+    def latest_earlier_repeat(*partition):
+        return sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
+            partition_by=partition, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1))
+
     chains = sa.select(
         steps.c.call_id, gap.label("gap"), steps.c.previous_date, steps.c.utilizer_first_date,
-        steps.c.utilizer_before_date,
-        sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
-            partition_by=steps.c.contact_person_id, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1),
-        ).label("previous_repeat_date"),
+        steps.c.utilizer_before_date, steps.c.team_previous_date,
+        latest_earlier_repeat(steps.c.contact_person_id).label("previous_repeat_date"),
+        latest_earlier_repeat(steps.c.contact_person_id, steps.c.team_id).label("team_previous_repeat_date"),
     ).subquery("chains")
     table = CallFact.__table__
     connection.execute(
         sa.update(table).where(table.c.call_id == chains.c.call_id)
         .values(gap_seconds=chains.c.gap, previous_contact_date=chains.c.previous_date,
                 previous_repeat_date=chains.c.previous_repeat_date,
+                team_previous_contact_date=chains.c.team_previous_date,
+                team_previous_repeat_date=chains.c.team_previous_repeat_date,
                 utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date)
     )
 
 
+def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: int | None = None) -> None:
+    """Replace the follow-up facts of these calls and of these persons' calls (or of a whole agency):
+    a person's new or changed contact can flip the re-crisis flag of their earlier follow-ups."""
+    table = FollowUpFact.__table__
+    if agency_id is not None:
+        stale, scope = table.c.agency_id == agency_id, Call.agency_id == agency_id
+    else:
+        call_ids, persons = sorted(set(call_ids)), sorted(set(persons))
+        stale = sa.or_(table.c.call_id.in_(call_ids), table.c.person_id.in_(persons))
+        scope = sa.or_(FollowUp.call_id.in_(call_ids), Call.person_id.in_(persons))
+    connection.execute(sa.delete(table).where(stale))
+    query = (
+        sa.select(FollowUp.id, FollowUp.call_id, Call.agency_id, FollowUp.closed_at, Call.person_id, recrisis(),
+                  *(getattr(Call, name) for name in SLICE))
+        .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+        .where(scope, Call.voided_at.is_(None), Call.person_id.is_not(None), FollowUp.closed_at.is_not(None),
+               FollowUp.outcome.in_(COMPLETED_OUTCOMES))
+    )
+    connection.execute(sa.insert(table).from_select(
+        ["followup_id", "call_id", "agency_id", "closed_at", "person_id", "recrisis", *SLICE], query))
+
+
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
-    slice_table, total_table, dimension_table = MetricDay.__table__, MetricTotalDay.__table__, MetricDimDay.__table__
-    for table in (slice_table, total_table):
+    slice_table, team_table, total_table = MetricDay.__table__, MetricTeamDay.__table__, MetricTotalDay.__table__
+    dimension_table = MetricDimDay.__table__
+    for table in (slice_table, team_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     # Naming every dimension keeps the delete a range of the primary key per (dimension, day).
     connection.execute(sa.delete(dimension_table).where(
@@ -255,12 +289,12 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for day in chosen if chosen is not None else _followup_days(connection, agency_id):
         _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
-    connection.execute(sa.insert(total_table).from_select(
-        ["agency_id", "local_date", *COUNT_COLUMNS],
-        sa.select(slice_table.c.agency_id, slice_table.c.local_date, *sums)
-        .where(*_day_filter(slice_table.c, agency_id, days))
-        .group_by(slice_table.c.agency_id, slice_table.c.local_date),
-    ))
+    for table, keys in ((team_table, ["agency_id", "local_date", "team_id"]), (total_table, ["agency_id", "local_date"])):
+        grouped = [slice_table.c[key] for key in keys]
+        connection.execute(sa.insert(table).from_select(
+            [*keys, *COUNT_COLUMNS],
+            sa.select(*grouped, *sums).where(*_day_filter(slice_table.c, agency_id, days)).group_by(*grouped),
+        ))
 
 
 def _day_filter(columns, agency_id: int, days: set[date] | None) -> list:

@@ -14,13 +14,13 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import aliased
 
 from mhu.extensions import db
-from mhu.models import Call, CallFact, ClinicalNote, FollowUp, PersonIdentity, User
+from mhu.models import Call, CallFact, FollowUp, FollowUpFact, PersonIdentity, User
 from mhu.models.types import utcnow
 from mhu.services import audit
 from mhu.services.care import followup_window
 from mhu.services.metrics.sql import (
     MetricFilters, call_conditions, config, count_if, day_sums, located, narrowed, rate, seconds_between,
-    slice_conditions, utc_bounds,
+    slice_conditions, teams_only, utc_bounds,
 )
 
 COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
@@ -33,18 +33,23 @@ def repeat_metrics(*, filters: MetricFilters) -> dict:
     A contact's gap to the person's previous contact is precomputed (services/metric_facts.py).
     For the whole agency, each person is counted once as their first contact of the period (the
     one whose previous contact falls before it), and as a repeater at their first repeat contact
-    of the period: a covering-index count, no DISTINCT. When filters pick part of the agency the
+    of the period: a covering-index count, no DISTINCT; for one team, the same along the chain of
+    the person's contacts with that team. When filters pick another part of the agency the
     previous contact may lie outside the filter, so persons are counted with DISTINCT instead.
     """
     is_repeat = CallFact.gap_seconds <= config("REPEAT_WINDOW_DAYS") * 86400
     person = CallFact.contact_person_id
-    if narrowed(filters):
+    one_team = teams_only(filters) and filters.team_ids is not None and len(filters.team_ids) == 1
+    if narrowed(filters) and not one_team:
         persons = [sa.func.count(sa.distinct(sa.case((is_repeat, person)))), sa.func.count(sa.distinct(person))]
     else:
+        # One team: the same count along the person's chain of contacts with that team.
+        previous_contact, previous_repeat = (
+            (CallFact.team_previous_contact_date, CallFact.team_previous_repeat_date) if one_team
+            else (CallFact.previous_contact_date, CallFact.previous_repeat_date))
         start = filters.date_from
-        first_repeat = sa.and_(is_repeat, sa.or_(CallFact.previous_repeat_date.is_(None),
-                                                 CallFact.previous_repeat_date < start))
-        first = sa.or_(CallFact.previous_contact_date.is_(None), CallFact.previous_contact_date < start)
+        first_repeat = sa.and_(is_repeat, sa.or_(previous_repeat.is_(None), previous_repeat < start))
+        first = sa.or_(previous_contact.is_(None), previous_contact < start)
         persons = [count_if(first_repeat), count_if(first)]
     row = db.session.execute(
         sa.select(*persons, count_if(is_repeat), sa.func.count())
@@ -65,10 +70,12 @@ def repeat_call_share(*, filters: MetricFilters) -> dict:
 
 def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
     """How many persons had 1, 2, ... cap-or-more contacts in the period."""
+    # The contacts' facts (CallFact.contact_person_id: located calls with a person), read from
+    # the covering ix_call_fact_contacts rather than the call table.
     per_person = (
-        sa.select(Call.person_id, sa.func.count().label("contacts"))
-        .where(*call_conditions(filters), located(), Call.person_id.is_not(None))
-        .group_by(Call.person_id).subquery()
+        sa.select(CallFact.contact_person_id, sa.func.count().label("contacts"))
+        .where(*slice_conditions(filters, CallFact), CallFact.contact_person_id.is_not(None))
+        .group_by(CallFact.contact_person_id).subquery()
     )
     capped = sa.case((per_person.c.contacts >= cap, cap), else_=per_person.c.contacts).label("contacts")
     rows = db.session.execute(sa.select(capped, sa.func.count()).group_by(capped).order_by(capped)).all()
@@ -76,15 +83,26 @@ def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
             for contacts, persons in rows]
 
 
-def _utilizer_counts(filters: MetricFilters):
+def utilizer_counts(filters: MetricFilters):
     """Contacts per person in the 12 months ending on the period's last day, at or over the threshold."""
     year = _utilizer_year(filters)
+    person = CallFact.contact_person_id
+    contacts = [*slice_conditions(year, CallFact), person.is_not(None)]
+    if not narrowed(filters):
+        # The persons themselves are found without grouping (their K-th contact of the window, as
+        # high_utilizers counts them); only their contacts are grouped.
+        contacts.append(person.in_(sa.select(person).where(*contacts, *_kth_contact_in(year))))
     return (
-        sa.select(Call.person_id, sa.func.count().label("contacts"), sa.func.max(Call.received_at).label("last_at"))
-        .where(*call_conditions(year), located(), Call.person_id.is_not(None))
-        .group_by(Call.person_id)
-        .having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
+        sa.select(person.label("person_id"), sa.func.count().label("contacts"),
+                  sa.func.max(CallFact.received_at).label("last_at"))
+        .where(*contacts).group_by(person).having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
     )
+
+
+def _kth_contact_in(year: MetricFilters) -> list:
+    """The contact that is its person's HIGH_UTILIZER_THRESHOLD-th within the window."""
+    return [CallFact.utilizer_first_date >= year.date_from,
+            sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from)]
 
 
 def high_utilizers(*, filters: MetricFilters) -> int:
@@ -103,10 +121,7 @@ def high_utilizers(*, filters: MetricFilters) -> int:
         )
         return db.session.scalar(sa.select(sa.func.count()).select_from(per_person.subquery()))
     return db.session.scalar(sa.select(sa.func.count()).where(
-        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None),
-        CallFact.utilizer_first_date >= year.date_from,
-        sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from),
-    ))
+        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None), *_kth_contact_in(year)))
 
 
 def _utilizer_year(filters: MetricFilters) -> MetricFilters:
@@ -116,7 +131,7 @@ def _utilizer_year(filters: MetricFilters) -> MetricFilters:
 
 def high_utilizer_list(*, actor: User, filters: MetricFilters, limit: int = 100) -> list[dict]:
     """The high utilizers, identified, most contacts first; callers check can_identify_persons."""
-    counts = _utilizer_counts(filters).subquery()
+    counts = utilizer_counts(filters).subquery()
     rows = db.session.execute(
         sa.select(counts.c.person_id, counts.c.contacts, counts.c.last_at, PersonIdentity.first_name,
                   PersonIdentity.last_name)
@@ -174,21 +189,27 @@ def followup_completion(*, filters: MetricFilters) -> dict:
     return rate(row.followups_completed, row.followups_closed)
 
 
-def recrisis_after_followup(*, filters: MetricFilters) -> dict:
-    """Persons with a new contact within 30 days after a follow-up completed in the period / those persons."""
+def recrisis(followup=FollowUp, call=Call):
+    """The follow-up's person had a new contact within RECRISIS_WINDOW_DAYS after it closed (evaluated
+    when follow-ups and the person's calls are written: metrics/facts.py, models.FollowUpFact)."""
     later = aliased(Call)
-    recrisis = sa.exists(
+    return sa.exists(
         sa.select(1).where(
-            later.person_id == Call.person_id, later.voided_at.is_(None), located(later),
-            later.received_at > FollowUp.closed_at,
-            seconds_between(FollowUp.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
+            later.person_id == call.person_id, later.voided_at.is_(None), located(later),
+            later.received_at > followup.closed_at,
+            seconds_between(followup.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
         )
     )
-    query = _followups(filters, FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES), Call.person_id.is_not(None))
+
+
+def recrisis_after_followup(*, filters: MetricFilters) -> dict:
+    """Persons with a new contact within 30 days after a follow-up completed in the period / those persons."""
+    start, end = utc_bounds(filters)
     row = db.session.execute(
-        query.add_columns(
-            sa.func.count(sa.distinct(sa.case((recrisis, Call.person_id)))), sa.func.count(sa.distinct(Call.person_id))
-        )
+        sa.select(sa.func.count(sa.distinct(sa.case((FollowUpFact.recrisis, FollowUpFact.person_id)))),
+                  sa.func.count(sa.distinct(FollowUpFact.person_id)))
+        .where(*slice_conditions(filters, FollowUpFact, dates=False), FollowUpFact.closed_at >= start,
+               FollowUpFact.closed_at < end)
     ).one()
     return rate(row[0], row[1])
 
