@@ -145,3 +145,13 @@ def can_read_command_reports(user: User) -> bool:
 def can_maintain_training(user: User) -> bool:
     """Record, import and remove officers' CIT training (DESIGN.md section 4: supervisors and admins)."""
     return user.role in ("supervisor", "admin")
+
+
+def can_draft_story(user: User, call: Call) -> bool:
+    """Write a call's shareable summary: whoever may edit the call."""
+    return can_edit_call(user, call)
+
+
+def can_approve_stories(user: User) -> bool:
+    """Approve or withdraw a story for sharing: a supervisor's decision (the real privacy control)."""
+    return user.role == "supervisor"
