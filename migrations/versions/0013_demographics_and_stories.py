@@ -2,7 +2,7 @@
 (a de-identified summary a supervisor approves for sharing).
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-03 16:50:04.628646
 
 """
@@ -13,7 +13,7 @@ import mhu.models.types
 
 
 revision = '0013'
-down_revision = '0012'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ PERSON_ID = "0000000000000000000000000000abcd"
 
 def test_existing_persons_upgrade_to_not_recorded_and_downgrade_keeps_them(scratch_database):
     with app_on(scratch_database()):
-        upgrade(revision="0012")
+        upgrade(revision="0016")  # 0013's parent
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
                 "INSERT INTO agency (id, name, kind, timezone, created_at) VALUES (1, 'Old PD', 'law_enforcement', "
@@ -26,7 +26,7 @@ def test_existing_persons_upgrade_to_not_recorded_and_downgrade_keeps_them(scrat
         with db.engine.begin() as connection:
             sex = connection.exec_driver_sql("SELECT sex FROM person").scalar_one()
             connection.exec_driver_sql(f"INSERT INTO person_race (person_id, category) VALUES ('{PERSON_ID}', 'asian')")
-        downgrade("0012")
+        downgrade("0016")
 
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT count(*) FROM person").scalar_one() == 1
