@@ -195,3 +195,30 @@ class CitSharePointSchema(Schema):
         "description": "Of them, those with at least 40 CIT hours completed by the month's last day"})
     officer_share = fields.Float(allow_none=True, metadata={
         "description": "sworn_with_40h / sworn_officers (cit_trained_officers); null without sworn officers"})
+
+
+class DemographicRowSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    calls = fields.Integer()
+    persons = fields.Integer(metadata={"description": "Unduplicated persons"})
+    calls_alone = fields.Integer(metadata={"description": "race_ethnicity only: each call once (single category, "
+                                                          "two_or_more or not_recorded); these rows add up to `calls`"})
+    persons_alone = fields.Integer()
+
+
+class DemographicsSchema(Schema):
+    calls = fields.Integer(metadata={"description": "Calls in the period (C)"})
+    persons = fields.Integer(metadata={"description": "Unduplicated persons with a call in the period"})
+    race_ethnicity = fields.List(fields.Nested(DemographicRowSchema), metadata={
+        "description": "Each OMB category counts every call and person naming it, alone or in combination; "
+                       "two_or_more and not_recorded rows follow (docs/metrics.md)"})
+    sex = fields.List(fields.Nested(DemographicRowSchema))
+    age_band = fields.List(fields.Nested(DemographicRowSchema), metadata={
+        "description": "Calls by age on the call's date; persons by the band of their first call of the period"})
+
+
+class PartnerDemographicsSchema(Schema):
+    threshold = fields.Integer(metadata={"description": "Counts from 1 to threshold - 1 are hidden"})
+    tables = fields.Dict(keys=fields.String(), values=fields.Nested(PartnerTableSchema), metadata={
+        "description": "race_ethnicity, sex, age_band: calls per period and category, each call once; null = suppressed"})

@@ -155,3 +155,13 @@ def can_read_partner_reports(user: User) -> bool:
 def can_open_reports_page(user: User) -> bool:
     """The dashboard's Reports page lists the reports the user may read."""
     return can_read_command_reports(user) or can_read_partner_reports(user)
+
+
+def can_draft_story(user: User, call: Call) -> bool:
+    """Write a call's shareable summary: whoever may edit the call."""
+    return can_edit_call(user, call)
+
+
+def can_approve_stories(user: User) -> bool:
+    """Approve or withdraw a story for sharing: a supervisor's decision (the real privacy control)."""
+    return user.role == "supervisor"
