@@ -36,7 +36,7 @@ def partner_demographic_tables(query):
     """Calls per period by race/ethnicity, sex and age band for one whole month, quarter or year,
     suppressed together with the district table."""
     user = actor()
-    result = demographics.partner_tables(agency_id=user.agency_id, date_from=query["date_from"],
-                                         date_to=query["date_to"])
+    result = demographics.partner_tables(agency_id=user.agency_id, date_from=query.get("date_from"),
+                                         date_to=query.get("date_to"))
     audit.record(action="partner.demographics", actor=user, object_type="metrics", commit=True)
     return result

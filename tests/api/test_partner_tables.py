@@ -62,3 +62,14 @@ def test_the_threshold_in_the_header_follows_the_agency_setting(api, make):
     body = api(people["partner"]).get("/api/v1/partner/metrics/outcomes.csv").get_data(as_text=True)
 
     assert "# threshold: 5" in body and "Counts above zero and below 5 are hidden (shown as <5)" in body
+
+
+def test_partner_demographics_default_to_the_last_twelve_whole_months_too(api, make):
+    agency, _, people = make.unit()
+    this_month = agency_today(agency.id).replace(day=1)
+
+    response = api(people["partner"]).get("/api/v1/partner/metrics/demographics")
+
+    assert response.status_code == 200
+    rows = response.json["tables"]["sex"]["rows"]
+    assert [row["period"] for row in rows] == [f"{this_month - relativedelta(months=n):%Y-%m}" for n in range(12, 0, -1)]

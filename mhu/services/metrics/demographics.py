@@ -260,19 +260,22 @@ def _named(relations: list, name: str) -> list:
     return [[(p, c if c == publication.TOTAL else f"{name}:{c}") for p, c in relation] for relation in relations]
 
 
-def partner_tables(*, agency_id: int, date_from: date, date_to: date) -> dict:
-    """The three suppressed tables for one whole month, quarter or year (422 for other periods)."""
-    year, periods = partner.publication_period(date_from, date_to)
-    grids = partner_grids(agency_id, year)
+def partner_tables(*, agency_id: int, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """The three suppressed tables for one whole month, quarter or year, or twelve whole months
+    (default: the last twelve before the current month; 422 for other periods)."""
+    date_from, date_to = partner.window(agency_id, date_from, date_to)
+    cells = partner.publication_cells(date_from, date_to)
+    by_year = {year: partner_grids(agency_id, year) for year in sorted({year for year, _ in cells})}
     tables = {}
-    for name, grid in grids.items():
-        published = grid.published()
+    for name in PARTNER_DIMENSIONS:
+        published = {year: grids[name].published() for year, grids in by_year.items()}
+        categories = next(iter(by_year.values()))[name].categories
         tables[name] = {
-            "title": PARTNER_TITLES[name], "columns": ["period", *grid.categories, "total"],
-            "titles": {key: enums.label(key) for key in grid.categories},
+            "title": PARTNER_TITLES[name], "columns": ["period", *categories, "total"],
+            "titles": {key: enums.label(key) for key in categories},
             "rows": [{"period": partner.period_label(year, period),
-                      **{column: published[(period, column)] for column in [*grid.categories, publication.TOTAL]}}
-                     for period in periods],
+                      **{column: published[year][(period, column)] for column in [*categories, publication.TOTAL]}}
+                     for year, period in cells],
         }
     return {"threshold": agency_settings.suppression_threshold(agency_id), "tables": tables}
 
