@@ -11,6 +11,7 @@ from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.sso import AgencySso, SsoIdentity
 from mhu.models.person import Person, PersonIdentity, PersonMerge
 from mhu.models.training import CitTraining
+from mhu.models.survey import FollowupReminder, SurveyInvitation, SurveyResponse, SurveyThrottle
 from mhu.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "CallFact", "MetricDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity", "UserSession", "AccountLink",
     "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
+    "SurveyInvitation", "SurveyResponse", "SurveyThrottle", "FollowupReminder",
 ]
