@@ -145,3 +145,23 @@ def can_read_command_reports(user: User) -> bool:
 def can_maintain_training(user: User) -> bool:
     """Record, import and remove officers' CIT training (DESIGN.md section 4: supervisors and admins)."""
     return user.role in ("supervisor", "admin")
+
+
+def can_issue_survey(user: User, call: Call) -> bool:
+    """Hand the person served an anonymous survey link: the officers and clinicians who can see the call."""
+    return user.role in ("officer", "clinician") and call.agency_id == user.agency_id and can_read_calls(user)
+
+
+def can_review_survey_comments(user: User) -> bool:
+    """Mark survey comments free of identifying details (or not) before anyone else reads them."""
+    return user.role == "clinician"
+
+
+def can_read_survey_results(user: User) -> bool:
+    """Survey aggregates with their reviewed comments, by team and month."""
+    return user.role == "supervisor"
+
+
+def can_receive_reminders(user: User) -> bool:
+    """Reminders about follow-ups assigned to the user (the field roles that work follow-ups)."""
+    return user.role in FIELD_ROLES
