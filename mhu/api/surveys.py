@@ -26,7 +26,7 @@ def supervisor_surveys(query):
     first, last = metrics.default_period(agency_id=user.agency_id, date_from=query.get("date_from"),
                                          date_to=query.get("date_to"))
     return survey_metrics.supervisor_survey_aggregate(actor=user, date_from=first, date_to=last,
-                                                      team_id=query.get("team_id"))
+                                                      team_ids=None if query.get("team_id") is None else {query["team_id"]})
 
 
 @blp.route("/partner/metrics/surveys")

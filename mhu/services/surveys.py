@@ -202,8 +202,7 @@ def review_comment(*, actor: User, response_id, approve: bool) -> SurveyResponse
     return response
 
 
-def approved_comments(*, actor: User, date_from: date, date_to: date, team_id: int | None = None,
-                      limit: int = 200) -> list[dict]:
+def approved_comments(*, actor: User, date_from: date, date_to: date, team_ids=None, limit: int = 200) -> list[dict]:
     """Reviewed comments of the period's months for supervisors: [{month, team, comment}]."""
     if not policy.can_read_survey_results(actor):
         raise PermissionError("this role may not read survey comments")
@@ -214,8 +213,8 @@ def approved_comments(*, actor: User, date_from: date, date_to: date, team_id: i
                SurveyResponse.month >= date_from.replace(day=1), SurveyResponse.month <= date_to)
         .order_by(SurveyResponse.month.desc(), SurveyResponse.id).limit(limit)
     )
-    if team_id is not None:
-        query = query.where(SurveyResponse.team_id == team_id)
+    if team_ids is not None:
+        query = query.where(SurveyResponse.team_id.in_(set(team_ids) or {-1}))
     rows = [{"month": month.strftime("%Y-%m"), "team": team, "comment": comment}
             for month, team, comment in db.session.execute(query)]
     audit.record(action="survey.comment.read", actor=actor, object_type="survey_response", commit=True)

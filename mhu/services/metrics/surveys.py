@@ -37,13 +37,13 @@ def _question_columns(column) -> list:
             *(sa.func.count().filter(column == score) for score, _ in SCALE)]
 
 
-def survey_aggregate(*, agency_id: int, date_from: date, date_to: date, team_id: int | None = None) -> dict:
+def survey_aggregate(*, agency_id: int, date_from: date, date_to: date, team_ids=None) -> dict:
     """Responses and, per question, count, mean and distribution for the months from date_from's
-    month to date_to's month (answers keep only their month)."""
+    month to date_to's month (answers keep only their month); team_ids narrows to those teams."""
     conditions = [SurveyResponse.agency_id == agency_id, SurveyResponse.month >= date_from.replace(day=1),
                   SurveyResponse.month <= date_to]
-    if team_id is not None:
-        conditions.append(SurveyResponse.team_id == team_id)
+    if team_ids is not None:
+        conditions.append(SurveyResponse.team_id.in_(set(team_ids) or {-1}))
     columns = [sa.func.count()]
     for key, _ in QUESTIONS:
         columns += _question_columns(getattr(SurveyResponse, key))
@@ -60,11 +60,11 @@ def survey_aggregate(*, agency_id: int, date_from: date, date_to: date, team_id:
             "approved_comments": int(row[index]), "questions": questions}
 
 
-def supervisor_survey_aggregate(*, actor: User, date_from: date, date_to: date, team_id: int | None = None) -> dict:
+def supervisor_survey_aggregate(*, actor: User, date_from: date, date_to: date, team_ids=None) -> dict:
     """survey_aggregate for the actor's agency, for roles that may read survey results (audited)."""
     if not policy.can_read_survey_results(actor):
         raise PermissionError("this role may not read survey results")
-    result = survey_aggregate(agency_id=actor.agency_id, date_from=date_from, date_to=date_to, team_id=team_id)
+    result = survey_aggregate(agency_id=actor.agency_id, date_from=date_from, date_to=date_to, team_ids=team_ids)
     audit.record(action="survey.metrics", actor=actor, object_type="metrics", commit=True)
     return result
 
