@@ -49,7 +49,7 @@ def issue_survey(call_id):
         back = url_for("field.call_page", call_id=call.id)
         return render_template("field/not_saved.html", errors={"_form": [error.message]}, back=back), error.status
     url = url_for("survey.survey", token=token, _external=True)
-    qr = segno.make(url, error="m").svg_inline(scale=6, border=2, title="QR code of the survey link", dark="#000",
+    qr = segno.make(url, error="m").svg_inline(border=2, omitsize=True, title="QR code of the survey link", dark="#000",
                                                light="#fff")
     return render_template("field/survey_invitation.html", call=call, url=url, qr=qr, expires_at=invitation.expires_at)
 
