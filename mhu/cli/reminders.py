@@ -1,4 +1,5 @@
-"""flask commands: reminders (email follow-up reminders; meant for cron or a systemd timer)."""
+"""flask commands: reminders (email follow-up reminders) and surveys (drop expired links); both meant
+for cron or a systemd timer."""
 
 import sys
 
@@ -6,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from mhu.services import reminders
+from mhu.services import reminders, surveys
 
 
 @click.group("reminders")
@@ -29,5 +30,18 @@ def send() -> None:
         sys.exit(1)
 
 
+@click.group("surveys")
+def surveys_group() -> None:
+    """Anonymous survey links."""
+
+
+@surveys_group.command("purge-expired")
+@with_appcontext
+def purge_expired() -> None:
+    """Delete expired survey links (an unused link is the only record tying a survey to a call)."""
+    click.echo(f"Survey links: {surveys.purge_expired()} expired link(s) deleted.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(reminders_group)
+    app.cli.add_command(surveys_group)

@@ -197,3 +197,18 @@ def test_only_clinicians_review_comments(client, survey_unit, role):
 def test_review_pages_need_a_login(client):
     response = client.get("/field/surveys/review")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_expired_links_are_purged_by_the_command(client, runner, survey_unit):
+    _, _, people, call = survey_unit
+    _issue(client, people["officer"], call["id"])
+    _issue(client, people["officer"], call["id"])
+    db.session.execute(sa.update(SurveyInvitation).where(
+        SurveyInvitation.id == db.session.scalars(sa.select(SurveyInvitation.id)).first()
+    ).values(expires_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+
+    result = runner.invoke(args=["surveys", "purge-expired"])
+
+    assert result.exit_code == 0 and "1 expired link(s) deleted" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyInvitation)) == 1
