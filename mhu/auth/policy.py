@@ -147,9 +147,14 @@ def can_maintain_training(user: User) -> bool:
     return user.role in ("supervisor", "admin")
 
 
+def can_issue_surveys(user: User) -> bool:
+    """Officers and clinicians hand the people they served an anonymous survey link."""
+    return user.role in ("officer", "clinician")
+
+
 def can_issue_survey(user: User, call: Call) -> bool:
-    """Hand the person served an anonymous survey link: the officers and clinicians who can see the call."""
-    return user.role in ("officer", "clinician") and call.agency_id == user.agency_id and can_read_calls(user)
+    """A survey link for this call: officers and clinicians who can see the call (their agency's)."""
+    return can_issue_surveys(user) and call.agency_id == user.agency_id and can_read_calls(user)
 
 
 def can_review_survey_comments(user: User) -> bool:

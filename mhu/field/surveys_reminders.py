@@ -34,7 +34,7 @@ def can_issue_survey(call) -> bool:
 
 
 @bp.route("/calls/<uuid:call_id>/survey", methods=["POST"])
-@requires(policy.can_create_records)
+@requires(policy.can_issue_surveys)
 def issue_survey(call_id):
     """Issue a single-use survey link for the person served and show it once, as a link and a QR code."""
     actor = _actor()
@@ -78,6 +78,8 @@ def survey_review():
 @requires(policy.can_review_survey_comments)
 def review_survey_comment(response_id):
     """Mark one comment free of identifying details (publish to supervisors) or not (withhold it)."""
+    if surveys.pending_comment(actor=_actor(), response_id=response_id) is None:
+        abort(404)
     decision = request.form.get("decision")
     if decision not in ("approve", "reject"):
         return render_template("field/not_saved.html", errors={"decision": ["Choose publish or withhold."]},

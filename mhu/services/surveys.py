@@ -183,16 +183,21 @@ def pending_comments(*, actor: User, limit: int = 100) -> list[SurveyResponse]:
     return rows
 
 
-def review_comment(*, actor: User, response_id, approve: bool) -> SurveyResponse | None:
-    """Mark a pending comment free of identifying details (approve) or not (reject; it is then
-    never shown). None when there is no such pending comment in the actor's scope."""
+def pending_comment(*, actor: User, response_id) -> SurveyResponse | None:
+    """One comment waiting for review in the actor's scope, else None (another agency's: missing)."""
     if not policy.can_review_survey_comments(actor):
         raise PermissionError("this role may not review survey comments")
     try:
         response_uuid = uuid.UUID(str(response_id))
     except ValueError:
         return None
-    response = db.session.scalar(_reviewable(actor).where(SurveyResponse.id == response_uuid))
+    return db.session.scalar(_reviewable(actor).where(SurveyResponse.id == response_uuid))
+
+
+def review_comment(*, actor: User, response_id, approve: bool) -> SurveyResponse | None:
+    """Mark a pending comment free of identifying details (approve) or not (reject; it is then
+    never shown). None when there is no such pending comment in the actor's scope."""
+    response = pending_comment(actor=actor, response_id=response_id)
     if response is None:
         return None
     response.comment_state = "approved" if approve else "rejected"
