@@ -168,12 +168,14 @@ def test_comments_reach_supervisors_only_after_a_clinician_publishes_them(client
     assert "Thank you all." in queue and "12 Elm St" in queue
     ids = dict((comment, str(row.id)) for row in db.session.scalars(sa.select(SurveyResponse)) for comment in [row.comment])
     assert client.post(f"/field/surveys/review/{ids['Thank you all.']}",
+                       data={"csrf_token": _csrf(client), "decision": "maybe"}).status_code == 422
+    assert client.post(f"/field/surveys/review/{ids['Thank you all.']}",
                        data={"csrf_token": _csrf(client), "decision": "approve"}).status_code == 302
     assert client.post(f"/field/surveys/review/{ids['Officer Smith at 12 Elm St was rude.']}",
                        data={"csrf_token": _csrf(client), "decision": "reject"}).status_code == 302
     assert client.post(f"/field/surveys/review/{ids['Thank you all.']}",
                        data={"csrf_token": _csrf(client), "decision": "approve"}).status_code == 404  # reviewed once
-    assert client.post("/field/surveys/review/not-a-uuid", data={"csrf_token": _csrf(client), "decision": "maybe"}).status_code == 422
+    assert client.post("/field/surveys/review/not-a-uuid", data={"csrf_token": _csrf(client), "decision": "approve"}).status_code == 404
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"survey.comment.approve", "survey.comment.reject", "survey.comment.list"} <= actions
     client.post("/logout", data={"csrf_token": _csrf(client)})
