@@ -68,8 +68,11 @@ def test_the_reminder_list_needs_a_login(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_send_emails_each_assignee_once_with_a_link_and_no_details(runner, work, smtp_server):
+def test_send_emails_each_assignee_once_with_a_link_and_no_details(client, runner, work, smtp_server):
     people, other, _ = work
+    # Positive control: the signed-in list does show the call's incident number.
+    login(client, people["clinician"])
+    assert "C26-777" in client.get("/field/reminders").get_data(as_text=True)
 
     result = runner.invoke(args=["reminders", "send"])
 
