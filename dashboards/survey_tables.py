@@ -68,17 +68,21 @@ def partner_card(user, first: date, last: date) -> dbc.Card:
     rows = []
     for question in result["questions"]:
         for row in question["rows"]:
+            share = row["agree_share"]
             rows.append({"question": question["question"], "period": row["period"],
                          "count": survey_metrics.cell_text(row["count"], label),
-                         "mean": "—" if row["mean"] is None else f"{row['mean']:.2f}",
-                         **{score: survey_metrics.cell_text(n, label) for score, n in row["distribution"].items()}})
-    columns = [("question", "Question"), ("period", "Period"), ("count", "Answers"), ("mean", "Mean (1-5)"),
-               *SCORE_COLUMNS]
+                         **{group: survey_metrics.cell_text(n, label) for group, n in row["distribution"].items()},
+                         "agree_share": "—" if share is None else f"{share:.0%}",
+                         "mean": "—" if row["mean"] is None else f"{row['mean']:.2f}"})
+    columns = [("question", "Question"), ("period", "Period"), ("count", "Answers"),
+               *((group, title) for group, title in result["groups"].items()),
+               ("agree_share", "Share agreeing"), ("mean", "Mean (1-5)")]
     return dbc.Card(dbc.CardBody([
         html.H2("What people served say (anonymous surveys)", className="h5"),
-        html.P(f"'{label}' marks a hidden cell: a count from 1 to {result['threshold'] - 1}, or a further count hidden "
-               "so that a small one cannot be worked out. A mean is shown only when none of its period's cells is "
-               "hidden.", className="small text-muted definition"),
-        html.Div(table(rows, columns, caption="Survey answers per question, period and score (suppressed)"),
+        html.P(f"Answers per question, grouped by score. '{label}' marks a hidden cell: a count from 1 to "
+               f"{result['threshold'] - 1}, or a further count hidden so that a small one cannot be worked out. "
+               "'—': the share or mean is hidden because a count it needs is. "
+               + survey_metrics.DEFINITIONS["agree_share"], className="small text-muted definition"),
+        html.Div(table(rows, columns, caption="Survey answers per question and period (suppressed)"),
                  className="table-responsive"),
     ]), className="mb-3", id="partner-surveys")

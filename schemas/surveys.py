@@ -32,8 +32,12 @@ class SurveyAggregateSchema(Schema):
 class PartnerSurveyRowSchema(Schema):
     period = fields.String()
     count = fields.Integer(allow_none=True, metadata={"description": "Answers; null when suppressed"})
-    mean = fields.Float(allow_none=True, metadata={"description": "Mean score; null when any cell of the period is hidden"})
-    distribution = DISTRIBUTION
+    agree_share = fields.Float(allow_none=True, metadata={
+        "description": "Answers of 4 or 5 / answers; null when either is suppressed"})
+    mean = fields.Float(allow_none=True, metadata={
+        "description": "Mean score; null unless every group of the period is shown and no score count is small"})
+    distribution = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True), metadata={
+        "description": "Answers per group: disagree (1-2), neutral (3), agree (4-5); null when suppressed"})
 
 
 class PartnerSurveyQuestionSchema(Schema):
@@ -44,5 +48,6 @@ class PartnerSurveyQuestionSchema(Schema):
 
 class PartnerSurveySchema(Schema):
     threshold = fields.Integer()
+    groups = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "Group titles"})
     hidden_label = fields.String(metadata={"description": "How a hidden cell is shown, e.g. \"<11\""})
     questions = fields.List(fields.Nested(PartnerSurveyQuestionSchema))

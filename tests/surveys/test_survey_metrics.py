@@ -75,34 +75,48 @@ def test_anonymous_callers_get_401(client):
 
 def test_partner_aggregate_hides_small_cells_and_any_cell_that_would_give_one_away(api, make):
     agency, team, people = make.unit()
-    # March: 12 answers of 5 and 3 of 4 for every question; April: 20 of 5.
-    _answers(agency, team, date(2026, 3, 1), *([5] * 12 + [4] * 3))
-    _answers(agency, team, date(2026, 4, 1), *([5] * 20))
+    # March: 12 answers of 5 and 3 of 2 (disagree) for every question.
+    _answers(agency, team, date(2026, 3, 1), *([5] * 12 + [2] * 3))
 
     response = api(people["partner"]).get("/api/v1/partner/metrics/surveys?from=2026-03-01&to=2026-03-31")
+
     assert response.status_code == 200
     body = response.json
     assert body["threshold"] == 11 and body["hidden_label"] == "<11"
+    assert body["groups"] == {"disagree": "Disagree (1-2)", "neutral": "Neither (3)", "agree": "Agree (4-5)"}
     march = body["questions"][0]["rows"][0]
     assert march["period"] == "2026-03"
-    # 3 answers of 4 is hidden; 12 answers of 5 would give it away against the total, so one of them goes too.
-    assert march["distribution"]["4"] is None
-    assert march["distribution"]["5"] is None or march["count"] is None
-    assert march["mean"] is None
-    # The quarter, read beside its months, cannot pin the hidden cell down either.
+    assert march["distribution"]["disagree"] is None  # 3 answers
+    # 12 agreeing would give the 3 away against the total of 15, so one of them is hidden too.
+    assert march["distribution"]["agree"] is None or march["count"] is None
+    assert march["agree_share"] is None and march["mean"] is None
+    # The quarter and the year, read beside the month, cannot pin the hidden cell down either.
     quarter = api(people["partner"]).get("/api/v1/partner/metrics/surveys?from=2026-01-01&to=2026-03-31").json
     assert [r["period"] for r in quarter["questions"][0]["rows"]] == ["2026-01", "2026-02", "2026-03", "2026-Q1"]
-    assert quarter["questions"][0]["rows"][3]["distribution"]["4"] is None
+    assert quarter["questions"][0]["rows"][3]["distribution"]["disagree"] is None
 
 
-def test_partner_aggregate_without_small_cells_publishes_every_count_and_the_mean(api, make):
+def test_partner_aggregate_without_small_cells_publishes_counts_share_and_mean(api, make):
     agency, team, people = make.unit()
-    _answers(agency, team, date(2026, 3, 1), *([5] * 12 + [4] * 15))
+    _answers(agency, team, date(2026, 3, 1), *([5] * 12 + [4] * 15 + [1] * 11))
 
     body = api(people["partner"]).get("/api/v1/partner/metrics/surveys?from=2026-03-01&to=2026-03-31").json
 
-    assert body["questions"][1]["rows"] == [{"period": "2026-03", "count": 27, "mean": 4.44,
-                                             "distribution": {"1": 0, "2": 0, "3": 0, "4": 15, "5": 12}}]
+    assert body["questions"][1]["rows"] == [{
+        "period": "2026-03", "count": 38, "agree_share": 27 / 38, "mean": 3.45,  # (12 x 5 + 15 x 4 + 11 x 1) / 38
+        "distribution": {"disagree": 11, "neutral": 0, "agree": 27}}]
+
+
+def test_partner_mean_is_hidden_when_a_score_inside_a_shown_group_is_small(api, make):
+    agency, team, people = make.unit()
+    _answers(agency, team, date(2026, 3, 1), *([5] * 12 + [4] * 3 + [1] * 11))
+
+    row = api(people["partner"]).get("/api/v1/partner/metrics/surveys?from=2026-03-01&to=2026-03-31").json[
+        "questions"][0]["rows"][0]
+
+    assert row["distribution"] == {"disagree": 11, "neutral": 0, "agree": 15} and row["count"] == 26
+    assert row["agree_share"] == 15 / 26
+    assert row["mean"] is None  # three answers of 4 would show through it
 
 
 def test_partner_aggregate_wants_a_whole_month_quarter_or_year(api, make):
@@ -128,7 +142,7 @@ def test_partner_aggregate_is_a_function_reports_can_call(make):
     result = survey_metrics.partner_survey_aggregate(actor=people["partner"], date_from=date(2026, 3, 1),
                                                      date_to=date(2026, 3, 31))
     row = result["questions"][2]["rows"][0]
-    assert row["count"] == 11 and row["mean"] == 4.0
+    assert row["count"] == 11 and row["mean"] == 4.0 and row["agree_share"] == 1.0
     assert survey_metrics.cell_text(None, result["hidden_label"]) == "<11"
     with pytest.raises(PermissionError):
         survey_metrics.partner_survey_aggregate(actor=people["admin"], date_from=date(2026, 3, 1),

@@ -2,11 +2,11 @@
 distribution over the 1-5 scale.
 
 Supervisors get the agency's (or one team's) answers for the months of a period. Partners get the
-same per whole calendar month, quarter or year from a publication grid per question (score x
-month, services/metrics/publication.py), suppressed over the whole year at once: counts from 1 to
-threshold - 1 are hidden, and so is any further cell that would let a hidden one be worked out.
-A mean is published only when none of its period's cells is hidden (with the count and the other
-cells it would give the hidden ones away).
+answers per whole calendar month, quarter or year, grouped into disagree (1-2), neutral (3) and
+agree (4-5), from a publication grid per question (group x month, services/metrics/publication.py)
+suppressed over the whole year at once: counts from 1 to threshold - 1 are hidden, and so is any
+further cell that would let a hidden one be worked out. The share agreeing and the mean follow
+the rules in partner_survey_aggregate.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from mhu.auth import policy
 from mhu.extensions import db
 from mhu.models import SurveyResponse, User
 from mhu.services import agency_settings, audit
-from mhu.services.metrics import publication
+from mhu.services.metrics import publication, suppression
 from mhu.services.metrics.partner import period_label, publication_period
 from mhu.services.surveys import QUESTIONS, SCALE
 
-SCORES = tuple(str(score) for score, _ in SCALE)
 DEFINITIONS = {
     "responses": "Survey answers received in the period's months (an answer counts once, whichever questions it answers).",
     "count": "Answers to the question in the period's months (skipped questions not counted).",
     "mean": "Mean score of those answers, 1 (strongly disagree) to 5 (strongly agree).",
     "distribution": "Number of answers at each score, 1 to 5.",
+    "agree_share": "Answers of 4 (agree) or 5 (strongly agree) / answers to the question.",
 }
 
 
@@ -69,7 +69,15 @@ def supervisor_survey_aggregate(*, actor: User, date_from: date, date_to: date, 
     return result
 
 
-def _monthly(agency_id: int, year: int, column) -> dict[tuple[str, str], int]:
+# Partners get each question's answers in three groups: small counts are the rule at the 1-5
+# level (a month's "strongly disagree"), and suppressing them would hide almost every cell.
+GROUPS = (("disagree", (1, 2)), ("neutral", (3,)), ("agree", (4, 5)))
+GROUP_TITLES = {"disagree": "Disagree (1-2)", "neutral": "Neither (3)", "agree": "Agree (4-5)"}
+GROUP_KEYS = tuple(key for key, _ in GROUPS)
+
+
+def _monthly_scores(agency_id: int, year: int, column) -> dict[tuple[str, int], int]:
+    """Answers per grid month and score (1-5) of one question in the year."""
     month = sa.extract("month", SurveyResponse.month)
     rows = db.session.execute(
         sa.select(month, column, sa.func.count())
@@ -77,21 +85,46 @@ def _monthly(agency_id: int, year: int, column) -> dict[tuple[str, str], int]:
                SurveyResponse.month >= date(year, 1, 1), SurveyResponse.month <= date(year, 12, 31))
         .group_by(month, column)
     ).all()
-    return {(publication.MONTHS[int(m) - 1], str(score)): int(n) for m, score, n in rows}
+    return {(publication.MONTHS[int(m) - 1], int(score)): int(n) for m, score, n in rows}
+
+
+def _grouped(scores: dict[tuple[str, int], int]) -> dict[tuple[str, str], int]:
+    group_of = {score: key for key, members in GROUPS for score in members}
+    counts: dict[tuple[str, str], int] = {}
+    for (month, score), n in scores.items():
+        cell = (month, group_of[score])
+        counts[cell] = counts.get(cell, 0) + n
+    return counts
+
+
+def _months_of(period: str) -> list[str]:
+    if period == publication.YEAR:
+        return publication.MONTHS
+    if period in publication.QUARTERS:
+        return [m for m in publication.MONTHS if publication.quarter_of(m) == period]
+    return [period]
 
 
 def question_grid(agency_id: int, year: int, key: str) -> publication.Grid:
-    """One question's year: answers per month x score, suppressed as one grid."""
+    """One question's year: answers per month x group (disagree, neutral, agree), suppressed as one grid."""
     threshold = agency_settings.suppression_threshold(agency_id)
-    return publication.grid(_monthly(agency_id, year, getattr(SurveyResponse, key)), list(SCORES), threshold=threshold)
+    scores = _monthly_scores(agency_id, year, getattr(SurveyResponse, key))
+    return publication.grid(_grouped(scores), list(GROUP_KEYS), threshold=threshold)
 
 
 def partner_survey_aggregate(*, actor: User, date_from: date, date_to: date) -> dict:
     """Suppressed survey aggregates for one whole calendar month, quarter or year (422 otherwise):
-    per question and period, the count, the mean and the distribution, hidden cells as None.
+    per question and period, the answers, their split into disagree (1-2) / neutral (3) / agree
+    (4-5), the share agreeing and the mean score; hidden cells and rates are None.
 
-    {"threshold", "hidden_label" ("<11"), "questions": [{"key", "question", "rows": [{"period",
-    "count", "mean", "distribution": {"1".."5": n or None}}]}]}. Callable from reports.
+    Each question is one publication grid (month, quarter, year x group), suppressed over the whole
+    year. The share agreeing is hidden when its count or the total is. The mean, which mixes the
+    five scores, is published only when the period's groups are all shown and none of its five
+    score counts is from 1 to threshold - 1 (so it cannot narrow down a small count).
+
+    {"threshold", "hidden_label" ("<11"), "groups", "questions": [{"key", "question", "rows":
+    [{"period", "count", "agree_share", "mean", "distribution": {"disagree", "neutral", "agree"}}]}]}.
+    Callable from reports.
     """
     if not policy.can_view_partner_dashboard(actor):
         raise PermissionError("partner dashboards are not open to this role")
@@ -99,20 +132,26 @@ def partner_survey_aggregate(*, actor: User, date_from: date, date_to: date) -> 
     threshold = agency_settings.suppression_threshold(actor.agency_id)
     questions = []
     for key, text in QUESTIONS:
-        grid = question_grid(actor.agency_id, year, key)
+        scores = _monthly_scores(actor.agency_id, year, getattr(SurveyResponse, key))
+        grid = publication.grid(_grouped(scores), list(GROUP_KEYS), threshold=threshold)
         published = grid.published()
         rows = []
         for period in periods:
-            cells = {score: published[(period, score)] for score in SCORES}
+            cells = {group: published[(period, group)] for group in GROUP_KEYS}
             count = published[(period, publication.TOTAL)]
-            exact = {score: grid.values[(period, score)] for score in SCORES}
+            months = _months_of(period)
+            exact = {score: sum(scores.get((m, score), 0) for m in months) for score, _ in SCALE}
             answered = sum(exact.values())
-            whole = count is not None and all(value is not None for value in cells.values())
-            mean = round(sum(int(s) * n for s, n in exact.items()) / answered, 2) if whole and answered else None
-            rows.append({"period": period_label(year, period), "count": count, "mean": mean, "distribution": cells})
+            safe = (count is not None and all(v is not None for v in cells.values())
+                    and not any(0 < n < threshold for n in exact.values()))
+            mean = round(sum(score * n for score, n in exact.items()) / answered, 2) if safe and answered else None
+            rows.append({"period": period_label(year, period), "count": count,
+                         "agree_share": suppression.suppressed_rate(cells["agree"], count),
+                         "mean": mean, "distribution": cells})
         questions.append({"key": key, "question": text, "rows": rows})
     audit.record(action="partner.surveys", actor=actor, object_type="metrics", commit=True)
-    return {"threshold": threshold, "hidden_label": f"<{threshold}", "questions": questions}
+    return {"threshold": threshold, "hidden_label": f"<{threshold}", "groups": dict(GROUP_TITLES),
+            "questions": questions}
 
 
 def cell_text(value, hidden_label: str) -> str:
