@@ -26,6 +26,9 @@ def supervisor_cards(result: dict) -> list:
     rows = question_rows(result)
     shown = [{"key": row["question"], "count": row["mean"]} for row in rows if row["mean"] is not None]
     columns = [("question", "Question"), ("count", "Answers"), ("mean", "Mean score (1-5)"), *SCORE_COLUMNS]
+    figure = figures.bar(shown, title="Mean score per question", x_title="Question", y_title="Mean score (1-5)",
+                         horizontal=True)
+    figure.update_xaxes(range=[0, 5], dtick=1)  # the whole scale, so a 3.5 does not look like a full bar
     return [
         dbc.Card(dbc.CardBody([
             html.H2("Survey answers", className="h5"),
@@ -34,8 +37,7 @@ def supervisor_cards(result: dict) -> list:
         ]), className="mb-3"),
         chart_card(chart_id="survey-means", title="Mean score per question",
                    definition=survey_metrics.DEFINITIONS["mean"],
-                   figure=figures.bar(shown, title="Mean score per question", x_title="Question",
-                                      y_title="Mean score (1-5)", horizontal=True),
+                   figure=figure,
                    rows=rows, columns=columns, empty=not shown,
                    empty_text="No survey answers in this period. Widen the period or clear a filter."),
         dbc.Card(dbc.CardBody([

@@ -78,3 +78,35 @@ def test_reminder_badge_and_list_are_accessible(live_server, page, make):
     assert "Due soon" in page.locator("#reminder-list").inner_text()
     assert_accessible(page, "the reminder list")
     screenshot(page, "field-reminders")
+
+
+def test_supervisor_survey_page_and_partner_table_render_accessibly(live_server, page, make, console_errors):
+    from datetime import date
+
+    from mhu.extensions import db
+    from mhu.models import SurveyResponse
+    from tests.browser.test_dashboard_browser import wait_for_charts
+
+    agency, team, people = make.unit()
+    for score in [5] * 14 + [4] * 12 + [3] * 2 + [1] * 11:
+        db.session.add(SurveyResponse(agency_id=agency.id, team_id=team.id, month=date(2026, 3, 1), respected=score,
+                                      safer=score, helped=score, would_call_again=score))
+    db.session.add(SurveyResponse(agency_id=agency.id, team_id=team.id, month=date(2026, 3, 1), helped=4,
+                                  comment="They listened to my mother.", comment_state="approved"))
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+
+    page.goto(f"{live_server}/dashboard/surveys?from=2026-03-01&to=2026-03-31")
+    assert wait_for_charts(page) == 1
+    assert "They listened to my mother." in page.locator("#survey-comments").inner_text()
+    assert page.locator("#survey-responses").inner_text() == "40"
+    screenshot(page, "dashboard-surveys")
+    assert_accessible(page, "the surveys page")
+
+    page.goto(f"{live_server}/dashboard/partner?from=2026-03-01&to=2026-03-31")
+    table = page.locator("#partner-surveys")
+    table.wait_for()
+    assert "<11" in table.inner_text()  # the two answers of 3
+    assert_accessible(page, "the partner view with the survey table")
+    assert console_errors == []
