@@ -167,3 +167,29 @@ def test_two_runs_at_once_send_each_reminder_once(app, work, smtp_server):
     assert sum(r.sent_reminders for r in results) == 3
     assert len(smtp_server.messages) == 2
     assert sorted(m["To"] for m in smtp_server.messages) == sorted({m["To"] for m in smtp_server.messages})
+
+
+def test_claims_made_at_the_same_moment_never_share_a_reminder(app, work):
+    now = utcnow()
+    reminders.queue(now)
+    start = threading.Barrier(4)
+    claimed, errors = [], []
+
+    def claim():
+        try:
+            with app.app_context():
+                start.wait()
+                claimed.append(reminders.claim(now))
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    ids = [row[0] for rows in claimed for row in rows]
+    assert not errors and len(claimed) == 4
+    assert len(ids) == 3 and len(set(ids)) == 3
