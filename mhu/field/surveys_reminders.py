@@ -2,7 +2,7 @@
 and the follow-up reminders (the header badge and the list)."""
 
 import segno
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mhu.auth import policy, requires
@@ -61,8 +61,6 @@ def reminder_list():
     items = reminders.my_reminders(actor=_actor())
     call_by_id = {item["followup"].call_id: calls.get_call(actor=_actor(), call_id=item["followup"].call_id)
                   for item in items}
-    from flask import current_app
-
     return render_template("field/reminders.html", items=items, calls=call_by_id,
                            lead_hours=current_app.config["REMINDER_LEAD_HOURS"])
 
