@@ -105,13 +105,6 @@ def _months_of(period: str) -> list[str]:
     return [period]
 
 
-def question_grid(agency_id: int, year: int, key: str) -> publication.Grid:
-    """One question's year: answers per month x group (disagree, neutral, agree), suppressed as one grid."""
-    threshold = agency_settings.suppression_threshold(agency_id)
-    scores = _monthly_scores(agency_id, year, getattr(SurveyResponse, key))
-    return publication.grid(_grouped(scores), list(GROUP_KEYS), threshold=threshold)
-
-
 def partner_survey_aggregate(*, actor: User, date_from: date, date_to: date) -> dict:
     """Suppressed survey aggregates for one whole calendar month, quarter or year (422 otherwise):
     per question and period, the answers, their split into disagree (1-2) / neutral (3) / agree
