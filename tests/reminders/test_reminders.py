@@ -193,3 +193,13 @@ def test_claims_made_at_the_same_moment_never_share_a_reminder(app, work):
     ids = [row[0] for rows in claimed for row in rows]
     assert not errors and len(claimed) == 4
     assert len(ids) == 3 and len(set(ids)) == 3
+
+
+def test_without_an_smtp_host_the_command_says_so_and_fails(app, runner, work, monkeypatch):
+    monkeypatch.setitem(app.config, "SMTP_HOST", None)
+
+    result = runner.invoke(args=["reminders", "send"])
+
+    assert result.exit_code == 1 and "MHU_SMTP_HOST is not set" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowupReminder)
+                             .where(FollowupReminder.sent_at.is_(None))) == 3
