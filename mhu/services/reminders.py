@@ -16,6 +16,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
 from flask import current_app
@@ -125,6 +126,8 @@ def message_for(user: User, kinds: list[str]) -> EmailMessage:
     message["From"] = config["SMTP_FROM"]
     message["To"] = user.email
     message["Subject"] = "MHU: follow-ups need your attention"
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=config["SMTP_FROM"].rpartition("@")[2] or None)
     message.set_content(
         f"You have follow-ups that need attention: {', '.join(parts)}.\n\n"
         f"Open your reminders (sign-in required): {config['BASE_URL'].rstrip('/')}/field/reminders\n\n"

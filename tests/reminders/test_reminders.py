@@ -83,6 +83,7 @@ def test_send_emails_each_assignee_once_with_a_link_and_no_details(client, runne
     mine = by_recipient[people["clinician"].email]
     body = mine.get_content()
     assert mine["From"] == "mhu@agency.test" and mine["Subject"] == "MHU: follow-ups need your attention"
+    assert mine["Date"] and mine["Message-ID"].endswith("@agency.test>")
     assert "1 overdue, 1 due within 12 hours" in body
     assert "https://mhu.agency.test/field/reminders" in body
     for secret in ("Dana", "Whitfield", "C26-777", "private", "mh_crisis", "crisis"):
