@@ -47,6 +47,7 @@ README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:pages -->"
 ANCHOR = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 GOAL_SECONDS = 1.0
+PASSWORD = "bench pages pass phrase"  # the demo users' (bench_browser.py logs in with it)
 
 
 def timed(function, repeat: int) -> float:
@@ -96,7 +97,7 @@ def measure(label: str, url: str, calls: int, seed: int, repeat: int, *, generat
         upgrade(directory=str(ROOT / "migrations"))
         if generate:
             started = time.perf_counter()
-            generate_demo(calls=calls, seed=seed, now=ANCHOR, password="bench pages pass phrase")
+            generate_demo(calls=calls, seed=seed, now=ANCHOR, password=PASSWORD)
             print(f"{label}: generated {calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
         elif metric_facts.is_stale():
             metric_facts.rebuild()

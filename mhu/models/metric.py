@@ -130,6 +130,17 @@ class MetricTotalDay(MetricCounts, db.Model):
     local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
 
 
+class MetricTeamDay(MetricCounts, db.Model):
+    """MetricDay added up per team of a day: what a view narrowed to teams only reads (a team's
+    day has one row here against dozens of district, source and intercept slices in MetricDay)."""
+
+    __tablename__ = "metric_team_day"
+
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(primary_key=True)
+    local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+
+
 class MetricDimDay(db.Model):
     """Counts of the day's calls per team and value of a dimension (disposition, hour x weekday,
     duration bin, outcome flow link, data-quality check...; metrics/breakdowns.DIMENSIONS).

@@ -1,4 +1,4 @@
-"""Dimension rollups of the day's calls per team, the states of the follow-ups due each day, and the
+"""Day sums per team, dimension rollups of the day's calls per team, the states of the follow-ups due each day, and the
 completed follow-ups' re-crisis facts.
 
 The facts version moves to 3, so `flask metrics refresh --if-stale` (run by scripts/run.sh and
@@ -33,6 +33,20 @@ def upgrade():
         sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_metric_dim_day_agency_id_agency')),
         sa.PrimaryKeyConstraint('agency_id', 'dimension', 'local_date', 'team_id', 'key', name=op.f('pk_metric_dim_day')),
         sqlite_with_rowid=False,
+    )
+    counts = ['calls', 'located', 'arrestable', 'typed', 'arrest_rate', 'jail_diversion_rate', 'diversion_from_arrest',
+              'resolved_in_community', 'ed_use', 'emergency_detention_rate', 'connection_to_services',
+              'use_of_force_rate', 'injury_rate', 'cit_presence', 'call_type_reclassified', 'followups_due',
+              'followups_on_time', 'followups_closed', 'followups_completed', 'followups_due_closed',
+              'followups_due_attempted', 'with_response', 'with_response_from_received', 'with_on_scene']
+    op.create_table(
+        'metric_team_day',
+        sa.Column('agency_id', sa.Integer(), nullable=False),
+        sa.Column('team_id', sa.Integer(), nullable=False),
+        sa.Column('local_date', sa.Date(), nullable=False),
+        *(sa.Column(name, sa.Integer(), server_default='0', nullable=False) for name in counts),
+        sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_metric_team_day_agency_id_agency')),
+        sa.PrimaryKeyConstraint('agency_id', 'team_id', 'local_date', name=op.f('pk_metric_team_day')),
     )
     op.create_table(
         'followup_fact',
@@ -69,4 +83,5 @@ def downgrade():
             batch_op.drop_column('followups_due_attempted')
             batch_op.drop_column('followups_due_closed')
     op.drop_table('followup_fact')
+    op.drop_table('metric_team_day')
     op.drop_table('metric_dim_day')

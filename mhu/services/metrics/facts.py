@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
-    MetricTotalDay, Referral,
+    MetricTeamDay, MetricTotalDay, Referral,
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
@@ -35,9 +35,9 @@ from mhu.services.metrics.sql import count_if, located, seconds_between
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
-# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups and
-# the states of the follow-ups due each day.
-FACTS_VERSION = 3
+# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
+# states of the follow-ups due each day and the follow-up facts; 4: the day sums per team.
+FACTS_VERSION = 4
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
@@ -267,8 +267,9 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
 
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
-    slice_table, total_table, dimension_table = MetricDay.__table__, MetricTotalDay.__table__, MetricDimDay.__table__
-    for table in (slice_table, total_table):
+    slice_table, team_table, total_table = MetricDay.__table__, MetricTeamDay.__table__, MetricTotalDay.__table__
+    dimension_table = MetricDimDay.__table__
+    for table in (slice_table, team_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     # Naming every dimension keeps the delete a range of the primary key per (dimension, day).
     connection.execute(sa.delete(dimension_table).where(
@@ -281,12 +282,12 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for day in chosen if chosen is not None else _followup_days(connection, agency_id):
         _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
-    connection.execute(sa.insert(total_table).from_select(
-        ["agency_id", "local_date", *COUNT_COLUMNS],
-        sa.select(slice_table.c.agency_id, slice_table.c.local_date, *sums)
-        .where(*_day_filter(slice_table.c, agency_id, days))
-        .group_by(slice_table.c.agency_id, slice_table.c.local_date),
-    ))
+    for table, keys in ((team_table, ["agency_id", "local_date", "team_id"]), (total_table, ["agency_id", "local_date"])):
+        grouped = [slice_table.c[key] for key in keys]
+        connection.execute(sa.insert(table).from_select(
+            [*keys, *COUNT_COLUMNS],
+            sa.select(*grouped, *sums).where(*_day_filter(slice_table.c, agency_id, days)).group_by(*grouped),
+        ))
 
 
 def _day_filter(columns, agency_id: int, days: set[date] | None) -> list:
