@@ -1,11 +1,13 @@
 """Survey aggregates as JSON: the agency's for supervisors, the suppressed grid's for partners."""
 
+from flask import Response
 from marshmallow import RAISE
 from flask_smorest import Blueprint
 
 from mhu.api.common import actor, documented_errors
 from mhu.auth import policy, requires
 from mhu.services import metrics
+from mhu.services.metrics import suppression
 from mhu.services.metrics import surveys as survey_metrics
 from schemas.metrics import PartnerQuerySchema
 from schemas.surveys import PartnerSurveySchema, SurveyAggregateSchema, SurveyQuerySchema
@@ -38,3 +40,16 @@ def partner_surveys(query):
     """The same, suppressed, for one whole calendar month, quarter or year (hidden cells null)."""
     return survey_metrics.partner_survey_aggregate(actor=actor(), date_from=query["date_from"],
                                                    date_to=query["date_to"])
+
+
+@blp.route("/partner/metrics/surveys.csv")
+@requires(policy.can_view_partner_dashboard)
+@blp.arguments(PartnerQuerySchema, location="query", unknown=RAISE)
+@blp.response(200, content_type="text/csv", description="The same suppressed aggregates as CSV")
+@documented_errors(blp, 401, 403, 422)
+def partner_surveys_csv(query):
+    """The suppressed survey aggregates as CSV, a row per question and period (hidden cells read 'suppressed')."""
+    result = survey_metrics.partner_survey_aggregate(actor=actor(), date_from=query["date_from"],
+                                                     date_to=query["date_to"])
+    return Response(suppression.table_csv(survey_metrics.partner_survey_table(result)), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="mhu-surveys.csv"'})

@@ -175,6 +175,7 @@ EXPECTED = {
     "survey.static": {"GET": public(OK)},
     "survey_metrics.supervisor_surveys": {"GET": api({"supervisor"})},
     "survey_metrics.partner_surveys": {"GET": api(PARTNER_VIEW)},
+    "survey_metrics.partner_surveys_csv": {"GET": api(PARTNER_VIEW)},
     # the Dash dashboard: pages redirect anonymous users to log in; its JSON routes answer 401
     "/dashboard/": {"GET": {**page(FIELD), "partner": OK}},  # partners are sent on to the partner view
     "/dashboard/<path:path>": {"GET": {**page(FIELD), "partner": OK}},

@@ -147,3 +147,17 @@ def test_partner_aggregate_is_a_function_reports_can_call(make):
     with pytest.raises(PermissionError):
         survey_metrics.partner_survey_aggregate(actor=people["admin"], date_from=date(2026, 3, 1),
                                                 date_to=date(2026, 3, 31))
+
+
+def test_partner_aggregate_downloads_as_csv_with_hidden_cells_marked(api, make):
+    agency, team, people = make.unit()
+    _answers(agency, team, date(2026, 3, 1), *([5] * 12 + [2] * 3))
+
+    response = api(people["partner"]).get("/api/v1/partner/metrics/surveys.csv?from=2026-03-01&to=2026-03-31")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "question,period,count,disagree,neutral,agree,agree_share,mean"
+    assert lines[1].startswith("respected,2026-03,") and ",suppressed," in lines[1]
+    assert len(lines) == 5
+    assert api(people["admin"]).get("/api/v1/partner/metrics/surveys.csv?from=2026-03-01&to=2026-03-31").status_code == 403

@@ -147,6 +147,16 @@ def partner_survey_aggregate(*, actor: User, date_from: date, date_to: date) -> 
             "questions": questions}
 
 
+def partner_survey_table(result: dict) -> dict:
+    """partner_survey_aggregate's answer as one flat table (a row per question and period), for
+    CSV: {"columns", "rows"}; hidden cells stay None (suppression.table_csv writes "suppressed")."""
+    columns = ["question", "period", "count", *GROUP_KEYS, "agree_share", "mean"]
+    rows = [{"question": question["key"], "period": row["period"], "count": row["count"], **row["distribution"],
+             "agree_share": row["agree_share"], "mean": row["mean"]}
+            for question in result["questions"] for row in question["rows"]]
+    return {"columns": columns, "rows": rows}
+
+
 def cell_text(value, hidden_label: str) -> str:
     """How a partner cell reads: the count, or the hidden label ("<11")."""
     return hidden_label if value is None else str(value)
