@@ -13,6 +13,7 @@ table and appends it to bench/README.md ("Filter change in the browser"). Goal: 
 """
 
 import argparse
+import logging
 import os
 import platform
 import statistics
@@ -69,6 +70,7 @@ def measure(database: Path, repeat: int) -> list[tuple[str, float]]:
     last = ANCHOR.astimezone(ZoneInfo("America/Chicago")).date()
     query = f"from={(last - relativedelta(years=1) + timedelta(days=1)).isoformat()}&to={last.isoformat()}"
     results = []
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would drown the table
     with serving(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1440, "height": 900})

@@ -1,5 +1,5 @@
 """Day sums per team, dimension rollups of the day's calls per team, the states of the follow-ups due each day, and the
-completed follow-ups' re-crisis facts.
+completed follow-ups' re-crisis facts, and the contacts' chains per team.
 
 The facts version moves to 3, so `flask metrics refresh --if-stale` (run by scripts/run.sh and
 the deploy steps) fills the new table and columns after this migration.
@@ -71,6 +71,12 @@ def upgrade():
         batch_op.create_index('ix_followup_fact_closed', ['agency_id', 'closed_at', 'person_id', 'recrisis', 'team_id',
                                                           'district', 'call_source', 'sim_intercept'], unique=False)
         batch_op.create_index('ix_followup_fact_person', ['person_id'], unique=False)
+    with op.batch_alter_table('call_fact', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('team_previous_contact_date', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('team_previous_repeat_date', sa.Date(), nullable=True))
+        batch_op.create_index('ix_call_fact_team_contacts', ['agency_id', 'team_id', 'local_date',
+                                                             'team_previous_contact_date', 'team_previous_repeat_date',
+                                                             'gap_seconds', 'contact_person_id'], unique=False)
     for table in ('metric_day', 'metric_total_day'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('followups_due_closed', sa.Integer(), server_default='0', nullable=False))
@@ -82,6 +88,10 @@ def downgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('followups_due_attempted')
             batch_op.drop_column('followups_due_closed')
+    with op.batch_alter_table('call_fact', schema=None) as batch_op:
+        batch_op.drop_index('ix_call_fact_team_contacts')
+        batch_op.drop_column('team_previous_repeat_date')
+        batch_op.drop_column('team_previous_contact_date')
     op.drop_table('followup_fact')
     op.drop_table('metric_team_day')
     op.drop_table('metric_dim_day')

@@ -36,7 +36,8 @@ from mhu.services.metrics.sql import count_if, located, seconds_between
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
 # 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
-# states of the follow-ups due each day and the follow-up facts; 4: the day sums per team.
+# states of the follow-ups due each day and the follow-up facts; 4: the day sums per team and the
+# contacts' chains per team.
 FACTS_VERSION = 4
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
@@ -215,30 +216,36 @@ def _update_chains(connection, condition) -> None:
     fact = CallFact.__table__.c
     person, order = fact.contact_person_id, (fact.received_at, fact.call_id)
 
-    def earlier(column, offset):
-        return sa.func.lag(column, offset).over(partition_by=person, order_by=order)
+    def earlier(column, offset, *, partition=(person,)):
+        return sa.func.lag(column, offset).over(partition_by=partition, order_by=order)
 
     steps = sa.select(
-        fact.call_id, person, fact.received_at, fact.local_date,
+        fact.call_id, person, fact.team_id, fact.received_at, fact.local_date,
         earlier(fact.received_at, 1).label("previous_at"), earlier(fact.local_date, 1).label("previous_date"),
+        earlier(fact.local_date, 1, partition=(person, fact.team_id)).label("team_previous_date"),
         # LAG by 0 is the row itself: with a threshold of 1 every contact is its person's first in a window.
         earlier(fact.local_date, threshold - 1).label("utilizer_first_date"),
         earlier(fact.local_date, threshold).label("utilizer_before_date"),
     ).where(person.is_not(None), condition).subquery("steps")
     gap = sa.cast(seconds_between(steps.c.previous_at, steps.c.received_at), sa.Integer)
     is_repeat = gap <= window * 86400
+    def latest_earlier_repeat(*partition):
+        return sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
+            partition_by=partition, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1))
+
     chains = sa.select(
         steps.c.call_id, gap.label("gap"), steps.c.previous_date, steps.c.utilizer_first_date,
-        steps.c.utilizer_before_date,
-        sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
-            partition_by=steps.c.contact_person_id, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1),
-        ).label("previous_repeat_date"),
+        steps.c.utilizer_before_date, steps.c.team_previous_date,
+        latest_earlier_repeat(steps.c.contact_person_id).label("previous_repeat_date"),
+        latest_earlier_repeat(steps.c.contact_person_id, steps.c.team_id).label("team_previous_repeat_date"),
     ).subquery("chains")
     table = CallFact.__table__
     connection.execute(
         sa.update(table).where(table.c.call_id == chains.c.call_id)
         .values(gap_seconds=chains.c.gap, previous_contact_date=chains.c.previous_date,
                 previous_repeat_date=chains.c.previous_repeat_date,
+                team_previous_contact_date=chains.c.team_previous_date,
+                team_previous_repeat_date=chains.c.team_previous_repeat_date,
                 utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date)
     )
 

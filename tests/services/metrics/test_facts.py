@@ -148,6 +148,11 @@ def test_whole_agency_repeat_counts_equal_distinct_person_counts(demo):
 
         assert fast == metrics.repeat_metrics(filters=counted_distinct), (first, last)
         assert fast["repeat_contact_rate"]["numerator"] > 0 or first == last
+        for team in every_team:
+            # One team reads the team's chain; naming a second (absent) team takes the DISTINCT path.
+            one_team = metrics.repeat_metrics(filters=dataclasses.replace(period, team_ids=frozenset([team])))
+            assert one_team == metrics.repeat_metrics(
+                filters=dataclasses.replace(period, team_ids=frozenset([team, -1]))), (first, last, team)
 
 
 def test_whole_agency_high_utilizers_equal_persons_grouped_by_contacts(app, demo):
