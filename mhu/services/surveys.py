@@ -133,8 +133,12 @@ def submit(*, token: str, form) -> str:
 
 
 def purge_expired(*, now=None) -> int:
-    """Delete expired invitations (nothing else refers to them); the number deleted."""
-    result = db.session.execute(sa.delete(SurveyInvitation).where(SurveyInvitation.expires_at <= (now or utcnow())))
+    """Delete expired invitations (nothing else refers to them) and the rate limiter's finished
+    windows; the number of invitations deleted."""
+    now = now or utcnow()
+    result = db.session.execute(sa.delete(SurveyInvitation).where(SurveyInvitation.expires_at <= now))
+    window = current_app.config["SURVEY_RATE_WINDOW"]
+    db.session.execute(sa.delete(SurveyThrottle).where(SurveyThrottle.window_start < now - window))
     db.session.commit()
     return result.rowcount
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import AuditEvent, SurveyInvitation, SurveyResponse
+from mhu.models import AuditEvent, SurveyInvitation, SurveyResponse, SurveyThrottle
 from mhu.models.types import utcnow
 from mhu.services.localtime import agency_today
 from tests.dashboards.test_guard import router_request
@@ -210,7 +210,13 @@ def test_expired_links_are_purged_by_the_command(client, runner, survey_unit):
     ).values(expires_at=utcnow() - timedelta(days=1)))
     db.session.commit()
 
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyThrottle)) == 0  # nothing counted yet
+    client.get("/s/some-token")  # one address counted now, one long ago
+    db.session.add(SurveyThrottle(address_hash="f" * 64, window_start=utcnow() - timedelta(hours=1), hits=3))
+    db.session.commit()
+
     result = runner.invoke(args=["surveys", "purge-expired"])
 
     assert result.exit_code == 0 and "1 expired link(s) deleted" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyInvitation)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyThrottle)) == 1  # the current window stays
