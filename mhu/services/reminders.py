@@ -101,7 +101,10 @@ def claim(now: datetime) -> list[tuple[int, int, str]]:
     table = FollowupReminder.__table__
     still_needed = (
         sa.select(FollowUp.id).join(Call, Call.id == FollowUp.call_id)
-        .where(*needs_reminder_conditions(now), FollowUp.assigned_to_id == table.c.user_id)
+        .where(*needs_reminder_conditions(now), FollowUp.assigned_to_id == table.c.user_id,
+               # A "due soon" left unsent until the follow-up went overdue is not sent late: the
+               # overdue reminder says it.
+               kind_expression(now) == table.c.kind)
     )
     rows = db.session.execute(
         sa.update(table)

@@ -204,3 +204,19 @@ def test_without_an_smtp_host_the_command_says_so_and_fails(app, runner, work, m
     assert result.exit_code == 1 and "MHU_SMTP_HOST is not set" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowupReminder)
                              .where(FollowupReminder.sent_at.is_(None))) == 3
+
+
+def test_a_due_soon_reminder_left_unsent_is_not_sent_once_overdue(app, runner, work, smtp_server, smtp_port,
+                                                                   monkeypatch):
+    people, _, followups = work
+    monkeypatch.setitem(app.config, "SMTP_PORT", 1)  # nothing listens there: this run fails
+    assert runner.invoke(args=["reminders", "send"]).exit_code == 1
+    monkeypatch.setitem(app.config, "SMTP_PORT", smtp_port)
+
+    reminders.send_due(now=utcnow() + timedelta(hours=6))  # the "soon" one is overdue by now
+
+    mine = [m for m in smtp_server.messages if m["To"] == people["clinician"].email]
+    assert len(mine) == 1 and "2 overdue" in mine[0].get_content() and "due within" not in mine[0].get_content()
+    unsent = db.session.scalars(sa.select(FollowupReminder.kind).where(
+        FollowupReminder.followup_id == followups["soon"].id, FollowupReminder.sent_at.is_(None))).all()
+    assert unsent == ["due_soon"]
