@@ -15,7 +15,6 @@ table and appends it to bench/README.md ("Filter change in the browser"). Goal: 
 import argparse
 import logging
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -36,8 +35,8 @@ from dashboards import site  # noqa: E402
 from mhu import create_app  # noqa: E402
 from mhu.services.demo.generator import demo_users  # noqa: E402
 from tests.support.live import serving  # noqa: E402
+from bench._common import append_rows, machine  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:browser -->"
 GOAL_SECONDS = 2.0
 CHROMIUM = os.environ.get("MHU_CHROMIUM", "/usr/bin/chromium")
@@ -104,19 +103,15 @@ def main() -> None:
         raise SystemExit(f"{database} is missing: run bench/bench_pages.py --calls {args.calls} first")
     results = measure(database, args.repeat)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    host = machine()
     load = os.getloadavg()[0]
     lines = [f"| {stamp} | SQLite | {args.calls:,} | {name} | {seconds:.2f} | "
-             f"{'ok' if seconds < GOAL_SECONDS else 'over 2 s'} | {load:.1f} | {machine} |" for name, seconds in results]
-    print("| when (UTC) | database | calls | page | seconds (median) | goal < 2 s | load | machine |")
+             f"{'ok' if seconds < GOAL_SECONDS else 'over 2 s'} | {load:.1f} | {host} |" for name, seconds in results]
+    print("| when (UTC) | database | calls | page | seconds (median) | goal < 2 s | load | host |")
     print("|---|---|---:|---|---:|---|---:|---|")
     print("\n".join(lines))
     if not args.no_append:
-        text = README.read_text()
-        if END_MARKER not in text:
-            raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
-        README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
-        print(f"appended to {README.relative_to(ROOT)}")
+        append_rows(END_MARKER, lines)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ warm-up, wall time and this process's CPU time (see timed()). Prints a table and
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -42,8 +41,8 @@ from mhu.models import Team  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
 from mhu.services.demo.generator import demo_users  # noqa: E402
 from mhu.services.metrics import facts as metric_facts  # noqa: E402
+from bench._common import append_rows, machine  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:pages -->"
 ANCHOR = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 GOAL_SECONDS = 1.0
@@ -162,14 +161,14 @@ def postgres_measure(url: str, calls: int, seed: int, repeat: int) -> dict:
 
 def table(results: list[dict]) -> list[str]:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    host = machine()
     load = os.getloadavg()[0]
     lines = []
     for result in results:
         for page, view, seconds, cpu in result["timings"]:
             verdict = "ok" if seconds < GOAL_SECONDS else "over 1 s"
             lines.append(f"| {stamp} | {result['database']} | {result['calls']:,} | {page} | {view} | "
-                         f"{seconds:.3f} | {cpu:.3f} | {verdict} | {load:.1f} | {machine} |")
+                         f"{seconds:.3f} | {cpu:.3f} | {verdict} | {load:.1f} | {host} |")
     return lines
 
 
@@ -196,11 +195,7 @@ def main() -> None:
     print("|---|---|---:|---|---|---:|---:|---|---:|---|")
     print("\n".join(lines))
     if not args.no_append:
-        text = README.read_text()
-        if END_MARKER not in text:
-            raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
-        README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
-        print(f"appended to {README.relative_to(ROOT)}")
+        append_rows(END_MARKER, lines)
 
 
 if __name__ == "__main__":

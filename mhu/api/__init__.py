@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
         admin, audit, auth, cad, calls, export, followups, health, imports, metrics, mfa, persons, reports, surveys,
         training,
     )
+    from mhu.api import demographics, stories
 
     # Our error shape replaces smorest's default, so the spec names one Error schema.
     api.ERROR_SCHEMA = ErrorSchema
@@ -22,6 +23,8 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp)
     api.register_blueprint(metrics.partner_blp)
     api.register_blueprint(surveys.blp)
+    for blueprint in (demographics.blp, demographics.partner_blp, stories.blp):
+        api.register_blueprint(blueprint)
     app.before_request_funcs.setdefault(None, []).insert(0, imports.allow_large_uploads)
     api.register_blueprint(admin.blp)
     api.register_blueprint(admin.me_blp)

@@ -170,3 +170,13 @@ def can_read_survey_results(user: User) -> bool:
 def can_receive_reminders(user: User) -> bool:
     """Reminders about follow-ups assigned to the user (the field roles that work follow-ups)."""
     return user.role in FIELD_ROLES
+
+
+def can_draft_story(user: User, call: Call) -> bool:
+    """Write a call's shareable summary: whoever may edit the call."""
+    return can_edit_call(user, call)
+
+
+def can_approve_stories(user: User) -> bool:
+    """Approve or withdraw a story for sharing: a supervisor's decision (the real privacy control)."""
+    return user.role == "supervisor"

@@ -2,7 +2,7 @@
 per-address throttle) and the follow-up reminder ledger (one row per follow-up and kind).
 
 Revision ID: 0015
-Revises: 0016
+Revises: 0013
 Create Date: 2026-12-03 17:00:00
 
 """
@@ -13,7 +13,7 @@ import mhu.models.types
 
 
 revision = '0015'
-down_revision = '0016'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
