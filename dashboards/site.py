@@ -47,6 +47,7 @@ PAGES: tuple[PageDeclaration, ...] = (
     PageDeclaration("calls", "Calls behind a count", "/calls", policy.can_view_identified_dashboards, in_nav=False),
     # Supervisors get both reports, partners the partner report only (de-identified, like the partner view).
     PageDeclaration("reports", "Reports", "/reports", policy.can_open_reports_page, partner=True),
+    PageDeclaration("surveys", "Surveys", "/surveys", policy.can_read_survey_results),
 )
 BY_KEY = {page.key: page for page in PAGES}
 PAGE_RULES = {page.key: page.rule for page in PAGES}

@@ -18,6 +18,7 @@ from dashboards.components import chart_card
 from dashboards.filters import parse
 from dashboards.frame import register_page
 from dashboards.site import declaration
+from dashboards.survey_tables import partner_card
 from mhu import enums
 from mhu.services import ServiceError
 from mhu.services.metrics import partner as metrics_partner
@@ -126,6 +127,7 @@ def layout(view):
                    empty=not located),
         _table_card(result["calls_by_district"], "calls_by_district", result),
         _table_card(result["outcomes"], "outcomes", result),
+        partner_card(view.user, date.fromisoformat(values["from"]), date.fromisoformat(values["to"])),
         html.P([html.Strong(f"<{threshold}: suppressed. "), result["rule"],
                 (" Every number comes from the agency's publication grid (whole months, quarters and years; "
                  "configured districts), suppressed as a whole.")],

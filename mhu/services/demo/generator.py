@@ -26,6 +26,7 @@ from mhu.models import (
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit
 from mhu.services.metrics import facts as metric_facts
+from mhu.services.demo import surveys as demo_surveys
 from mhu.services.demo import vocab as V
 from mhu.services.demo.calls import (
     AGE_INDEX, DAY, HOUSING_INDEX, OPEN_WINDOW_HOURS, PROBLEM_INDEX, W, CallWriter, Weighted,
@@ -83,6 +84,9 @@ def generate_demo(
         generator.plan(calls)
         generator.insert_persons()
         generator.insert_calls(progress)
+        # Its own random stream, so the calls stay the same rows they were before surveys existed.
+        generator.counts["survey_answers"] = demo_surveys.insert_answers(
+            rng=random.Random(f"surveys-{seed}"), agency_id=generator.agency.id)
         # The rows went in with Core inserts, which the after-flush refresh does not see.
         metric_facts.rebuild()
         audit.record(action="demo.load", actor=None, object_type="agency", object_id=generator.agency.id)
