@@ -41,12 +41,14 @@ PREVIEW_ROWS = 20
 NOT_NULL_DEFAULTS = {
     "call_source": "911", "nature": "other", "arrestable_offense": "none", "transfer_in": "none",
     "transfer_out": "none", "force_level": "none", "cit_officer_on_scene": False, "followup_required": False,
+    # Rows are the unit's own calls unless the profile maps who responded (CAD history: patrol_only).
+    "responder_type": "co_responder",
 }
 SCALAR_COLUMNS = (
     "incident_number", "received_at", "dispatched_at", "arrived_at", "cleared_at", "call_source", "nature",
     "initial_call_type", "final_call_type", "sim_intercept", "arrestable_offense", "district", "beat", "address",
     "latitude", "longitude", "cit_officer_on_scene", "transfer_in", "transfer_out", "force_level", "disposition",
-    "legal_hold_type", "followup_required", "narrative",
+    "legal_hold_type", "followup_required", "narrative", "responder_type", "not_taken_reason",
 )
 
 
@@ -301,7 +303,8 @@ class _Run:
             local_day, hour, weekday = local_parts(values["received_at"], zone)
             calls.append({
                 **{name: values[name] for name in SCALAR_COLUMNS}, "id": call_id, "agency_id": batch.agency_id,
-                "team_id": batch.team_id, "person_id": None, "local_date": local_day, "local_hour": hour,
+                "person_id": None,
+                "team_id": None if values["responder_type"] == "patrol_only" else batch.team_id, "local_date": local_day, "local_hour": hour,
                 "local_weekday": weekday, "version": 1, "created_at": now, "created_by_id": batch.created_by_id,
                 "updated_at": now, "updated_by_id": None, "voided_at": None, "voided_by_id": None, "void_reason": None,
             })

@@ -20,7 +20,7 @@ from mhu.services import audit
 from mhu.services.care import followup_window
 from mhu.services.metrics.sql import (
     MetricFilters, call_conditions, config, count_if, day_sums, located, narrowed, rate, seconds_between,
-    slice_conditions, utc_bounds,
+    slice_conditions, unit_call, utc_bounds,
 )
 
 COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
@@ -180,7 +180,7 @@ def recrisis_after_followup(*, filters: MetricFilters) -> dict:
     later = aliased(Call)
     recrisis = sa.exists(
         sa.select(1).where(
-            later.person_id == Call.person_id, later.voided_at.is_(None), located(later),
+            later.person_id == Call.person_id, later.voided_at.is_(None), unit_call(later), located(later),
             later.received_at > FollowUp.closed_at,
             seconds_between(FollowUp.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
         )
