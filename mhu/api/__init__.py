@@ -9,7 +9,8 @@ from schemas.common import ErrorSchema
 def init_app(app: Flask) -> None:
     """Bind the Api with our error shape and security schemes, then register every blueprint."""
     from mhu.api import (
-        admin, audit, auth, cad, calls, export, followups, health, imports, metrics, mfa, persons, reports, training,
+        admin, audit, auth, cad, calls, evaluation, export, followups, health, imports, metrics, mfa, persons, reports,
+        training,
     )
 
     # Our error shape replaces smorest's default, so the spec names one Error schema.
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     for module in (health, auth, mfa, calls, export, followups, persons, audit, metrics, imports, cad, reports, training):
         api.register_blueprint(module.blp)
     api.register_blueprint(metrics.partner_blp)
+    api.register_blueprint(evaluation.blp)
     app.before_request_funcs.setdefault(None, []).insert(0, imports.allow_large_uploads)
     api.register_blueprint(admin.blp)
     api.register_blueprint(admin.me_blp)

@@ -145,3 +145,9 @@ def can_read_command_reports(user: User) -> bool:
 def can_maintain_training(user: User) -> bool:
     """Record, import and remove officers' CIT training (DESIGN.md section 4: supervisors and admins)."""
     return user.role in ("supervisor", "admin")
+
+
+def can_view_evaluation(user: User) -> bool:
+    """Program evaluation (funnel, comparisons, savings, hand-offs) reads every call of the agency,
+    patrol-only ones included: command staff only."""
+    return user.role == "supervisor"
