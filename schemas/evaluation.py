@@ -46,6 +46,7 @@ class FunnelSchema(Schema):
     stages = fields.List(fields.Nested(StageSchema))
     reasons = fields.List(fields.Nested(ReasonSchema))
     not_taken = fields.Integer()
+    coverage = fields.Nested(RateSchema, metadata={"description": "eligible_coverage: responded / in service hours"})
     out_of_scope = fields.Integer()
     excluded_by_risk_flag = fields.Integer()
     responded_outside_hours = fields.Integer()

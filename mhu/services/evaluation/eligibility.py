@@ -19,7 +19,7 @@ from mhu.enums import NOT_TAKEN_REASONS
 from mhu.extensions import db
 from mhu.models import Call, CallRiskFlag, Team
 from mhu.services.evaluation.settings import eligibility
-from mhu.services.metrics.sql import MetricFilters, count_if, unit_call
+from mhu.services.metrics.sql import MetricFilters, count_if, rate, unit_call
 
 STAGES = ("in_scope", "in_hours", "requested", "responded")
 STAGE_TITLES = {"in_scope": "In scope", "in_hours": "In service hours", "requested": "Unit requested",
@@ -114,6 +114,7 @@ def funnel(*, filters: MetricFilters) -> dict:
                    for name, count in zip(STAGES, stage_counts)],
         "reasons": [{"reason": reason, "count": int(reasons.get(reason, 0))} for reason in NOT_TAKEN_REASONS],
         "not_taken": sum(int(v) for v in reasons.values()),
+        "coverage": rate(stage_counts[3], stage_counts[1]),
         "out_of_scope": total - in_scope, "excluded_by_risk_flag": excluded,
         "responded_outside_hours": responded_outside, "responded_out_of_scope": responded_out_of_scope,
     }

@@ -11,6 +11,7 @@ def test_funnel_counts_each_stage_of_the_hand_counted_calls(evaluation_unit, fun
     assert [(s["stage"], s["count"]) for s in result["stages"]] == [
         ("in_scope", 6), ("in_hours", 3), ("requested", 2), ("responded", 1)]
     assert result["stages"][1]["share_of_in_scope"] == 3 / 6
+    assert result["coverage"] == {"numerator": 1, "denominator": 3, "value": 1 / 3}
     assert (result["out_of_scope"], result["excluded_by_risk_flag"]) == (3, 1)
     assert (result["responded_outside_hours"], result["responded_out_of_scope"]) == (1, 1)
 
