@@ -27,6 +27,7 @@ from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit
 from mhu.services.metrics import facts as metric_facts
 from mhu.services.demo import vocab as V
+from mhu.services.demo.evaluation import add_evaluation_data
 from mhu.services.demo.calls import (
     AGE_INDEX, DAY, HOUSING_INDEX, OPEN_WINDOW_HOURS, PROBLEM_INDEX, W, CallWriter, Weighted,
 )
@@ -82,6 +83,7 @@ def generate_demo(
         generator.plan(calls)
         generator.insert_persons()
         generator.insert_calls(progress)
+        add_evaluation_data(generator)
         # The rows went in with Core inserts, which the after-flush refresh does not see.
         metric_facts.rebuild()
         audit.record(action="demo.load", actor=None, object_type="agency", object_id=generator.agency.id)
