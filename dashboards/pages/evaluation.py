@@ -148,11 +148,13 @@ def _arithmetic(line: dict) -> str:
         counted = (f"{line['basis']} calls × {_percent(base['value'])} ({base['numerator']}/{base['denominator']} "
                    f"patrol-only) = {_number(line['central'])} {words}")
     counted += f" (low {_number(line['low'])}, high {_number(line['high'])})"
-    parts = " + ".join(f"{p['name']} {_money(p['amount'])}" for p in line["cost_parts"])
+    parts = " + ".join(f"{p['name']} {_money(p['amount'])}" for p in line["cost_parts"] if p["amount"] is not None)
+    missing = ", ".join(p["name"] for p in line["cost_parts"] if p["amount"] is None)
+    left_out = f"; left out, cost not set: {missing}" if missing else ""
     if line["cost"] is None:
-        return f"{counted}; cost per event: {parts} — a unit cost is not set, so this line is not costed."
+        return f"{counted}; no unit cost is set for it, so this line is not costed."
     cost = line["cost"]
-    return (f"{counted} × {_money(line['unit_cost'])} per event ({parts}) = {_money(cost['central'])} "
+    return (f"{counted} × {_money(line['unit_cost'])} per event ({parts}{left_out}) = {_money(cost['central'])} "
             f"(low {_money(cost['low'])}, high {_money(cost['high'])})")
 
 

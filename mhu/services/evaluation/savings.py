@@ -10,8 +10,9 @@ patrol-only calls in scope over the same period, the baseline):
               use the rate's Wilson 95% bounds;
   EMS transports = R x the baseline's EMS-transport rate (EMS medical transport or hand-off to EMS),
               bounds as for ED visits.
-Costs multiply the counts by the unit costs an administrator entered; a missing cost leaves its
-line uncosted rather than zero. The page prints every multiplication.
+Costs multiply the counts by the unit costs an administrator entered; a part whose cost is not set
+is left out of its line (and named as left out), a line with no cost set stays uncosted rather than
+zero. The page prints every multiplication.
 """
 
 from __future__ import annotations
@@ -72,10 +73,12 @@ def _range(count: int, successes: int, total: int, *, high_all: bool = False) ->
 
 
 def _price(events: dict, per_event: list[tuple[str, float | None, str]]) -> dict:
-    """events x sum of per-event amounts; None when any amount is missing."""
-    if any(amount is None for _, amount, _ in per_event):
+    """events x the sum of the per-event amounts that are set; None when none is set (a part not
+    set is left out and listed as such, never counted as zero cost silently)."""
+    amounts = [amount for _, amount, _ in per_event if amount is not None]
+    if not amounts:
         return {"unit_cost": None, "cost": None}
-    each = sum(amount for _, amount, _ in per_event)
+    each = sum(amounts)
     return {"unit_cost": each, "cost": {k: (None if v is None else v * each)
                                         for k, v in events.items() if k in ("low", "central", "high")}}
 

@@ -64,6 +64,16 @@ def test_cost_arithmetic_multiplies_counts_by_unit_costs(savings_calls, evaluati
     assert result["total_cost"]["central"] == pytest.approx(1800 + 1612.5)
 
 
+def test_a_part_without_a_cost_is_left_out_of_its_line(savings_calls, evaluation_unit):
+    agency_settings.update_settings(actor=evaluation_unit[2]["admin"], changes={"unit_costs": {
+        "ed_visit": COSTS["ed_visit"]}})
+
+    lines = {line["event"]: line for line in evaluation.avoided(filters=savings_calls)["lines"]}
+
+    assert lines["ed_visits"]["unit_cost"] == 2000 and lines["ed_visits"]["cost"]["central"] == pytest.approx(1500)
+    assert lines["jail_bookings"]["cost"] is None
+
+
 def test_unit_costs_need_a_number_and_a_source(evaluation_unit):
     from mhu.services import ServiceError
 
