@@ -113,6 +113,9 @@ EXPECTED = {
     # reports of aggregates: command staff; the CIT roster: supervisors and administrators
     "reports.command": {"GET": api({"supervisor"})},
     "reports.jmhcp_csv": {"GET": api({"supervisor"})},
+    # program evaluation reads every call of the agency, patrol-only included: command staff
+    **{f"evaluation.{name}": {"GET": api({"supervisor"})} for name in (
+        "eligibility", "eligibility_calls", "eligibility_gaps", "comparison", "before_after", "savings", "handoff")},
     "training.TrainingCollection": {"GET": api({"supervisor", "admin"}), "POST": api({"supervisor", "admin"})},
     "training.TrainingItem": {"DELETE": api({"supervisor", "admin"})},
     "training.coverage": {"GET": api({"supervisor", "admin"})},
