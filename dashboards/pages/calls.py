@@ -20,6 +20,11 @@ def describe_subset(subset: str) -> str:
     if subset == "calls":
         return "All calls in the period"
     name, _, part = subset.partition(":")
+    if name in drilldown.PERSON_SUBSETS:
+        if name == "high_utilizers":
+            return "Contacts in the period of the persons counted as high utilizers"
+        return "Contacts (located calls with a person)" if part == "base" else \
+            "Repeat contacts (within the repeat window of the person's previous contact)"
     if name == "class":
         return f"Calls with outcome class {OUTCOME_CLASSES[part].label}"
     entry = metrics.metric(name)

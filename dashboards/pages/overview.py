@@ -6,6 +6,7 @@ from dashboards import figures
 from dashboards.components import chart_card, count_card, format_seconds, kpi_card, rate_card, trend_line
 from dashboards.frame import register_page
 from mhu.services import metrics
+from mhu.services.metrics import drilldown
 
 # The headline rates, in card order; titles, definitions and directions are the registry's.
 RATE_CARDS = ["jail_diversion_rate", "diversion_from_arrest", "resolved_in_community", "ed_use",
@@ -27,7 +28,7 @@ def layout(view):
                         spark=figures.sparkline(series, "call_volume", partial=partial) if series else None)]
     for key in RATE_CARDS:
         spark = figures.sparkline(series, key, partial=partial) if series and key in SERIES_METRICS else None
-        drill = view.drill_href(key) if key in metrics.CALL_RATES else None
+        drill = view.drill_href(key) if drilldown.lists(key) else None
         cards.append(rate_card(key, current[key], trends[key], spark=spark, drill=drill))
     response = current["response_time"]
     cards.append(kpi_card(

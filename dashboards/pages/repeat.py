@@ -17,12 +17,14 @@ def layout(view):
     filters = view.filters
     distribution = metrics.contacts_per_person(filters=filters)
     utilizers = metrics.high_utilizers(filters=filters)
+    repeat = metrics.repeat_metrics(filters=filters)  # both rates from one read
     trends = view.trends("repeat_contact_rate", "repeat_call_share")
     cards = dbc.Row([
-        rate_card("repeat_contact_rate", metrics.repeat_contact_rate(filters=filters),
-                  trends["repeat_contact_rate"]),
-        rate_card("repeat_call_share", metrics.repeat_call_share(filters=filters), trends["repeat_call_share"]),
-        count_card("high_utilizers", utilizers, hover=f"{utilizers:,} persons"),
+        rate_card("repeat_contact_rate", repeat["repeat_contact_rate"], trends["repeat_contact_rate"],
+                  drill=view.drill_href("repeat_contact_rate")),
+        rate_card("repeat_call_share", repeat["repeat_call_share"], trends["repeat_call_share"],
+                  drill=view.drill_href("repeat_call_share")),
+        count_card("high_utilizers", utilizers, hover=f"{utilizers:,} persons", drill=view.drill_href("high_utilizers")),
     ])
     sections = [
         cards,

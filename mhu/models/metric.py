@@ -96,6 +96,9 @@ class MetricCounts:
     # Follow-ups of non-voided calls closed on this local day, and those completed.
     followups_closed: Mapped[int] = mapped_column(server_default="0")
     followups_completed: Mapped[int] = mapped_column(server_default="0")
+    # Of the follow-ups due on this day: those closed and those attempted (by now).
+    followups_due_closed: Mapped[int] = mapped_column(server_default="0")
+    followups_due_attempted: Mapped[int] = mapped_column(server_default="0")
     # Calls with each duration (CallFact's *_seconds not NULL): the n of the percentile walks.
     with_response: Mapped[int] = mapped_column(server_default="0")
     with_response_from_received: Mapped[int] = mapped_column(server_default="0")
@@ -125,6 +128,57 @@ class MetricTotalDay(MetricCounts, db.Model):
 
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True)
     local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+
+
+class MetricDimDay(db.Model):
+    """Counts of the day's calls per team and value of a dimension (disposition, hour x weekday,
+    duration bin, outcome flow link, data-quality check...; metrics/breakdowns.DIMENSIONS).
+
+    Keyed by team only, not by every filter column: a day has a handful of teams but hundreds of
+    (team, district, source, intercept) slices, so per-slice rows would be as many as the calls.
+    Views narrowed by district, source or intercept read the calls instead.
+    """
+
+    __tablename__ = "metric_dim_day"
+    __table_args__ = (
+        # A read ranges over one dimension's dates of an agency: a range of the primary key. On
+        # SQLite the table is that key (WITHOUT ROWID), so the read touches nothing else.
+        sa.PrimaryKeyConstraint("agency_id", "dimension", "local_date", "team_id", "key"),
+        {"sqlite_with_rowid": False},
+    )
+
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    dimension: Mapped[str] = mapped_column(sa.String(40))
+    local_date: Mapped[date] = mapped_column(sa.Date)
+    team_id: Mapped[int] = mapped_column()
+    key: Mapped[str] = mapped_column(sa.String(120))
+    calls: Mapped[int] = mapped_column()
+
+
+class FollowUpFact(db.Model):
+    """One row per completed follow-up of a non-voided call with a person: its call's filter keys,
+    the person and whether they had a new contact within the re-crisis window after it closed.
+
+    The flag depends on the person's later calls, so it is refreshed with the person's repeat chain.
+    """
+
+    __tablename__ = "followup_fact"
+    __table_args__ = (
+        # The re-crisis rate reads persons and flags of the follow-ups closed in a period from this index only.
+        sa.Index("ix_followup_fact_closed", "agency_id", "closed_at", "person_id", "recrisis", *FILTER_KEYS),
+        sa.Index("ix_followup_fact_person", "person_id"),
+    )
+
+    followup_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("followup.id", ondelete="CASCADE"), primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    recrisis: Mapped[bool] = mapped_column()
+    team_id: Mapped[int] = mapped_column()
+    district: Mapped[str | None] = mapped_column(sa.String(40))
+    call_source: Mapped[str] = mapped_column(sa.String(40))
+    sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
 
 
 class MetricFactsState(db.Model):

@@ -46,6 +46,20 @@ def test_data_quality_rows_and_outcome_bars_link_to_their_calls(client, make):
     assert "subset=class%3Aarrest_or_citation" in text_of(outcomes)
 
 
+def test_person_based_cards_link_to_their_contacts(client, make):
+    people = unit_with_calls(make)
+    login(client, people["supervisor"])
+    client.get("/dashboard/")
+
+    repeat = router_request(client, "/dashboard/repeat", "?from=2026-03-01&to=2026-03-31")
+    listing = router_request(client, "/dashboard/calls", "?from=2026-03-01&to=2026-03-31&subset=repeat_call_share%3Abase")
+
+    assert repeat.status_code == listing.status_code == 200
+    for subset in ("repeat_contact_rate", "repeat_call_share", "high_utilizers"):
+        assert f"subset={subset}" in text_of(repeat), subset
+    assert "Contacts (located calls with a person)" in text_of(listing)
+
+
 def test_an_unknown_subset_is_named_and_lists_nothing(client, make):
     people = unit_with_calls(make)
     login(client, people["supervisor"])

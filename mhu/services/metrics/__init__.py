@@ -9,11 +9,11 @@ Callers import this package: `from mhu.services import metrics; metrics.summary(
 """
 
 from mhu.services.metrics.breakdowns import (
-    BREAKDOWNS, EXTRA_BREAKDOWNS, breakdown, disposition_series, duration_histogram, hour_weekday,
+    BREAKDOWNS, DIMENSIONS, EXTRA_BREAKDOWNS, breakdown, data_quality, disposition_series, duration_histogram, hour_weekday,
     outcome_class_flow, outcome_class_series, outcome_flow, transfers,
 )
 from mhu.services.metrics.people import (
-    COMPLETED_OUTCOMES, contacts_per_person, data_quality, followup_completion, followup_on_time, followup_status,
+    COMPLETED_OUTCOMES, contacts_per_person, followup_completion, followup_on_time, followup_status,
     followup_timeliness, high_utilizer_list, high_utilizers, recrisis_after_followup, repeat_call_share,
     repeat_contact_rate, repeat_metrics,
 )

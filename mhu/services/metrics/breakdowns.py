@@ -4,28 +4,162 @@ follow-up outcome flow, and both by outcome class (mhu.services.outcomes). Count
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from mhu.enums import FORCE_LEVELS
 from mhu.extensions import db
-from mhu.models import Call, FollowUp, Team
+from mhu.models import Call, FollowUp, MetricDimDay, Team
 from mhu.services.metrics.sql import MetricFilters, call_conditions, count_if, date_bucket, located, seconds_between
-from mhu.services.outcomes import FOLLOWUP_GROUPS, OUTCOME_CLASSES, followup_group, outcome_class
+from mhu.services.metrics.quality import QUALITY_CHECKS
+from mhu.services.outcomes import FOLLOWUP_GROUPS, NO_DISPOSITION, OUTCOME_CLASSES, followup_group, outcome_class
 
 CLASS_ORDER = {outcome.key: index for index, outcome in enumerate(OUTCOME_CLASSES)}
 FOLLOWUP_ORDER = {key: index for index, (key, _, _) in enumerate(FOLLOWUP_GROUPS)}
 
-# dimension -> (column, restrict to C'?). Force is a rate's distribution, so its base is C'.
-BREAKDOWNS = {
-    "source": (lambda: Call.call_source, False),
-    "nature": (lambda: Call.nature, False),
-    "intercept": (lambda: Call.sim_intercept, False),
-    "disposition": (lambda: sa.func.coalesce(Call.disposition, "missing", type_=sa.String), False),
-    "district": (lambda: sa.func.coalesce(Call.district, "unknown", type_=sa.String), False),
-    "force": (lambda: Call.force_level, True),
-    "legal_hold": (lambda: sa.func.coalesce(Call.legal_hold_type, "unspecified", type_=sa.String), True),
+# The duration histograms' bins; the day rollups hold these bins, so other widths read the calls.
+HISTOGRAM_BIN_MINUTES, HISTOGRAM_MAX_MINUTES = 5, 120
+DURATION_SPANS = {
+    "response": (lambda: Call.dispatched_at, lambda: Call.arrived_at),
+    "response_from_received": (lambda: Call.received_at, lambda: Call.arrived_at),
+    "on_scene": (lambda: Call.arrived_at, lambda: Call.cleared_at),
 }
+KEY_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A distribution of C: one text key per call (`key` gets the per-call follow-up state when
+    `followups` is set), over the calls that also meet `where`."""
+
+    key: Callable
+    where: Callable[[], list] = list
+    followups: bool = False
+
+
+def _text(column):
+    return sa.cast(column, sa.String)
+
+
+def _joined(*parts):
+    key = _text(parts[0])
+    for part in parts[1:]:
+        key = key + KEY_SEPARATOR + _text(part)
+    return key
+
+
+def _duration_bin(measure: str) -> Dimension:
+    def key(_):
+        start, end = (column() for column in DURATION_SPANS[measure])
+        # CAST of a non-negative whole number of seconds divided by an integer width: same on both databases.
+        index = sa.cast(seconds_between(start, end), sa.Integer) // (HISTOGRAM_BIN_MINUTES * 60)
+        last = HISTOGRAM_MAX_MINUTES // HISTOGRAM_BIN_MINUTES
+        return _text(sa.case((index >= last, last), else_=index))
+
+    return Dimension(key=key, where=lambda: [column().is_not(None) for column in DURATION_SPANS[measure]])
+
+
+def _disposition():
+    return sa.func.coalesce(Call.disposition, NO_DISPOSITION, type_=sa.String)
+
+
+# name -> how each call is keyed. Read from the day rollups (models.MetricDimDay, written by
+# metrics/facts.py from these same definitions) or, for filters the rollups do not hold, from the calls.
+DIMENSIONS: dict[str, Dimension] = {
+    "calls": Dimension(key=lambda _: sa.literal("", sa.String)),
+    "source": Dimension(key=lambda _: Call.call_source),
+    "nature": Dimension(key=lambda _: Call.nature),
+    "intercept": Dimension(key=lambda _: _text(Call.sim_intercept)),
+    "disposition": Dimension(key=lambda _: _disposition()),
+    "district": Dimension(key=lambda _: sa.func.coalesce(Call.district, "unknown", type_=sa.String)),
+    # Force is a rate's distribution, so its base is C'; legal holds are those of detentions in C'.
+    "force": Dimension(key=lambda _: Call.force_level, where=lambda: [located()]),
+    "legal_hold": Dimension(key=lambda _: sa.func.coalesce(Call.legal_hold_type, "unspecified", type_=sa.String),
+                            where=lambda: [located(), Call.disposition == "emergency_detention"]),
+    "transfer_in": Dimension(key=lambda _: Call.transfer_in, where=lambda: [Call.transfer_in != "none"]),
+    "transfer_out": Dimension(key=lambda _: Call.transfer_out, where=lambda: [Call.transfer_out != "none"]),
+    "hour_weekday": Dimension(key=lambda _: _joined(Call.local_weekday, Call.local_hour)),
+    **{f"{measure}_bin": _duration_bin(measure) for measure in DURATION_SPANS},
+    "flow": Dimension(key=lambda state: _joined(Call.sim_intercept, _disposition(), state), followups=True),
+    **{f"quality:{check}": Dimension(key=lambda _: sa.literal("", sa.String), where=lambda condition=condition: [condition()])
+       for check, condition in QUALITY_CHECKS.items()},
+}
+BREAKDOWNS = ("source", "nature", "intercept", "disposition", "district", "force", "legal_hold")
 EXTRA_BREAKDOWNS = ("team", "transfers", "hour_weekday")
+
+
+def dimension_query(name: str, conditions: list, *columns, tag=None):
+    """SELECT *columns, [tag,] key, COUNT(*) of the calls meeting `conditions`, grouped by the
+    columns and key: the one query behind a dimension, whether it is read from the calls or written
+    into the day rollups (`tag`: a constant selected but not grouped by)."""
+    dimension = DIMENSIONS[name]
+    state, source = None, Call.__table__
+    if dimension.followups:
+        # Only the follow-ups of these calls are grouped (not every follow-up ever opened).
+        per_call = (
+            sa.select(FollowUp.call_id, sa.func.max(FollowUp.outcome).label("outcome"),
+                      count_if(FollowUp.closed_at.is_(None)).label("open"))
+            .where(FollowUp.call_id.in_(sa.select(Call.id).where(*conditions))).group_by(FollowUp.call_id)
+            .subquery("per_call")
+        )
+        state = sa.case((per_call.c.call_id.is_(None), "no_followup"), (per_call.c.open > 0, "open"),
+                        else_=sa.func.coalesce(per_call.c.outcome, "closed_no_outcome", type_=sa.String))
+        source = source.outerjoin(per_call, per_call.c.call_id == Call.id)
+    key = dimension.key(state).label("key")
+    selected = [*columns, tag] if tag is not None else columns
+    return (sa.select(*selected, key, sa.func.count().label("count")).select_from(source)
+            .where(*conditions, *dimension.where()).group_by(*columns, key))
+
+
+def rollup_serves(filters: MetricFilters) -> bool:
+    """Whether the day rollups hold this view: they are kept per team, not per district, source or intercept."""
+    return filters.district is None and filters.call_source is None and filters.sim_intercept is None
+
+
+def _rollup_conditions(filters: MetricFilters, dimensions) -> list:
+    table = MetricDimDay
+    conditions = [table.agency_id == filters.agency_id, dimensions,
+                  table.local_date >= filters.date_from, table.local_date <= filters.date_to]
+    if filters.team_ids is not None:
+        conditions.append(table.team_id.in_(sorted(filters.team_ids) or [-1]))
+    return conditions
+
+
+def distribution(filters: MetricFilters, name: str, *, interval: str | None = None,
+                 by_team: bool = False) -> list[tuple]:
+    """Rows of ([period,] [team_id,] key, count) of one dimension over the filtered calls."""
+    if rollup_serves(filters):
+        table = MetricDimDay
+        columns = [date_bucket(table.local_date, interval)] if interval else []
+        if by_team:
+            columns.append(table.team_id)
+        query = (sa.select(*columns, table.key, sa.func.sum(table.calls))
+                 .where(*_rollup_conditions(filters, table.dimension == name)).group_by(*columns, table.key))
+    else:
+        columns = [date_bucket(Call.local_date, interval)] if interval else []
+        if by_team:
+            columns.append(Call.team_id)
+        query = dimension_query(name, call_conditions(filters), *columns)
+    return [(*row[:-1], int(row[-1])) for row in db.session.execute(query)]
+
+
+def dimension_totals(filters: MetricFilters, names: list[str]) -> dict[str, int]:
+    """How many filtered calls each dimension counts (its `where`), all in one read."""
+    if rollup_serves(filters):
+        table = MetricDimDay
+        found = dict(db.session.execute(
+            sa.select(table.dimension, sa.func.sum(table.calls))
+            .where(*_rollup_conditions(filters, table.dimension.in_(names))).group_by(table.dimension)).all())
+        return {name: int(found.get(name) or 0) for name in names}
+    counts = [count_if(sa.and_(sa.true(), *DIMENSIONS[name].where())) for name in names]
+    row = db.session.execute(sa.select(*counts).where(*call_conditions(filters))).one()
+    return {name: int(value) for name, value in zip(names, row)}
+
+
+def _largest_first(counts) -> list[dict]:
+    return [{"key": key, "count": count} for key, count in sorted(counts, key=lambda item: (-item[1], item[0]))]
 
 
 def breakdown(*, filters: MetricFilters, dimension: str) -> list[dict]:
@@ -36,87 +170,66 @@ def breakdown(*, filters: MetricFilters, dimension: str) -> list[dict]:
         return transfers(filters=filters)
     if dimension == "hour_weekday":
         return hour_weekday(filters=filters)
-    column_of, located_only = BREAKDOWNS[dimension]
-    key = column_of().label("key")
-    conditions = call_conditions(filters)
-    if located_only:
-        conditions.append(located())
-    if dimension == "legal_hold":
-        conditions.append(Call.disposition == "emergency_detention")
-    rows = db.session.execute(
-        sa.select(key, sa.func.count().label("count")).where(*conditions).group_by(key)
-        .order_by(sa.func.count().desc(), key)
-    ).all()
-    result = [{"key": row.key, "count": int(row.count)} for row in rows]
+    if dimension not in BREAKDOWNS:
+        raise KeyError(dimension)
+    rows = distribution(filters, dimension)
+    if dimension == "intercept":
+        rows = [(int(key), count) for key, count in rows]
     if dimension == "force":
-        counts = {row["key"]: row["count"] for row in result}
-        result = [{"key": level, "count": counts.get(level, 0)} for level in FORCE_LEVELS]
-    return result
+        counts = dict(rows)
+        return [{"key": level, "count": counts.get(level, 0)} for level in FORCE_LEVELS]
+    return _largest_first(rows)
 
 
 def _by_team(filters: MetricFilters) -> list[dict]:
-    rows = db.session.execute(
-        sa.select(Team.name, sa.func.count().label("count")).select_from(Call).join(Team, Team.id == Call.team_id)
-        .where(*call_conditions(filters)).group_by(Team.name).order_by(sa.func.count().desc(), Team.name)
-    ).all()
-    return [{"key": row.name, "count": int(row.count)} for row in rows]
+    counts = dict((team_id, count) for team_id, _, count in distribution(filters, "calls", by_team=True))
+    names = dict(db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(sorted(counts) or [-1]))).all())
+    per_name: dict[str, int] = {}
+    for team_id, count in counts.items():
+        per_name[names[team_id]] = per_name.get(names[team_id], 0) + count
+    return _largest_first(per_name.items())
 
 
 def transfers(*, filters: MetricFilters) -> list[dict]:
     """988 / 911 handoffs: counts of C by transfer_in and by transfer_out value (none left out)."""
     result = []
-    for direction, column in (("in", Call.transfer_in), ("out", Call.transfer_out)):
-        rows = db.session.execute(
-            sa.select(column, sa.func.count()).where(*call_conditions(filters), column != "none")
-            .group_by(column).order_by(column)
-        ).all()
-        result += [{"key": f"{direction}:{value}", "direction": direction, "value": value, "count": int(count)}
-                   for value, count in rows]
+    for direction in ("in", "out"):
+        result += [{"key": f"{direction}:{value}", "direction": direction, "value": value, "count": count}
+                   for value, count in sorted(distribution(filters, f"transfer_{direction}"))]
     return result
 
 
 def hour_weekday(*, filters: MetricFilters) -> list[dict]:
     """Counts of C per local weekday (0 = Monday) and hour, non-empty cells only."""
-    rows = db.session.execute(
-        sa.select(Call.local_weekday, Call.local_hour, sa.func.count()).where(*call_conditions(filters))
-        .group_by(Call.local_weekday, Call.local_hour).order_by(Call.local_weekday, Call.local_hour)
-    ).all()
-    return [{"weekday": int(w), "hour": int(h), "count": int(c)} for w, h, c in rows]
+    cells = sorted((*(int(part) for part in key.split(KEY_SEPARATOR)), count)
+                   for key, count in distribution(filters, "hour_weekday"))
+    return [{"weekday": weekday, "hour": hour, "count": count} for weekday, hour, count in cells]
 
 
 def disposition_series(*, filters: MetricFilters, interval: str = "month") -> list[dict]:
     """Counts of C per bucket and disposition (missing shown as 'missing')."""
-    bucket = date_bucket(Call.local_date, interval).label("period")
-    key = sa.func.coalesce(Call.disposition, "missing", type_=sa.String).label("disposition")
-    rows = db.session.execute(
-        sa.select(bucket, key, sa.func.count()).where(*call_conditions(filters))
-        .group_by(bucket, key).order_by(bucket, key)
-    ).all()
-    return [{"period": str(p), "disposition": d, "count": int(c)} for p, d, c in rows]
+    return [{"period": str(period), "disposition": disposition, "count": count}
+            for period, disposition, count in sorted(distribution(filters, "disposition", interval=interval))]
 
 
-def duration_histogram(*, filters: MetricFilters, measure: str, bin_minutes: int = 5, max_minutes: int = 120) -> list[dict]:
+def duration_histogram(*, filters: MetricFilters, measure: str, bin_minutes: int = HISTOGRAM_BIN_MINUTES,
+                       max_minutes: int = HISTOGRAM_MAX_MINUTES) -> list[dict]:
     """Counts of C per duration bin (minutes); the last bin holds everything at or over max_minutes.
 
     measure: response (dispatched -> arrived), response_from_received, on_scene (arrived -> cleared).
     """
-    start, end = {
-        "response": (Call.dispatched_at, Call.arrived_at),
-        "response_from_received": (Call.received_at, Call.arrived_at),
-        "on_scene": (Call.arrived_at, Call.cleared_at),
-    }[measure]
-    seconds = seconds_between(start, end)
-    width = bin_minutes * 60
     last = max_minutes // bin_minutes
-    # CAST of a non-negative whole number of seconds divided by an integer width: same on both databases.
-    index = sa.cast(seconds, sa.Integer) // width
-    capped = sa.case((index >= last, last), else_=index).label("bin")
-    rows = db.session.execute(
-        sa.select(capped, sa.func.count()).where(*call_conditions(filters), start.is_not(None), end.is_not(None))
-        .group_by(capped).order_by(capped)
-    ).all()
+    if (bin_minutes, max_minutes) == (HISTOGRAM_BIN_MINUTES, HISTOGRAM_MAX_MINUTES):
+        rows = [(int(key), count) for key, count in distribution(filters, f"{measure}_bin")]
+    else:
+        start, end = (column() for column in DURATION_SPANS[measure])
+        index = sa.cast(seconds_between(start, end), sa.Integer) // (bin_minutes * 60)
+        capped = sa.case((index >= last, last), else_=index)
+        rows = db.session.execute(
+            sa.select(capped, sa.func.count()).where(*call_conditions(filters), start.is_not(None), end.is_not(None))
+            .group_by(capped)).all()
     return [{"from_minutes": int(b) * bin_minutes, "to_minutes": None if int(b) == last else (int(b) + 1) * bin_minutes,
-             "count": int(c)} for b, c in rows]
+             "count": int(c)} for b, c in sorted(rows)]
 
 
 def outcome_flow(*, filters: MetricFilters) -> list[dict]:
@@ -125,26 +238,17 @@ def outcome_flow(*, filters: MetricFilters) -> list[dict]:
     A call's follow-up outcome is 'no_followup', 'open' while any follow-up is open, else the
     outcome of its follow-up(s) (the alphabetically last when there are several).
     """
-    # Only the follow-ups of this period's calls are grouped (not every follow-up ever opened).
-    in_period = sa.select(Call.id).where(*call_conditions(filters))
-    per_call = (
-        sa.select(
-            FollowUp.call_id, sa.func.max(FollowUp.outcome).label("outcome"),
-            count_if(FollowUp.closed_at.is_(None)).label("open"),
-        ).where(FollowUp.call_id.in_(in_period)).group_by(FollowUp.call_id).subquery("per_call")
-    )
-    outcome = sa.case(
-        (per_call.c.call_id.is_(None), "no_followup"), (per_call.c.open > 0, "open"),
-        else_=sa.func.coalesce(per_call.c.outcome, "closed_no_outcome", type_=sa.String),
-    ).label("outcome")
-    disposition = sa.func.coalesce(Call.disposition, "missing", type_=sa.String).label("disposition")
-    rows = db.session.execute(
-        sa.select(Call.sim_intercept, disposition, outcome, sa.func.count())
-        .select_from(Call).outerjoin(per_call, per_call.c.call_id == Call.id)
-        .where(*call_conditions(filters))
-        .group_by(Call.sim_intercept, disposition, outcome).order_by(Call.sim_intercept, disposition, outcome)
-    ).all()
-    return [{"intercept": int(i), "disposition": d, "outcome": o, "count": int(c)} for i, d, o, c in rows]
+    links = []
+    for key, count in distribution(filters, "flow"):
+        intercept, disposition, outcome = key.split(KEY_SEPARATOR)
+        links.append({"intercept": int(intercept), "disposition": disposition, "outcome": outcome, "count": count})
+    return sorted(links, key=lambda link: (link["intercept"], link["disposition"], link["outcome"]))
+
+
+def data_quality(*, filters: MetricFilters) -> dict:
+    """Counts of C missing a disposition, intercept, any time or a person; calls with a note later than 72 h."""
+    totals = dimension_totals(filters, ["calls", *(f"quality:{check}" for check in QUALITY_CHECKS)])
+    return {"calls": totals["calls"], **{check: totals[f"quality:{check}"] for check in QUALITY_CHECKS}}
 
 
 def outcome_class_series(*, filters: MetricFilters, interval: str = "month",

@@ -1,8 +1,8 @@
 """Drill-down: the calls behind a count on the dashboard, with the same filters.
 
 A subset names the count: a call-based rate's numerator ("arrest_rate") or its base
-("arrest_rate:base"), a data-quality check ("missing_person"), an outcome class
-("class:ed_or_detention"), or "calls" (all of C). The list is identified data: the caller's
+("arrest_rate:base"), a person-based count (PERSON_SUBSETS), a data-quality check
+("missing_person"), an outcome class ("class:ed_or_detention"), or "calls" (all of C). The list is identified data: the caller's
 filters are already scoped to what the actor may see (metrics.scoped_filters), and listing is
 audited like any call list.
 """
@@ -10,21 +10,47 @@ audited like any call list.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 
 from mhu.enums import DISPOSITIONS
 from mhu.extensions import db
-from mhu.models import Call, Team, User
+from mhu.models import Call, CallFact, Team, User
 from mhu.services import audit
-from mhu.services.metrics.people import QUALITY_CHECKS
+from mhu.services.metrics.people import utilizer_counts
+from mhu.services.metrics.quality import QUALITY_CHECKS
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS
-from mhu.services.metrics.sql import MetricFilters, call_conditions, located
+from mhu.services.metrics.sql import (
+    MetricFilters, call_conditions, located, slice_conditions, unindexed, unit_call, utc_bounds,
+)
 from mhu.services.outcomes import BY_KEY as OUTCOME_CLASSES
 
 LIMIT = 500
 
 
-def subset_condition(subset: str):
-    """The SQL condition of a subset name, or None when the name is unknown."""
+# Person-based counts list the contacts behind them (CallFact: located calls with a person).
+PERSON_SUBSETS = ("repeat_contact_rate", "repeat_call_share", "high_utilizers")
+
+
+def lists(subset: str) -> bool:
+    """Whether a count of this name has a drill-down list."""
+    name, _, part = subset.partition(":")
+    return subset == "calls" or subset in QUALITY_CHECKS or (name in CALL_RATES and part in ("", "base")) \
+        or (name in PERSON_SUBSETS and part in ("", "base")) or (name == "class" and part in OUTCOME_CLASSES)
+
+
+def _contacts(filters: MetricFilters, *conditions):
+    return Call.id.in_(sa.select(CallFact.call_id).where(*slice_conditions(filters, CallFact),
+                                                          CallFact.contact_person_id.is_not(None), *conditions))
+
+
+def subset_condition(subset: str, filters: MetricFilters):
+    """The SQL condition of a subset name, or None when the name is unknown.
+
+    repeat_contact_rate and repeat_call_share list the period's repeat contacts (":base": every
+    contact); high_utilizers lists the period's contacts of the persons counted.
+    """
+    if not lists(subset):
+        return None
     if subset == "calls":
         return sa.true()
     if subset in QUALITY_CHECKS:
@@ -33,6 +59,13 @@ def subset_condition(subset: str):
     if name in CALL_RATES and part in ("", "base"):
         numerator, base = CALL_RATES[name]
         return DENOMINATORS[base]() if part == "base" else sa.and_(located(), numerator())
+    if name in PERSON_SUBSETS:
+        if name == "high_utilizers":
+            return _contacts(filters, CallFact.contact_person_id.in_(
+                sa.select(utilizer_counts(filters).subquery().c.person_id)))
+        if part == "base":
+            return _contacts(filters)
+        return _contacts(filters, CallFact.gap_seconds <= current_app.config["REPEAT_WINDOW_DAYS"] * 86400)
     if name == "class" and part in OUTCOME_CLASSES:
         dispositions = [d for d in OUTCOME_CLASSES[part].dispositions if d in DISPOSITIONS]
         condition = Call.disposition.in_(dispositions) if dispositions else sa.false()
@@ -43,15 +76,20 @@ def subset_condition(subset: str):
 def calls(*, actor: User, filters: MetricFilters, subset: str, limit: int = LIMIT) -> dict | None:
     """{"total", "rows"} of the calls in `subset` under `filters`, newest first (at most `limit`
     rows); None for an unknown subset."""
-    condition = subset_condition(subset)
+    condition = subset_condition(subset, filters)
     if condition is None:
         return None
     conditions = [*call_conditions(filters), condition]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Call).where(*conditions))
+    # The newest rows first: walk (agency, received_at) backwards from the period's end and stop at
+    # `limit`, instead of collecting the period's calls by local date and sorting them all.
+    start, end = utc_bounds(filters)
+    newest_first = [Call.voided_at.is_(None), unit_call(), Call.received_at >= start, Call.received_at < end, condition,
+                    *slice_conditions(filters, Call, date_column=unindexed(Call.local_date))]
     rows = db.session.execute(
         sa.select(Call.id, Call.incident_number, Call.local_date, Call.district, Team.name.label("team"),
                   Call.disposition, Call.sim_intercept)
-        .select_from(Call).outerjoin(Team, Team.id == Call.team_id).where(*conditions)
+        .select_from(Call).outerjoin(Team, Team.id == Call.team_id).where(*newest_first)
         .order_by(Call.received_at.desc(), Call.id).limit(limit)
     ).all()
     audit.record(action="call.list", actor=actor, object_type="call", object_id=None, commit=True)

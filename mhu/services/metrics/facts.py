@@ -21,41 +21,50 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from mhu.extensions import db
-from mhu.models import Agency, Call, CallFact, CallInjury, FollowUp, MetricDay, MetricFactsState, MetricTotalDay, Referral
+from mhu.models import (
+    Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
+    MetricTotalDay, Referral,
+)
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
 from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
-from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time
+from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_query
+from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS, DURATIONS
 from mhu.services.metrics.sql import count_if, located, seconds_between, unit_call
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
-FACTS_VERSION = 3  # 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: patrol-only calls left out
+# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups and
+# the states of the follow-ups due each day; 4: patrol-only calls left out.
+FACTS_VERSION = 4
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
 _LOCK_NAMESPACE = 7_401
 
 
-def refresh_calls(call_ids, *, followup_times=(), connection=None) -> None:
+def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=None) -> None:
     """Refresh, in the current transaction, what depends on these calls and follow-up times.
 
     Covers the calls' facts, the repeat chains of their persons (before and after), and the day
     sums of their days and of the days their follow-ups fall due or close. `followup_times`:
     (agency_id, instant) pairs of follow-up due or closing times that were set or changed.
+    `days_of_calls`: calls whose day sums (not facts) changed, through their follow-ups or notes.
     """
     connection = connection or db.session.connection()
     call_ids = sorted(set(call_ids))
     targets = _Targets()
     for agency_id, instant in followup_times:
         targets.instant(agency_id, instant)
-    if call_ids:
+    refreshed = set(call_ids)
+    day_only = sorted(set(days_of_calls) - refreshed)
+    if call_ids or day_only:
         calls = connection.execute(
-            sa.select(Call.agency_id, Call.local_date, Call.person_id).where(Call.id.in_(call_ids))
+            sa.select(Call.id, Call.agency_id, Call.local_date, Call.person_id).where(Call.id.in_(call_ids + day_only))
         ).all()
-        for agency_id, local_date, person_id in calls:
-            targets.day(agency_id, local_date, person_id)
+        for call_id, agency_id, local_date, person_id in calls:
+            targets.day(agency_id, local_date, person_id if call_id in refreshed else None)
     _lock(connection, targets.agencies())
     if call_ids:
         # What the facts said before this write: the days and persons the calls leave.
@@ -73,6 +82,8 @@ def refresh_calls(call_ids, *, followup_times=(), connection=None) -> None:
         _insert_facts(connection, Call.id.in_(call_ids))
         if targets.persons:
             _update_chains(connection, CallFact.contact_person_id.in_(sorted(targets.persons)))
+    if call_ids or day_only:
+        _refresh_followup_facts(connection, call_ids=call_ids + day_only, persons=targets.persons)
     for agency_id, days in targets.days_by_agency(connection).items():
         _refresh_days(connection, agency_id, days)
 
@@ -93,6 +104,7 @@ def refresh_call_facts(connection, call_ids) -> None:
     _insert_facts(connection, Call.id.in_(call_ids))
     if persons:
         _update_chains(connection, CallFact.contact_person_id.in_(sorted(persons)))
+    _refresh_followup_facts(connection, call_ids=call_ids, persons=persons)
 
 
 def refresh_days(connection, agency_id: int, days) -> None:
@@ -113,6 +125,7 @@ def rebuild() -> None:
         connection.execute(sa.delete(CallFact.__table__).where(CallFact.agency_id == agency))
         _insert_facts(connection, Call.agency_id == agency)
         _update_chains(connection, CallFact.agency_id == agency)
+        _refresh_followup_facts(connection, agency_id=agency)
         _refresh_days(connection, agency, None)
     _record_state(connection)
 
@@ -230,12 +243,38 @@ def _update_chains(connection, condition) -> None:
     )
 
 
+def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: int | None = None) -> None:
+    """Replace the follow-up facts of these calls and of these persons' calls (or of a whole agency):
+    a person's new or changed contact can flip the re-crisis flag of their earlier follow-ups."""
+    table = FollowUpFact.__table__
+    if agency_id is not None:
+        stale, scope = table.c.agency_id == agency_id, Call.agency_id == agency_id
+    else:
+        call_ids, persons = sorted(set(call_ids)), sorted(set(persons))
+        stale = sa.or_(table.c.call_id.in_(call_ids), table.c.person_id.in_(persons))
+        scope = sa.or_(FollowUp.call_id.in_(call_ids), Call.person_id.in_(persons))
+    connection.execute(sa.delete(table).where(stale))
+    query = (
+        sa.select(FollowUp.id, FollowUp.call_id, Call.agency_id, FollowUp.closed_at, Call.person_id, recrisis(),
+                  *(getattr(Call, name) for name in SLICE))
+        .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
+        .where(scope, Call.voided_at.is_(None), unit_call(), Call.person_id.is_not(None), FollowUp.closed_at.is_not(None),
+               FollowUp.outcome.in_(COMPLETED_OUTCOMES))
+    )
+    connection.execute(sa.insert(table).from_select(
+        ["followup_id", "call_id", "agency_id", "closed_at", "person_id", "recrisis", *SLICE], query))
+
+
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
-    slice_table, total_table = MetricDay.__table__, MetricTotalDay.__table__
+    slice_table, total_table, dimension_table = MetricDay.__table__, MetricTotalDay.__table__, MetricDimDay.__table__
     for table in (slice_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
+    # Naming every dimension keeps the delete a range of the primary key per (dimension, day).
+    connection.execute(sa.delete(dimension_table).where(
+        dimension_table.c.dimension.in_(list(DIMENSIONS)), *_day_filter(dimension_table.c, agency_id, days)))
     _insert_call_days(connection, agency_id, days)
+    _insert_dimension_days(connection, agency_id, days)
     # The agency's zone and follow-up window, read once for all the days refreshed.
     zone, on_time = agency_timezone(agency_id, connection=connection), followup_on_time(agency_id, connection=connection)
     chosen = _followup_days_among(connection, agency_id, days, zone) if days is not None else None
@@ -267,6 +306,16 @@ def _insert_call_days(connection, agency_id: int, days: set[date] | None) -> Non
              .where(Call.voided_at.is_(None), unit_call(), *_day_filter(Call, agency_id, days)).group_by(*keys))
     connection.execute(sa.insert(MetricDay.__table__).from_select(
         ["agency_id", "local_date", *SLICE, *counts], query))
+
+
+def _insert_dimension_days(connection, agency_id: int, days: set[date] | None) -> None:
+    """Every dimension's counts per day and team, in one statement (breakdowns.DIMENSIONS)."""
+    conditions = [Call.voided_at.is_(None), unit_call(), *_day_filter(Call, agency_id, days)]
+    keys = (Call.agency_id, Call.local_date, Call.team_id)
+    queries = [dimension_query(name, conditions, *keys, tag=sa.literal(name, sa.String).label("dimension"))
+               for name in DIMENSIONS]
+    connection.execute(sa.insert(MetricDimDay.__table__).from_select(
+        ["agency_id", "local_date", "team_id", "dimension", "key", "calls"], sa.union_all(*queries)))
 
 
 def _followup_days(connection, agency_id: int) -> list[date]:
@@ -304,7 +353,9 @@ def _insert_followup_day(connection, agency_id: int, day: date, *, zone: str, on
     start, end = local_day_bounds(day, day, zone)
     slice_columns = [getattr(Call, name) for name in SLICE]
     counted = {
-        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(on_time)},
+        FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(on_time),
+                          "followups_due_closed": count_if(FollowUp.closed_at.is_not(None)),
+                          "followups_due_attempted": count_if(FollowUp.first_attempt_at.is_not(None))},
         FollowUp.closed_at: {"followups_closed": sa.func.count(),
                              "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
     }
@@ -327,18 +378,22 @@ def init_app(_app: Flask) -> None:
 
 
 def refresh_after_flush(session: Session, _context) -> None:
-    """Refresh the facts of every call, referral, injury and follow-up this flush wrote."""
-    call_ids, followup_times = set(), set()
+    """Refresh the facts of every call, referral, injury, follow-up and clinical note this flush wrote."""
+    call_ids, followup_times, days_of_calls = set(), set(), set()
     for record in (*session.new, *session.dirty, *session.deleted):
         if isinstance(record, Call):
             call_ids.add(record.id)
         elif isinstance(record, (Referral, CallInjury)):
             call_ids.add(record.call_id)
+        elif isinstance(record, ClinicalNote):
+            days_of_calls.add(record.call_id)  # a late note is a data-quality count of the call's day
         elif isinstance(record, FollowUp):
+            days_of_calls.add(record.call_id)  # the call's outcome flow link follows its follow-ups
             state = sa.inspect(record)
             for name in ("due_at", "closed_at"):
                 history = state.attrs[name].history
                 followup_times.update((record.agency_id, moment)
                                       for moment in (*history.added, *history.unchanged, *history.deleted))
-    if call_ids or followup_times:
-        refresh_calls(call_ids, followup_times=followup_times, connection=session.connection())
+    if call_ids or followup_times or days_of_calls:
+        refresh_calls(call_ids, followup_times=followup_times, days_of_calls=days_of_calls,
+                      connection=session.connection())

@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import aliased
 
 from mhu.extensions import db
-from mhu.models import Call, CallFact, ClinicalNote, FollowUp, PersonIdentity, User
+from mhu.models import Call, CallFact, FollowUp, FollowUpFact, PersonIdentity, User
 from mhu.models.types import utcnow
 from mhu.services import audit
 from mhu.services.care import followup_window
@@ -25,7 +25,6 @@ from mhu.services.metrics.sql import (
 
 COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
 RECRISIS_WINDOW_DAYS = 30
-LATE_NOTE_HOURS = 72
 
 
 def repeat_metrics(*, filters: MetricFilters) -> dict:
@@ -66,10 +65,12 @@ def repeat_call_share(*, filters: MetricFilters) -> dict:
 
 def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
     """How many persons had 1, 2, ... cap-or-more contacts in the period."""
+    # The contacts' facts (CallFact.contact_person_id: located calls with a person), read from
+    # the covering ix_call_fact_contacts rather than the call table.
     per_person = (
-        sa.select(Call.person_id, sa.func.count().label("contacts"))
-        .where(*call_conditions(filters), located(), Call.person_id.is_not(None))
-        .group_by(Call.person_id).subquery()
+        sa.select(CallFact.contact_person_id, sa.func.count().label("contacts"))
+        .where(*slice_conditions(filters, CallFact), CallFact.contact_person_id.is_not(None))
+        .group_by(CallFact.contact_person_id).subquery()
     )
     capped = sa.case((per_person.c.contacts >= cap, cap), else_=per_person.c.contacts).label("contacts")
     rows = db.session.execute(sa.select(capped, sa.func.count()).group_by(capped).order_by(capped)).all()
@@ -77,15 +78,26 @@ def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
             for contacts, persons in rows]
 
 
-def _utilizer_counts(filters: MetricFilters):
+def utilizer_counts(filters: MetricFilters):
     """Contacts per person in the 12 months ending on the period's last day, at or over the threshold."""
     year = _utilizer_year(filters)
+    person = CallFact.contact_person_id
+    contacts = [*slice_conditions(year, CallFact), person.is_not(None)]
+    if not narrowed(filters):
+        # The persons themselves are found without grouping (their K-th contact of the window, as
+        # high_utilizers counts them); only their contacts are grouped.
+        contacts.append(person.in_(sa.select(person).where(*contacts, *_kth_contact_in(year))))
     return (
-        sa.select(Call.person_id, sa.func.count().label("contacts"), sa.func.max(Call.received_at).label("last_at"))
-        .where(*call_conditions(year), located(), Call.person_id.is_not(None))
-        .group_by(Call.person_id)
-        .having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
+        sa.select(person.label("person_id"), sa.func.count().label("contacts"),
+                  sa.func.max(CallFact.received_at).label("last_at"))
+        .where(*contacts).group_by(person).having(sa.func.count() >= config("HIGH_UTILIZER_THRESHOLD"))
     )
+
+
+def _kth_contact_in(year: MetricFilters) -> list:
+    """The contact that is its person's HIGH_UTILIZER_THRESHOLD-th within the window."""
+    return [CallFact.utilizer_first_date >= year.date_from,
+            sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from)]
 
 
 def high_utilizers(*, filters: MetricFilters) -> int:
@@ -104,10 +116,7 @@ def high_utilizers(*, filters: MetricFilters) -> int:
         )
         return db.session.scalar(sa.select(sa.func.count()).select_from(per_person.subquery()))
     return db.session.scalar(sa.select(sa.func.count()).where(
-        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None),
-        CallFact.utilizer_first_date >= year.date_from,
-        sa.or_(CallFact.utilizer_before_date.is_(None), CallFact.utilizer_before_date < year.date_from),
-    ))
+        *slice_conditions(year, CallFact), CallFact.contact_person_id.is_not(None), *_kth_contact_in(year)))
 
 
 def _utilizer_year(filters: MetricFilters) -> MetricFilters:
@@ -117,7 +126,7 @@ def _utilizer_year(filters: MetricFilters) -> MetricFilters:
 
 def high_utilizer_list(*, actor: User, filters: MetricFilters, limit: int = 100) -> list[dict]:
     """The high utilizers, identified, most contacts first; callers check can_identify_persons."""
-    counts = _utilizer_counts(filters).subquery()
+    counts = utilizer_counts(filters).subquery()
     rows = db.session.execute(
         sa.select(counts.c.person_id, counts.c.contacts, counts.c.last_at, PersonIdentity.first_name,
                   PersonIdentity.last_name)
@@ -175,21 +184,27 @@ def followup_completion(*, filters: MetricFilters) -> dict:
     return rate(row.followups_completed, row.followups_closed)
 
 
-def recrisis_after_followup(*, filters: MetricFilters) -> dict:
-    """Persons with a new contact within 30 days after a follow-up completed in the period / those persons."""
+def recrisis(followup=FollowUp, call=Call):
+    """The follow-up's person had a new contact within RECRISIS_WINDOW_DAYS after it closed (evaluated
+    when follow-ups and the person's calls are written: metrics/facts.py, models.FollowUpFact)."""
     later = aliased(Call)
-    recrisis = sa.exists(
+    return sa.exists(
         sa.select(1).where(
-            later.person_id == Call.person_id, later.voided_at.is_(None), unit_call(later), located(later),
-            later.received_at > FollowUp.closed_at,
-            seconds_between(FollowUp.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
+            later.person_id == call.person_id, later.voided_at.is_(None), unit_call(later), located(later),
+            later.received_at > followup.closed_at,
+            seconds_between(followup.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
         )
     )
-    query = _followups(filters, FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES), Call.person_id.is_not(None))
+
+
+def recrisis_after_followup(*, filters: MetricFilters) -> dict:
+    """Persons with a new contact within 30 days after a follow-up completed in the period / those persons."""
+    start, end = utc_bounds(filters)
     row = db.session.execute(
-        query.add_columns(
-            sa.func.count(sa.distinct(sa.case((recrisis, Call.person_id)))), sa.func.count(sa.distinct(Call.person_id))
-        )
+        sa.select(sa.func.count(sa.distinct(sa.case((FollowUpFact.recrisis, FollowUpFact.person_id)))),
+                  sa.func.count(sa.distinct(FollowUpFact.person_id)))
+        .where(*slice_conditions(filters, FollowUpFact, dates=False), FollowUpFact.closed_at >= start,
+               FollowUpFact.closed_at < end)
     ).one()
     return rate(row[0], row[1])
 
@@ -203,43 +218,8 @@ def followup_status(*, filters: MetricFilters, now: datetime | None = None) -> d
         .where(FollowUp.agency_id == filters.agency_id, *call_conditions(filters, dates=False),
                FollowUp.closed_at.is_(None))
     ).one()
-    in_period = db.session.execute(
-        _followups(filters, FollowUp.due_at).add_columns(
-            count_if(FollowUp.closed_at.is_not(None)), count_if(FollowUp.first_attempt_at.is_not(None)),
-            sa.func.count(),
-        )
-    ).one()
+    in_period = day_sums(filters, ["followups_due", "followups_due_closed", "followups_due_attempted"])[0]
     return {
-        "open_due": int(open_now[0]), "open_overdue": int(open_now[1]),
-        "due_in_period": int(in_period[2]), "closed": int(in_period[0]), "attempted": int(in_period[1]),
+        "open_due": int(open_now[0]), "open_overdue": int(open_now[1]), "due_in_period": int(in_period.followups_due),
+        "closed": int(in_period.followups_due_closed), "attempted": int(in_period.followups_due_attempted),
     }
-
-
-def _late_note():
-    return sa.exists(
-        sa.select(1).where(
-            ClinicalNote.call_id == Call.id,
-            seconds_between(sa.func.coalesce(Call.cleared_at, Call.received_at), ClinicalNote.created_at)
-            > LATE_NOTE_HOURS * 3600,
-        )
-    )
-
-
-# check -> condition on a call; the data-quality counts and their drill-down lists both use these.
-QUALITY_CHECKS = {
-    "missing_disposition": lambda: Call.disposition.is_(None),
-    "missing_intercept": lambda: Call.sim_intercept.is_(None),
-    "missing_times": lambda: sa.or_(Call.dispatched_at.is_(None), Call.arrived_at.is_(None), Call.cleared_at.is_(None)),
-    "missing_person": lambda: Call.person_id.is_(None),
-    "late_notes": _late_note,
-}
-
-
-def data_quality(*, filters: MetricFilters) -> dict:
-    """Counts of C missing a disposition, intercept, any time or a person; calls with a note later than 72 h."""
-    row = db.session.execute(
-        sa.select(sa.func.count(), *(count_if(condition()) for condition in QUALITY_CHECKS.values()))
-        .where(*call_conditions(filters))
-    ).one()
-    keys = ("calls", *QUALITY_CHECKS)
-    return dict(zip(keys, (int(value) for value in row)))

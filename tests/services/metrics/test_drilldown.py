@@ -6,7 +6,7 @@ from mhu.extensions import db
 from mhu.models import AuditEvent
 from mhu.services import metrics
 from mhu.services.metrics import drilldown
-from tests.factories import add_call, filters_for, outcome_calls, utc, void
+from tests.factories import add_call, add_person, filters_for, outcome_calls, utc, void
 
 
 def test_each_rate_numerator_and_base_lists_as_many_calls_as_it_counts(unit):
@@ -48,3 +48,27 @@ def test_unknown_subset_is_none_and_a_list_is_audited(unit):
     assert drilldown.calls(actor=officer, filters=filters_for(agency), subset="calls")["total"] == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "call.list")) == 1
+
+
+def test_person_based_counts_list_the_contacts_behind_them(unit):
+    agency, _, officer = unit
+    often, once = add_person(officer, "Ana Reyes"), add_person(officer, "Ben Okafor")
+    for day, number in ((2, "P-1"), (9, "P-2"), (16, "P-3"), (23, "P-4")):
+        add_call(officer, utc(2026, 3, day, 15), person_id=often.id, incident_number=number)
+    add_call(officer, utc(2026, 3, 12, 15), person_id=once.id, incident_number="P-5")
+    add_call(officer, utc(2026, 3, 13, 15), person_id=once.id, incident_number="P-6", disposition="unable_to_locate")
+    add_call(officer, utc(2026, 3, 14, 15), incident_number="P-7")
+    filters = filters_for(agency)
+    repeat = metrics.repeat_metrics(filters=filters)
+
+    def listed(subset):
+        result = drilldown.calls(actor=officer, filters=filters, subset=subset)
+        return result["total"], sorted(row["incident_number"] for row in result["rows"])
+
+    assert listed("repeat_call_share") == (repeat["repeat_call_share"]["numerator"], ["P-2", "P-3", "P-4"])
+    assert listed("repeat_call_share:base") == (repeat["repeat_call_share"]["denominator"],
+                                                ["P-1", "P-2", "P-3", "P-4", "P-5"])
+    assert listed("repeat_contact_rate") == listed("repeat_call_share")
+    assert metrics.high_utilizers(filters=filters) == 1
+    assert listed("high_utilizers") == (4, ["P-1", "P-2", "P-3", "P-4"])
+    assert drilldown.calls(actor=officer, filters=filters, subset="high_utilizers:nonsense") is None

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import Agency, Call, CallFact, MetricDay, MetricTotalDay, Team
+from mhu.models import Agency, Call, CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricTotalDay, Team
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.services import metrics
 from mhu.services.metrics import facts as metric_facts
@@ -19,14 +19,17 @@ from tests.support.live import run_together
 
 
 def snapshot():
-    """Every fact row, and the day sums added up per day and slice (how rows are split may differ)."""
+    """Every fact row, the day sums added up per day and slice (how rows are split may differ),
+    and the dimension rollups."""
     facts = db.session.execute(sa.select(*CallFact.__table__.columns)).all()
     keys = [MetricDay.agency_id, MetricDay.local_date, *(getattr(MetricDay, key) for key in FILTER_KEYS)]
     days = db.session.execute(
         sa.select(*keys, *(sa.func.sum(getattr(MetricDay, name)) for name in COUNT_COLUMNS)).group_by(*keys)
     ).all()
     totals = db.session.execute(sa.select(*MetricTotalDay.__table__.columns)).all()
-    return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals)]
+    dimensions = db.session.execute(sa.select(*MetricDimDay.__table__.columns)).all()
+    followups = db.session.execute(sa.select(*FollowUpFact.__table__.columns)).all()
+    return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals, dimensions, followups)]
 
 
 def rebuilt():
@@ -72,6 +75,9 @@ def test_every_write_path_leaves_the_facts_equal_to_a_rebuild(make, api):
     clinician.post(f"/api/v1/followups/{followup['id']}/attempts",
                    json={"attempted_at": at(hours=20).isoformat(), "method": "phone", "reached": True,
                          "outcome": "reached_engaged"})
+    # Written now, long after the call: a late note, counted on the call's day.
+    note = clinician.post(f"/api/v1/calls/{first}/notes", json={"body": "Reached by phone; engaged."})
+    assert note.status_code == 201, note.json
     assert officer.delete(f"/api/v1/calls/{voided}", json={"reason": "Entered twice"}).status_code == 200
     merge = supervisor.post(f"/api/v1/persons/{ana}/merge", json={"merge_id": ben})
     assert merge.status_code == 201, merge.json
@@ -84,12 +90,20 @@ def test_every_write_path_leaves_the_facts_equal_to_a_rebuild(make, api):
     incremental = snapshot()
 
     assert incremental == rebuilt()
-    facts, days, _ = incremental
+    facts, days, _, dimensions, followups = incremental
     assert len(facts) == 4  # the voided call left the facts
     counts = {name: sum(row[2 + len(FILTER_KEYS) + i] for row in days) for i, name in enumerate(COUNT_COLUMNS)}
     assert counts["calls"] == 4 and counts["located"] == 3
     assert counts["arrest_rate"] == 1 and counts["connection_to_services"] == 1  # the edited, referred call
     assert counts["followups_due"] == 2 and counts["followups_on_time"] == 1  # of the first and second call
+    assert counts["followups_due_attempted"] == 1 and counts["followups_due_closed"] == 1
+    counted = {}  # (dimension, key) -> calls; rows are (agency, dimension, day, team, key, calls)
+    for _, dimension, _, _, key, calls in dimensions:
+        counted[dimension, key] = counted.get((dimension, key), 0) + calls
+    flow = {key.split("|", 1)[1]: calls for (dimension, key), calls in counted.items() if dimension == "flow"}
+    assert flow["resolved_on_scene|reached_engaged"] == 1  # the first call, its follow-up closed
+    assert counted["quality:late_notes", ""] == 1
+    assert len(followups) == 1  # the completed follow-up of the first call
 
 
 def test_concurrent_calls_for_one_person_leave_the_chain_equal_to_a_rebuild(live_server, make, api):
@@ -163,9 +177,9 @@ def test_day_sums_equal_rates_counted_straight_from_the_calls(demo):
             assert rates == expected, period
 
 
-def test_followup_day_sums_equal_follow_ups_counted_straight_from_the_records(demo):
+def test_followup_facts_equal_follow_ups_counted_straight_from_the_records(demo):
     from mhu.models import FollowUp
-    from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time
+    from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
     from mhu.services.metrics.sql import utc_bounds
 
     for first, last in PERIODS:
@@ -180,8 +194,16 @@ def test_followup_day_sums_equal_follow_ups_counted_straight_from_the_records(de
         timely = counted(FollowUp.due_at, followup_on_time())
         completed = counted(FollowUp.closed_at, FollowUp.outcome.in_(COMPLETED_OUTCOMES))
 
+        persons = db.session.execute(
+            sa.select(sa.func.count(sa.distinct(sa.case((recrisis(), Call.person_id)))),
+                      sa.func.count(sa.distinct(Call.person_id)))
+            .select_from(FollowUp).join(Call)
+            .where(*call_conditions(period, dates=False), FollowUp.closed_at >= start, FollowUp.closed_at < end,
+                   FollowUp.outcome.in_(COMPLETED_OUTCOMES), Call.person_id.is_not(None))).one()
+
         assert metrics.followup_timeliness(filters=period) == metrics.rate(*timely)
         assert metrics.followup_completion(filters=period) == metrics.rate(*completed)
+        assert metrics.recrisis_after_followup(filters=period) == metrics.rate(*persons)
         assert timely[1] > 0 and completed[1] > 0
 
 
@@ -204,6 +226,68 @@ def _percentile(values, fraction):
     low = int(position)
     high = min(low + 1, len(values) - 1)
     return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def test_distributions_read_from_the_rollups_equal_the_same_read_from_the_calls(demo, monkeypatch):
+    from mhu.services.metrics import breakdowns
+
+    one_team = frozenset([db.session.scalar(sa.select(sa.func.min(Team.id)))])
+
+    def distributions(period):
+        return {
+            **{name: metrics.breakdown(filters=period, dimension=name)
+               for name in (*metrics.BREAKDOWNS, *metrics.EXTRA_BREAKDOWNS)},
+            "series": metrics.disposition_series(filters=period),
+            "weeks": metrics.disposition_series(filters=period, interval="week"),
+            **{measure: metrics.duration_histogram(filters=period, measure=measure)
+               for measure in breakdowns.DURATION_SPANS},
+            "flow": metrics.outcome_flow(filters=period),
+            "quality": metrics.data_quality(filters=period),
+            "followups": metrics.followup_status(filters=period, now=datetime(2026, 2, 20, tzinfo=timezone.utc)),
+        }
+
+    views = [demo.with_dates(first, last) for first, last in PERIODS]
+    views += [dataclasses.replace(view, team_ids=one_team) for view in views]
+    from_rollups = [distributions(view) for view in views]
+    monkeypatch.setattr(breakdowns, "rollup_serves", lambda filters: False)
+    from_calls = [distributions(view) for view in views]
+
+    for view, rolled, counted in zip(views, from_rollups, from_calls):
+        assert rolled == counted, view
+    whole_year = from_rollups[0]
+    assert sum(row["count"] for row in whole_year["disposition"]) == whole_year["quality"]["calls"] > 1000
+    assert len(whole_year["flow"]) > 20 and whole_year["followups"]["attempted"] > 0
+    assert from_rollups[3]["quality"]["calls"] < whole_year["quality"]["calls"]  # the team narrowed it
+
+
+def test_contacts_per_person_and_high_utilizers_equal_contacts_grouped_from_the_calls(app, demo):
+    from mhu.models import User
+    from mhu.services.metrics.sql import located
+
+    supervisor = db.session.scalar(sa.select(User).where(User.role == "supervisor"))
+    one_team = frozenset([db.session.scalar(sa.select(sa.func.min(Team.id)))])
+    threshold = app.config["HIGH_UTILIZER_THRESHOLD"]
+    for first, last in PERIODS:
+        for period in (demo.with_dates(first, last), dataclasses.replace(demo.with_dates(first, last), team_ids=one_team)):
+            def grouped(view):
+                return dict(db.session.execute(
+                    sa.select(Call.person_id, sa.func.count()).where(*call_conditions(view), located(),
+                                                                     Call.person_id.is_not(None))
+                    .group_by(Call.person_id)).all())
+
+            per_person = grouped(period)
+            histogram = {}
+            for contacts in per_person.values():
+                histogram[min(contacts, 6)] = histogram.get(min(contacts, 6), 0) + 1
+            year = period.with_dates(last.replace(year=last.year - 1) + timedelta(days=1), last)
+            heavy = {person: contacts for person, contacts in grouped(year).items() if contacts >= threshold}
+
+            listed = metrics.high_utilizer_list(actor=supervisor, filters=period, limit=10_000)
+
+            assert {row["contacts"]: row["persons"] for row in metrics.contacts_per_person(filters=period)} == histogram
+            assert {row["person_id"]: row["contacts"] for row in listed} == heavy, period
+            assert metrics.high_utilizers(filters=period) == len(heavy)
+    assert heavy and histogram
 
 
 def test_the_demo_load_leaves_facts_equal_to_a_rebuild(demo):
