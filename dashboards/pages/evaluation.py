@@ -219,7 +219,8 @@ def layout(view):
     days = min(max(filters.days, 7), 730)
     return view.skeleton(
         "Who the unit could have served and did not, how outcomes compare, what it avoided, and hand-off times. "
-        "Counts cover every call of the agency, patrol-only calls included; the team filter does not apply.",
+        "Counts cover every call of the agency, patrol-only calls included: the period and district filters "
+        "apply, the team, call source and intercept filters do not.",
         drill_list(view, filters),
         *funnel_cards(view, filters),
         comparison_section(filters, days),
