@@ -10,7 +10,6 @@ Prints a table and appends its rows to bench/README.md ("Demo generation").
 
 import argparse
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -29,8 +28,8 @@ from flask_migrate import upgrade  # noqa: E402
 from mhu import create_app  # noqa: E402
 from mhu.extensions import db  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
+from bench._common import append_rows, machine  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:demo -->"
 PASSWORD = "bench demo pass phrase"
 
@@ -87,19 +86,14 @@ def postgres_run(url: str, calls: int, seed: int) -> dict:
 
 
 def table(results: list[dict], stamp: str) -> list[str]:
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    host = machine()
     return [
         f"| {stamp} | {r['database']} | {r['calls']:,} | {r['rows']:,} | {r['seconds']} | "
-        f"{r['rate']:,} | {r['cpu']} | {r['rss']} | {r['load']} | {machine} |"
+        f"{r['rate']:,} | {r['cpu']} | {r['rss']} | {r['load']} | {host} |"
         for r in results
     ]
 
 
-def append_rows(lines: list[str]) -> None:
-    text = README.read_text()
-    if END_MARKER not in text:
-        raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
-    README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
 
 
 def main() -> None:
@@ -122,8 +116,7 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     print("\n".join(lines))
     if not args.no_append:
-        append_rows(lines)
-        print(f"appended to {README.relative_to(ROOT)}")
+        append_rows(END_MARKER, lines)
 
 
 if __name__ == "__main__":

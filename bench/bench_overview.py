@@ -16,7 +16,6 @@ median. Appends rows to bench/README.md ("Overview").
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -39,8 +38,8 @@ from mhu.services import metrics
 from mhu.services.metrics import facts as metric_facts  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
 from mhu.services.demo.vocab import AGENCY_NAME  # noqa: E402
+from bench._common import append_rows, machine  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:overview -->"
 # A fixed anchor so a kept SQLite file and a fresh PostgreSQL load hold the same rows.
 ANCHOR = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
@@ -197,10 +196,10 @@ def postgres_measure(url: str, calls: int, seed: int, repeat: int, keep_schema: 
 
 def rows(results: list[dict]) -> list[str]:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    host = machine()
     return [
         f"| {stamp} | {r['database']} | {r['calls']:,} | {r['in_period']:,} | {r['service']:.3f} | "
-        f"{r['floor']:.3f} | {r['service'] / r['floor']:.2f} | {machine} |"
+        f"{r['floor']:.3f} | {r['service'] / r['floor']:.2f} | {host} |"
         for r in results
     ]
 
@@ -231,11 +230,7 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---|")
     print("\n".join(lines))
     if not args.no_append:
-        text = README.read_text()
-        if END_MARKER not in text:
-            raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
-        README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
-        print(f"appended to {README.relative_to(ROOT)}")
+        append_rows(END_MARKER, lines)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,11 @@ as the demo supervisor (the partner view as the demo partner) for two views: the
 default (the 12 months ending on the anchor day, whole agency) and the same period filtered to
 one team. The time is the whole layout: every service call of the page plus building its
 figures and tables (what a filter change waits for on the server). Median of R runs after a
-warm-up. Prints a table and appends it to bench/README.md ("Pages").
+warm-up, wall time and this process's CPU time (see timed()). Prints a table and appends it to bench/README.md ("Pages").
 """
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -42,26 +41,34 @@ from mhu.models import Team  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
 from mhu.services.demo.generator import demo_users  # noqa: E402
 from mhu.services.metrics import facts as metric_facts  # noqa: E402
+from bench._common import append_rows, machine  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:pages -->"
 ANCHOR = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 GOAL_SECONDS = 1.0
+PASSWORD = "bench pages pass phrase"  # the demo users' (bench_browser.py logs in with it)
 
 
-def timed(function, repeat: int) -> float:
+def timed(function, repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of `repeat` runs after a warm-up.
+
+    On SQLite the queries run in this process, so its CPU time is close to what an idle machine's
+    wall time would be; it keeps rows comparable when the shared VM is loaded. On PostgreSQL the
+    server's share is not in it.
+    """
     function()  # warm-up: caches, prepared plans
-    samples = []
+    walls, cpus = [], []
     for _ in range(repeat):
         db.session.rollback()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         function()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - started_cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def page_timings(app, repeat: int) -> list[tuple[str, str, float]]:
-    """(page, view, seconds) for every declared page and both views."""
+    """(page, view, wall seconds, CPU seconds) for every declared page and both views."""
     users = {user.role: user for user in demo_users()}
     last = ANCHOR.astimezone(ZoneInfo("America/Chicago")).date()
     period = {"from": (last - relativedelta(years=1) + timedelta(days=1)).isoformat(), "to": last.isoformat()}
@@ -81,8 +88,8 @@ def page_timings(app, repeat: int) -> list[tuple[str, str, float]]:
                     login_user(user)
                     registry[page.path](**query, **extra)
 
-            results.append((page.name, view, timed(build, repeat)))
-            print(f"  {page.name:24} {view:9} {results[-1][2]:7.3f} s", flush=True)
+            results.append((page.name, view, *timed(build, repeat)))
+            print(f"  {page.name:24} {view:9} {results[-1][2]:7.3f} s  (CPU {results[-1][3]:.3f} s)", flush=True)
     return results
 
 
@@ -96,7 +103,7 @@ def measure(label: str, url: str, calls: int, seed: int, repeat: int, *, generat
         upgrade(directory=str(ROOT / "migrations"))
         if generate:
             started = time.perf_counter()
-            generate_demo(calls=calls, seed=seed, now=ANCHOR, password="bench pages pass phrase")
+            generate_demo(calls=calls, seed=seed, now=ANCHOR, password=PASSWORD)
             print(f"{label}: generated {calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
         elif metric_facts.is_stale():
             metric_facts.rebuild()
@@ -154,13 +161,14 @@ def postgres_measure(url: str, calls: int, seed: int, repeat: int) -> dict:
 
 def table(results: list[dict]) -> list[str]:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    host = machine()
+    load = os.getloadavg()[0]
     lines = []
     for result in results:
-        for page, view, seconds in result["timings"]:
+        for page, view, seconds, cpu in result["timings"]:
             verdict = "ok" if seconds < GOAL_SECONDS else "over 1 s"
             lines.append(f"| {stamp} | {result['database']} | {result['calls']:,} | {page} | {view} | "
-                         f"{seconds:.3f} | {verdict} | {machine} |")
+                         f"{seconds:.3f} | {cpu:.3f} | {verdict} | {load:.1f} | {host} |")
     return lines
 
 
@@ -183,15 +191,11 @@ def main() -> None:
     else:
         print("PostgreSQL skipped: set MHU_TEST_DATABASE_URL or DATABASE_URL (or use scripts/pg.sh).")
     lines = table(results)
-    print("| when (UTC) | database | calls | page | view | seconds (median) | goal < 1 s | machine |")
-    print("|---|---|---:|---|---|---:|---|---|")
+    print("| when (UTC) | database | calls | page | view | seconds (median) | CPU s | goal < 1 s | load | machine |")
+    print("|---|---|---:|---|---|---:|---:|---|---:|---|")
     print("\n".join(lines))
     if not args.no_append:
-        text = README.read_text()
-        if END_MARKER not in text:
-            raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
-        README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
-        print(f"appended to {README.relative_to(ROOT)}")
+        append_rows(END_MARKER, lines)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -28,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-README = ROOT / "bench" / "README.md"
+
+from bench._common import append_rows, machine  # noqa: E402
 END_MARKER = "<!-- /rows:import -->"
 DISPOSITIONS = {"Remained in community": "resolved_on_scene", "Referred": "resolved_with_referral",
                 "Declined": "resources_declined", "Transported to crisis center": "voluntary_transport_crisis_facility",
@@ -156,10 +156,10 @@ def child(database: str, csv_path: str, url: str) -> None:
 
 
 def table(results: list[dict], stamp: str) -> list[str]:
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    host = machine()
     return [
         f"| {stamp} | {r['database']} | {r['rows']:,} | {r['created']:,} | {r['rejected']:,} | {r['seconds']} | "
-        f"{r['rate']:,} | {r['cpu']} | {r['day_sums']} | {r['rss']} | {r['load']} | {machine} |"
+        f"{r['rate']:,} | {r['cpu']} | {r['day_sums']} | {r['rss']} | {r['load']} | {host} |"
         for r in results
     ]
 
@@ -205,11 +205,7 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     print("\n".join(lines))
     if not args.no_append:
-        text = README.read_text()
-        if END_MARKER not in text:
-            raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
-        README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
-        print(f"appended to {README.relative_to(ROOT)}")
+        append_rows(END_MARKER, lines)
 
 
 if __name__ == "__main__":

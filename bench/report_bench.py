@@ -15,7 +15,6 @@ max(1, R // 2) runs). Appends rows to bench/README.md ("Command report").
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -38,8 +37,8 @@ from mhu.services import metrics  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
 from mhu.services.demo.vocab import AGENCY_NAME  # noqa: E402
 from mhu.services.reports import command_report, parse_period  # noqa: E402
+from bench._common import append_rows, machine  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
 END_MARKER = "<!-- /rows:report -->"
 ANCHOR = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 
@@ -123,12 +122,12 @@ def postgres_measure(url: str, args) -> dict:
 
 def rows(results: list[dict]) -> list[str]:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    host = machine()
     load = os.getloadavg()[0]
     return [
         f"| {stamp} | {r['database']} | {r['calls']:,} | {r['period']} | {r['in_period']:,} | {r['service']:.2f} | "
         f"{r['html']:.2f} | {r['service'] + r['html']:.2f} | {r['pdf']:.2f} | {r['pdf_kb']:.0f} | {load:.1f} | "
-        f"{machine} |"
+        f"{host} |"
         for r in results
     ]
 
@@ -156,11 +155,7 @@ def main() -> None:
     lines = rows(results)
     print("\n".join(lines))
     if not args.no_append:
-        text = README.read_text()
-        if END_MARKER not in text:
-            raise SystemExit(f"{README} has no {END_MARKER} marker; not appending")
-        README.write_text(text.replace(END_MARKER, "\n".join(lines) + "\n" + END_MARKER))
-        print(f"appended to {README.relative_to(ROOT)}")
+        append_rows(END_MARKER, lines)
 
 
 if __name__ == "__main__":

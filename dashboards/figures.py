@@ -44,12 +44,14 @@ def _layout(fig: go.Figure, title: str, x_title: str | None, y_title: str | None
 
 
 def bar(rows: list[dict], *, title: str, x_title: str, y_title: str = "Calls (count)",
-        key: str = "key", value: str = "count", horizontal: bool = False) -> go.Figure:
-    """One bar per row."""
+        key: str = "key", value: str = "count", horizontal: bool = False, links: list | None = None) -> go.Figure:
+    """One bar per row; `links`: each bar's drill-down address (clicking the bar opens it: assets/drill.js)."""
     labels = [label(row[key]) for row in rows]
     values = [row[value] for row in rows]
     trace = go.Bar(y=labels, x=values, orientation="h", marker_color=PALETTE[0]) if horizontal else \
         go.Bar(x=labels, y=values, marker_color=PALETTE[0])
+    if links and any(links):
+        trace.customdata = links
     fig = _figure(trace)
     if horizontal:
         fig.update_yaxes(autorange="reversed", type="category")
@@ -133,15 +135,16 @@ def hour_weekday_heatmap(cells: list[dict]) -> go.Figure:
     return _layout(fig, "Calls by hour and weekday (local time)", "Hour of day (local, 0–23)", "Weekday", height=380)
 
 
-def outcome_classes_over_time(rows: list[dict], *, partial: list[bool] | None = None) -> go.Figure:
+def outcome_classes_over_time(rows: list[dict], *, partial: list[bool] | None = None, link=None) -> go.Figure:
     """Stacked bars: calls per month by outcome class, each class in its fixed colour and order;
-    partial months hatched."""
+    partial months hatched. `link(period, class key)`: a segment's drill-down address, or None."""
     periods = sorted({row["period"] for row in rows})
     counts = {(row["period"], row["outcome_class"]): row["count"] for row in rows}
     present = [outcome for outcome in OUTCOME_CLASSES if any(counts.get((p, outcome.key)) for p in periods)]
     fig = _figure([
         go.Bar(name=outcome.label, x=periods, y=[counts.get((p, outcome.key), 0) for p in periods],
                marker=_partial_marker(outcome.colour, partial),
+               customdata=[link(p, outcome.key) for p in periods] if link else None,
                hovertemplate=f"{outcome.label}: %{{y}} calls<extra>%{{x}}</extra>")
         for outcome in present
     ])

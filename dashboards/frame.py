@@ -14,9 +14,10 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import dash
+from dateutil.relativedelta import relativedelta
 from dash import callback, html
 from flask import has_request_context
 
@@ -54,6 +55,13 @@ class View:
             return None
         values = {**self.values, **overrides}
         return site.declaration("calls").href + query_string(values) + "&" + urlencode({"subset": subset})
+
+    def month_drill_href(self, subset: str, month_start: str) -> str | None:
+        """The drill-down list of `subset` in one month of the chart, cut to this view's period."""
+        first = date.fromisoformat(month_start)
+        last = first + relativedelta(months=1) - timedelta(days=1)
+        return self.drill_href(subset, **{"from": max(first, self.filters.date_from).isoformat(),
+                                          "to": min(last, self.filters.date_to).isoformat()})
 
     def skeleton(self, intro: str, *children, values: dict | None = None) -> html.Div:
         """The page: its heading, an intro line, the filter bar, notes about the URL, then the content."""

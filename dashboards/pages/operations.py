@@ -38,7 +38,9 @@ def layout(view):
                    columns=[("weekday", "Weekday (0 = Mon)"), ("hour", "Hour"), ("count", "Calls")]),
         chart_card(chart_id="ops-district", title="Calls by district",
                    definition="Calls per district, most first.",
-                   figure=figures.bar(districts, title="Calls by district", x_title="District", horizontal=True),
+                   figure=figures.bar(districts, title="Calls by district", x_title="District", horizontal=True,
+                                      links=[None if row["key"] == "unknown" else view.drill_href("calls", district=row["key"])
+                                             for row in districts]),
                    rows=districts, columns=[("key", "District"), ("count", "Calls")],
                    drill=drill_links("List the calls", [
                        (row["key"], row["count"], view.drill_href("calls", district=row["key"]))

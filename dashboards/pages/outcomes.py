@@ -34,7 +34,9 @@ def layout(view):
         chart_card(chart_id="outcomes-classes", title="Outcomes per month",
                    definition="Calls per local month by outcome class (each disposition belongs to one class; the "
                               "table lists the dispositions); voided calls excluded.",
-                   figure=figures.outcome_classes_over_time(classes, partial=partial), rows=detail,
+                   figure=figures.outcome_classes_over_time(
+                       classes, partial=partial, link=lambda month, key: view.month_drill_href(f"class:{key}", month)),
+                   rows=detail,
                    drill=drill_links("List the calls", [
                        (OUTCOME_CLASS[key].label, sum(r["count"] for r in classes if r["outcome_class"] == key),
                         view.drill_href(f"class:{key}")) for key in OUTCOME_CLASS]),

@@ -6,7 +6,7 @@ from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
 from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
-from mhu.models.metric import CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState, MetricTotalDay
+from mhu.models.metric import CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState, MetricTeamDay, MetricTotalDay
 from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.sso import AgencySso, SsoIdentity
 from mhu.models.person import Person, PersonIdentity, PersonMerge
@@ -17,7 +17,7 @@ __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "LoginThrottle", "Person", "PersonIdentity",
     "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "CallSubjectHint", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
-    "CallFact", "FollowUpFact", "MetricDay", "MetricDimDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
+    "CallFact", "FollowUpFact", "MetricDay", "MetricDimDay", "MetricTeamDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity", "UserSession", "AccountLink",
     "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
 ]

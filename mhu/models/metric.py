@@ -48,6 +48,9 @@ class CallFact(SliceKeys, db.Model):
                  *FILTER_KEYS),
         sa.Index("ix_call_fact_on_scene", "agency_id", "on_scene_seconds", "local_date", *FILTER_KEYS),
         sa.Index("ix_call_fact_person", "contact_person_id", "received_at"),
+        # The same counts for one team read this one (the team's chain instead of the agency's).
+        sa.Index("ix_call_fact_team_contacts", "agency_id", "team_id", "local_date", "team_previous_contact_date",
+                 "team_previous_repeat_date", "gap_seconds", "contact_person_id"),
     )
 
     call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
@@ -64,6 +67,10 @@ class CallFact(SliceKeys, db.Model):
     gap_seconds: Mapped[int | None] = mapped_column()
     previous_contact_date: Mapped[date | None] = mapped_column(sa.Date)
     previous_repeat_date: Mapped[date | None] = mapped_column(sa.Date)
+    # The same two dates among the person's contacts by the same team: a one-team view counts each
+    # person once, at their first contact with that team in the period, without DISTINCT.
+    team_previous_contact_date: Mapped[date | None] = mapped_column(sa.Date)
+    team_previous_repeat_date: Mapped[date | None] = mapped_column(sa.Date)
     # With K = HIGH_UTILIZER_THRESHOLD: the local dates of the person's contacts K-1 and K before
     # this one. A person has K contacts in a window exactly when one contact in it has the first
     # date in the window and the second before it (that contact is their K-th in the window).
@@ -127,6 +134,17 @@ class MetricTotalDay(MetricCounts, db.Model):
     __tablename__ = "metric_total_day"
 
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+
+
+class MetricTeamDay(MetricCounts, db.Model):
+    """MetricDay added up per team of a day: what a view narrowed to teams only reads (a team's
+    day has one row here against dozens of district, source and intercept slices in MetricDay)."""
+
+    __tablename__ = "metric_team_day"
+
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(primary_key=True)
     local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
 
 

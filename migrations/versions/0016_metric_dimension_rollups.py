@@ -1,5 +1,5 @@
-"""Dimension rollups of the day's calls per team, the states of the follow-ups due each day, and the
-completed follow-ups' re-crisis facts.
+"""Day sums per team, dimension rollups of the day's calls per team, the states of the follow-ups due each day, and the
+completed follow-ups' re-crisis facts, and the contacts' chains per team.
 
 The facts version moves to 3, so `flask metrics refresh --if-stale` (run by scripts/run.sh and
 the deploy steps) fills the new table and columns after this migration.
@@ -34,6 +34,20 @@ def upgrade():
         sa.PrimaryKeyConstraint('agency_id', 'dimension', 'local_date', 'team_id', 'key', name=op.f('pk_metric_dim_day')),
         sqlite_with_rowid=False,
     )
+    counts = ['calls', 'located', 'arrestable', 'typed', 'arrest_rate', 'jail_diversion_rate', 'diversion_from_arrest',
+              'resolved_in_community', 'ed_use', 'emergency_detention_rate', 'connection_to_services',
+              'use_of_force_rate', 'injury_rate', 'cit_presence', 'call_type_reclassified', 'followups_due',
+              'followups_on_time', 'followups_closed', 'followups_completed', 'followups_due_closed',
+              'followups_due_attempted', 'with_response', 'with_response_from_received', 'with_on_scene']
+    op.create_table(
+        'metric_team_day',
+        sa.Column('agency_id', sa.Integer(), nullable=False),
+        sa.Column('team_id', sa.Integer(), nullable=False),
+        sa.Column('local_date', sa.Date(), nullable=False),
+        *(sa.Column(name, sa.Integer(), server_default='0', nullable=False) for name in counts),
+        sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_metric_team_day_agency_id_agency')),
+        sa.PrimaryKeyConstraint('agency_id', 'team_id', 'local_date', name=op.f('pk_metric_team_day')),
+    )
     op.create_table(
         'followup_fact',
         sa.Column('followup_id', sa.Uuid(), nullable=False),
@@ -57,6 +71,12 @@ def upgrade():
         batch_op.create_index('ix_followup_fact_closed', ['agency_id', 'closed_at', 'person_id', 'recrisis', 'team_id',
                                                           'district', 'call_source', 'sim_intercept'], unique=False)
         batch_op.create_index('ix_followup_fact_person', ['person_id'], unique=False)
+    with op.batch_alter_table('call_fact', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('team_previous_contact_date', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('team_previous_repeat_date', sa.Date(), nullable=True))
+        batch_op.create_index('ix_call_fact_team_contacts', ['agency_id', 'team_id', 'local_date',
+                                                             'team_previous_contact_date', 'team_previous_repeat_date',
+                                                             'gap_seconds', 'contact_person_id'], unique=False)
     for table in ('metric_day', 'metric_total_day'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('followups_due_closed', sa.Integer(), server_default='0', nullable=False))
@@ -68,5 +88,10 @@ def downgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('followups_due_attempted')
             batch_op.drop_column('followups_due_closed')
+    with op.batch_alter_table('call_fact', schema=None) as batch_op:
+        batch_op.drop_index('ix_call_fact_team_contacts')
+        batch_op.drop_column('team_previous_repeat_date')
+        batch_op.drop_column('team_previous_contact_date')
     op.drop_table('followup_fact')
+    op.drop_table('metric_team_day')
     op.drop_table('metric_dim_day')

@@ -279,3 +279,31 @@ def test_supervisor_drills_from_a_kpi_to_the_calls_and_opens_one(live_server, pa
         AuditEvent.action == "call.read", AuditEvent.user_id == people["supervisor"].id))
     assert reads == 1
     assert console_errors == []
+
+
+def test_clicking_a_bar_lists_the_calls_behind_it(live_server, page, unit, console_errors):
+    agency, people = unit
+    browser_login(page, live_server, people["supervisor"], PASSWORD)
+    page.goto(f"{live_server}/dashboard/outcomes?{QUERY}")
+    wait_for_charts(page)
+    arrests_in_february = metrics.MetricFilters(agency_id=agency.id, date_from=date(2026, 2, 1),
+                                                date_to=date(2026, 2, 28))
+    expected = sum(row["count"] for row in metrics.outcome_class_series(filters=arrests_in_february)
+                   if row["outcome_class"] == "arrest_or_citation")
+
+    # The February segment of the arrest-or-citation class: its trace is named by the class label.
+    trace = page.locator("#outcomes-classes .trace.bars").nth(_trace_index(page, "outcomes-classes", "Arrest or citation"))
+    box = trace.locator(".point path").nth(1).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/dashboard/calls?from=2026-02-01&to=2026-02-28**subset=class%3Aarrest_or_citation**")
+    page.wait_for_selector("#drill-table")
+
+    assert page.locator("#drill-table tbody tr").count() == expected > 0
+    assert console_errors == []
+
+
+def _trace_index(page, chart_id: str, name: str) -> int:
+    """The position of a named trace in a chart (Plotly draws bar traces in data order)."""
+    names = page.evaluate("id => [...document.querySelector('#' + id + ' .js-plotly-plot').data].map(t => t.name)",
+                          chart_id)
+    return names.index(name)

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from mhu.enums import FORCE_LEVELS
 from mhu.extensions import db
 from mhu.models import Call, FollowUp, MetricDimDay, Team
-from mhu.services.metrics.sql import MetricFilters, call_conditions, count_if, date_bucket, located, seconds_between
+from mhu.services.metrics.sql import (
+    MetricFilters, call_conditions, count_if, date_bucket, located, seconds_between, teams_only,
+)
 from mhu.services.metrics.quality import QUALITY_CHECKS
 from mhu.services.outcomes import FOLLOWUP_GROUPS, NO_DISPOSITION, OUTCOME_CLASSES, followup_group, outcome_class
 
@@ -113,11 +115,6 @@ def dimension_query(name: str, conditions: list, *columns, tag=None):
             .where(*conditions, *dimension.where()).group_by(*columns, key))
 
 
-def rollup_serves(filters: MetricFilters) -> bool:
-    """Whether the day rollups hold this view: they are kept per team, not per district, source or intercept."""
-    return filters.district is None and filters.call_source is None and filters.sim_intercept is None
-
-
 def _rollup_conditions(filters: MetricFilters, dimensions) -> list:
     table = MetricDimDay
     conditions = [table.agency_id == filters.agency_id, dimensions,
@@ -130,7 +127,7 @@ def _rollup_conditions(filters: MetricFilters, dimensions) -> list:
 def distribution(filters: MetricFilters, name: str, *, interval: str | None = None,
                  by_team: bool = False) -> list[tuple]:
     """Rows of ([period,] [team_id,] key, count) of one dimension over the filtered calls."""
-    if rollup_serves(filters):
+    if teams_only(filters):
         table = MetricDimDay
         columns = [date_bucket(table.local_date, interval)] if interval else []
         if by_team:
@@ -147,7 +144,7 @@ def distribution(filters: MetricFilters, name: str, *, interval: str | None = No
 
 def dimension_totals(filters: MetricFilters, names: list[str]) -> dict[str, int]:
     """How many filtered calls each dimension counts (its `where`), all in one read."""
-    if rollup_serves(filters):
+    if teams_only(filters):
         table = MetricDimDay
         found = dict(db.session.execute(
             sa.select(table.dimension, sa.func.sum(table.calls))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
-    MetricTotalDay, Referral,
+    MetricTeamDay, MetricTotalDay, Referral,
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
@@ -35,9 +35,10 @@ from mhu.services.metrics.sql import count_if, located, seconds_between, unit_ca
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
-# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups and
-# the states of the follow-ups due each day; 4: patrol-only calls left out.
-FACTS_VERSION = 4
+# 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
+# states of the follow-ups due each day and the follow-up facts; 4: the day sums per team and the
+# contacts' chains per team; 5: patrol-only calls left out.
+FACTS_VERSION = 5
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
@@ -215,30 +216,36 @@ def _update_chains(connection, condition) -> None:
     fact = CallFact.__table__.c
     person, order = fact.contact_person_id, (fact.received_at, fact.call_id)
 
-    def earlier(column, offset):
-        return sa.func.lag(column, offset).over(partition_by=person, order_by=order)
+    def earlier(column, offset, *, partition=(person,)):
+        return sa.func.lag(column, offset).over(partition_by=partition, order_by=order)
 
     steps = sa.select(
-        fact.call_id, person, fact.received_at, fact.local_date,
+        fact.call_id, person, fact.team_id, fact.received_at, fact.local_date,
         earlier(fact.received_at, 1).label("previous_at"), earlier(fact.local_date, 1).label("previous_date"),
+        earlier(fact.local_date, 1, partition=(person, fact.team_id)).label("team_previous_date"),
         # LAG by 0 is the row itself: with a threshold of 1 every contact is its person's first in a window.
         earlier(fact.local_date, threshold - 1).label("utilizer_first_date"),
         earlier(fact.local_date, threshold).label("utilizer_before_date"),
     ).where(person.is_not(None), condition).subquery("steps")
     gap = sa.cast(seconds_between(steps.c.previous_at, steps.c.received_at), sa.Integer)
     is_repeat = gap <= window * 86400
+    def latest_earlier_repeat(*partition):
+        return sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
+            partition_by=partition, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1))
+
     chains = sa.select(
         steps.c.call_id, gap.label("gap"), steps.c.previous_date, steps.c.utilizer_first_date,
-        steps.c.utilizer_before_date,
-        sa.func.max(sa.case((is_repeat, steps.c.local_date))).over(
-            partition_by=steps.c.contact_person_id, order_by=(steps.c.received_at, steps.c.call_id), rows=(None, -1),
-        ).label("previous_repeat_date"),
+        steps.c.utilizer_before_date, steps.c.team_previous_date,
+        latest_earlier_repeat(steps.c.contact_person_id).label("previous_repeat_date"),
+        latest_earlier_repeat(steps.c.contact_person_id, steps.c.team_id).label("team_previous_repeat_date"),
     ).subquery("chains")
     table = CallFact.__table__
     connection.execute(
         sa.update(table).where(table.c.call_id == chains.c.call_id)
         .values(gap_seconds=chains.c.gap, previous_contact_date=chains.c.previous_date,
                 previous_repeat_date=chains.c.previous_repeat_date,
+                team_previous_contact_date=chains.c.team_previous_date,
+                team_previous_repeat_date=chains.c.team_previous_repeat_date,
                 utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date)
     )
 
@@ -267,8 +274,9 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
 
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
-    slice_table, total_table, dimension_table = MetricDay.__table__, MetricTotalDay.__table__, MetricDimDay.__table__
-    for table in (slice_table, total_table):
+    slice_table, team_table, total_table = MetricDay.__table__, MetricTeamDay.__table__, MetricTotalDay.__table__
+    dimension_table = MetricDimDay.__table__
+    for table in (slice_table, team_table, total_table):
         connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
     # Naming every dimension keeps the delete a range of the primary key per (dimension, day).
     connection.execute(sa.delete(dimension_table).where(
@@ -281,12 +289,12 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     for day in chosen if chosen is not None else _followup_days(connection, agency_id):
         _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
-    connection.execute(sa.insert(total_table).from_select(
-        ["agency_id", "local_date", *COUNT_COLUMNS],
-        sa.select(slice_table.c.agency_id, slice_table.c.local_date, *sums)
-        .where(*_day_filter(slice_table.c, agency_id, days))
-        .group_by(slice_table.c.agency_id, slice_table.c.local_date),
-    ))
+    for table, keys in ((team_table, ["agency_id", "local_date", "team_id"]), (total_table, ["agency_id", "local_date"])):
+        grouped = [slice_table.c[key] for key in keys]
+        connection.execute(sa.insert(table).from_select(
+            [*keys, *COUNT_COLUMNS],
+            sa.select(*grouped, *sums).where(*_day_filter(slice_table.c, agency_id, days)).group_by(*grouped),
+        ))
 
 
 def _day_filter(columns, agency_id: int, days: set[date] | None) -> list:

@@ -20,7 +20,7 @@ from mhu.services import audit
 from mhu.services.care import followup_window
 from mhu.services.metrics.sql import (
     MetricFilters, call_conditions, config, count_if, day_sums, located, narrowed, rate, seconds_between,
-    slice_conditions, unit_call, utc_bounds,
+    slice_conditions, teams_only, unit_call, utc_bounds,
 )
 
 COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
@@ -33,18 +33,23 @@ def repeat_metrics(*, filters: MetricFilters) -> dict:
     A contact's gap to the person's previous contact is precomputed (services/metric_facts.py).
     For the whole agency, each person is counted once as their first contact of the period (the
     one whose previous contact falls before it), and as a repeater at their first repeat contact
-    of the period: a covering-index count, no DISTINCT. When filters pick part of the agency the
+    of the period: a covering-index count, no DISTINCT; for one team, the same along the chain of
+    the person's contacts with that team. When filters pick another part of the agency the
     previous contact may lie outside the filter, so persons are counted with DISTINCT instead.
     """
     is_repeat = CallFact.gap_seconds <= config("REPEAT_WINDOW_DAYS") * 86400
     person = CallFact.contact_person_id
-    if narrowed(filters):
+    one_team = teams_only(filters) and filters.team_ids is not None and len(filters.team_ids) == 1
+    if narrowed(filters) and not one_team:
         persons = [sa.func.count(sa.distinct(sa.case((is_repeat, person)))), sa.func.count(sa.distinct(person))]
     else:
+        # One team: the same count along the person's chain of contacts with that team.
+        previous_contact, previous_repeat = (
+            (CallFact.team_previous_contact_date, CallFact.team_previous_repeat_date) if one_team
+            else (CallFact.previous_contact_date, CallFact.previous_repeat_date))
         start = filters.date_from
-        first_repeat = sa.and_(is_repeat, sa.or_(CallFact.previous_repeat_date.is_(None),
-                                                 CallFact.previous_repeat_date < start))
-        first = sa.or_(CallFact.previous_contact_date.is_(None), CallFact.previous_contact_date < start)
+        first_repeat = sa.and_(is_repeat, sa.or_(previous_repeat.is_(None), previous_repeat < start))
+        first = sa.or_(previous_contact.is_(None), previous_contact < start)
         persons = [count_if(first_repeat), count_if(first)]
     row = db.session.execute(
         sa.select(*persons, count_if(is_repeat), sa.func.count())

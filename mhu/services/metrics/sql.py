@@ -19,7 +19,7 @@ from sqlalchemy.sql.operators import custom_op
 from mhu.auth import policy
 from mhu.enums import NOT_REACHED_DISPOSITIONS
 from mhu.extensions import db
-from mhu.models import Call, MetricDay, MetricTotalDay, User
+from mhu.models import Call, MetricDay, MetricTeamDay, MetricTotalDay, User
 from mhu.services.localtime import agency_timezone, agency_today, local_day_bounds
 
 # A "contact" is a call that reached the person: non-voided and not unable_to_locate or
@@ -141,13 +141,20 @@ def narrowed(filters: MetricFilters) -> bool:
     return any(getattr(filters, name) is not None for name in FILTER_COLUMNS)
 
 
+def teams_only(filters: MetricFilters) -> bool:
+    """Whether the filters narrow by team at most (not by district, source or intercept): the
+    views the per-team rollups (metric_team_day, metric_dim_day) hold."""
+    return filters.district is None and filters.call_source is None and filters.sim_intercept is None
+
+
 def day_sums(filters: MetricFilters, columns, *, interval: str | None = None) -> list:
     """The precomputed day counts (models/metric.py) added up over the filtered period.
 
-    Without narrowing filters this reads one row per day (metric_total_day), otherwise the
-    per-slice rows (metric_day). With an interval, one row per bucket, labelled `period`.
+    Without narrowing filters this reads one row per day (metric_total_day), narrowed to teams
+    one row per team and day (metric_team_day), otherwise the per-slice rows (metric_day). With
+    an interval, one row per bucket, labelled `period`.
     """
-    table = MetricDay if narrowed(filters) else MetricTotalDay
+    table = MetricTotalDay if not narrowed(filters) else MetricTeamDay if teams_only(filters) else MetricDay
     sums = [sa.func.coalesce(sa.func.sum(getattr(table, name)), 0).label(name) for name in columns]
     query = sa.select(*sums).where(*slice_conditions(filters, table))
     if interval is None:

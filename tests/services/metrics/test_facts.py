@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import Agency, Call, CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricTotalDay, Team
+from mhu.models import Agency, Call, CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricTeamDay, MetricTotalDay, Team
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.services import metrics
 from mhu.services.metrics import facts as metric_facts
@@ -27,6 +27,7 @@ def snapshot():
         sa.select(*keys, *(sa.func.sum(getattr(MetricDay, name)) for name in COUNT_COLUMNS)).group_by(*keys)
     ).all()
     totals = db.session.execute(sa.select(*MetricTotalDay.__table__.columns)).all()
+    totals += db.session.execute(sa.select(*MetricTeamDay.__table__.columns)).all()
     dimensions = db.session.execute(sa.select(*MetricDimDay.__table__.columns)).all()
     followups = db.session.execute(sa.select(*FollowUpFact.__table__.columns)).all()
     return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals, dimensions, followups)]
@@ -147,6 +148,11 @@ def test_whole_agency_repeat_counts_equal_distinct_person_counts(demo):
 
         assert fast == metrics.repeat_metrics(filters=counted_distinct), (first, last)
         assert fast["repeat_contact_rate"]["numerator"] > 0 or first == last
+        for team in every_team:
+            # One team reads the team's chain; naming a second (absent) team takes the DISTINCT path.
+            one_team = metrics.repeat_metrics(filters=dataclasses.replace(period, team_ids=frozenset([team])))
+            assert one_team == metrics.repeat_metrics(
+                filters=dataclasses.replace(period, team_ids=frozenset([team, -1]))), (first, last, team)
 
 
 def test_whole_agency_high_utilizers_equal_persons_grouped_by_contacts(app, demo):
@@ -249,7 +255,7 @@ def test_distributions_read_from_the_rollups_equal_the_same_read_from_the_calls(
     views = [demo.with_dates(first, last) for first, last in PERIODS]
     views += [dataclasses.replace(view, team_ids=one_team) for view in views]
     from_rollups = [distributions(view) for view in views]
-    monkeypatch.setattr(breakdowns, "rollup_serves", lambda filters: False)
+    monkeypatch.setattr(breakdowns, "teams_only", lambda filters: False)
     from_calls = [distributions(view) for view in views]
 
     for view, rolled, counted in zip(views, from_rollups, from_calls):
