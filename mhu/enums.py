@@ -88,6 +88,15 @@ FOLLOWUP_OUTCOMES = (
 AGE_BANDS = ("under_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "unknown")
 GENDERS = ("female", "male", "nonbinary", "other", "unknown")
 HOUSING_STATUSES = ("housed", "unstably_housed", "unsheltered", "sheltered", "institution", "unknown")
+# Equity reporting (optional person fields). Race and ethnicity: the 2024 OMB SPD 15 minimum
+# categories, several allowed per person (none recorded = "not recorded"). Sex as recorded by the
+# responder; "another" for a sex other than female or male; "not_recorded" when nobody asked.
+RACE_ETHNICITY = (
+    "american_indian_or_alaska_native", "asian", "black_or_african_american", "hispanic_or_latino",
+    "middle_eastern_or_north_african", "native_hawaiian_or_other_pacific_islander", "white",
+)
+SEXES = ("female", "male", "another", "not_recorded")
+STORY_STATUSES = ("draft", "approved", "withdrawn")
 SAFETY_FLAGS = (
     "weapons_history", "assaultive_history", "flight_risk", "medical_condition",
     "officer_safety_caution", "do_not_approach_alone", "service_animal", "hearing_impaired",
@@ -107,6 +116,11 @@ LABELS = {
     "988_transfer": "988 transfer", "text_911": "Text to 911", "non_emergency": "Non-emergency line",
     "notified_provider_or_family": "Notified provider or family", "safety_plan_988": "Safety plan (988)",
     "no_action_possible": "No action possible",
+    "american_indian_or_alaska_native": "American Indian or Alaska Native",
+    "black_or_african_american": "Black or African American", "hispanic_or_latino": "Hispanic or Latino",
+    "middle_eastern_or_north_african": "Middle Eastern or North African",
+    "native_hawaiian_or_other_pacific_islander": "Native Hawaiian or Other Pacific Islander",
+    "two_or_more": "Two or more races or ethnicities", "another": "Another sex",
 }
 
 

@@ -159,3 +159,30 @@ class PartnerTableSchema(Schema):
 
 BREAKDOWN_NAMES = tuple(name for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS) if name != "hour_weekday")
 PARTNER_TABLE_NAMES = PARTNER_TABLES
+
+
+class DemographicRowSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    calls = fields.Integer()
+    persons = fields.Integer(metadata={"description": "Unduplicated persons"})
+    calls_alone = fields.Integer(metadata={"description": "race_ethnicity only: each call once (single category, "
+                                                          "two_or_more or not_recorded); these rows add up to `calls`"})
+    persons_alone = fields.Integer()
+
+
+class DemographicsSchema(Schema):
+    calls = fields.Integer(metadata={"description": "Calls in the period (C)"})
+    persons = fields.Integer(metadata={"description": "Unduplicated persons with a call in the period"})
+    race_ethnicity = fields.List(fields.Nested(DemographicRowSchema), metadata={
+        "description": "Each OMB category counts every call and person naming it, alone or in combination; "
+                       "two_or_more and not_recorded rows follow (docs/metrics.md)"})
+    sex = fields.List(fields.Nested(DemographicRowSchema))
+    age_band = fields.List(fields.Nested(DemographicRowSchema), metadata={
+        "description": "Calls by age on the call's date; persons by the band of their first call of the period"})
+
+
+class PartnerDemographicsSchema(Schema):
+    threshold = fields.Integer(metadata={"description": "Counts from 1 to threshold - 1 are hidden"})
+    tables = fields.Dict(keys=fields.String(), values=fields.Nested(PartnerTableSchema), metadata={
+        "description": "race_ethnicity, sex, age_band: calls per period and category, each call once; null = suppressed"})

@@ -17,6 +17,9 @@ class PersonCreateSchema(StrictSchema):
     age_band = enum_field(enums.AGE_BANDS)
     safety_flags = enum_list(enums.SAFETY_FLAGS)
     response_plan = text(5000, allow_none=True)
+    sex = enum_field(enums.SEXES, metadata={"description": "Optional, for equity reporting; default not_recorded"})
+    race_ethnicity = enum_list(enums.RACE_ETHNICITY, validate=validate.Length(max=len(enums.RACE_ETHNICITY)),
+                               metadata={"description": "Optional OMB categories, several allowed; [] = not recorded"})
 
 
 class PersonUpdateSchema(PersonCreateSchema):
@@ -47,6 +50,8 @@ class PersonReadSchema(StrictSchema):
     age_band = fields.String()
     safety_flags = fields.List(fields.String())
     response_plan = fields.String(allow_none=True)
+    sex = fields.String()
+    race_ethnicity = fields.List(fields.String())
     merged_into_id = fields.UUID(allow_none=True)
     version = fields.Integer()
     created_at = fields.AwareDateTime(format="iso")

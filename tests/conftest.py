@@ -116,6 +116,9 @@ class ApiClient:
     def patch(self, path, json=None, **kwargs):
         return self._call("PATCH", path, json=json, **kwargs)
 
+    def put(self, path, json=None, **kwargs):
+        return self._call("PUT", path, json=json, **kwargs)
+
     def delete(self, path, json=None, **kwargs):
         return self._call("DELETE", path, json=json, **kwargs)
 

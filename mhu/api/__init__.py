@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
         admin, audit, auth, cad, calls, evaluation, export, followups, health, imports, metrics, mfa, persons, reports,
         training,
     )
+    from mhu.api import demographics, stories
 
     # Our error shape replaces smorest's default, so the spec names one Error schema.
     api.ERROR_SCHEMA = ErrorSchema
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
     for module in (health, auth, mfa, calls, export, followups, persons, audit, metrics, imports, cad, reports, training):
         api.register_blueprint(module.blp)
     api.register_blueprint(metrics.partner_blp)
+    for blueprint in (demographics.blp, demographics.partner_blp, stories.blp):
+        api.register_blueprint(blueprint)
     api.register_blueprint(evaluation.blp)
     app.before_request_funcs.setdefault(None, []).insert(0, imports.allow_large_uploads)
     api.register_blueprint(admin.blp)

@@ -23,6 +23,7 @@ def person_body(person, *, contacts=None, count=None) -> dict:
     body = {
         "id": person.id, "gender": person.gender, "veteran": person.veteran,
         "housing_status": person.housing_status, "age_band": person.age_band,
+        "sex": person.sex, "race_ethnicity": person.race_ethnicity,
         "merged_into_id": person.merged_into_id, "version": person.version, "created_at": person.created_at,
         "first_name": identity.first_name, "last_name": identity.last_name,
         "date_of_birth": identity.date_of_birth, "aliases": identity.aliases,

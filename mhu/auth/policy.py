@@ -147,6 +147,16 @@ def can_maintain_training(user: User) -> bool:
     return user.role in ("supervisor", "admin")
 
 
+def can_draft_story(user: User, call: Call) -> bool:
+    """Write a call's shareable summary: whoever may edit the call."""
+    return can_edit_call(user, call)
+
+
+def can_approve_stories(user: User) -> bool:
+    """Approve or withdraw a story for sharing: a supervisor's decision (the real privacy control)."""
+    return user.role == "supervisor"
+
+
 def can_view_evaluation(user: User) -> bool:
     """Program evaluation (funnel, comparisons, savings, hand-offs) reads every call of the agency,
     patrol-only ones included: command staff only."""

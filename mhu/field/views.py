@@ -11,9 +11,11 @@ from marshmallow import ValidationError
 from mhu import enums
 from mhu.auth import policy, requires
 from mhu.field import bp
-from mhu.services import ServiceError, agencies, agency_settings, calls, care, persons, worklists
+from mhu.services import ServiceError, agencies, agency_settings, calls, care, persons, stories, worklists
 from schemas.calls import CallReadSchema
 from schemas.care import AttemptCreateSchema
+from schemas.persons import PersonUpdateSchema
+from schemas.stories import StoryWriteSchema
 
 STATIC_JS = Path(__file__).parent / "static" / "js"
 QUEUE_PER_PAGE = 20
@@ -65,6 +67,8 @@ def form_options() -> dict:
         "methods": enums.FOLLOWUP_METHODS, "outcomes": enums.FOLLOWUP_OUTCOMES,
         # The agency's configured districts and beats, offered as suggestions (free text still allowed).
         "districts": agency_settings.districts(_actor().agency_id),
+        # Optional equity-reporting fields: every group has its explicit "not recorded".
+        "race_ethnicity": (*enums.RACE_ETHNICITY, "not_recorded"), "sexes": enums.SEXES,
     }
 
 
@@ -112,7 +116,43 @@ def call_page(call_id):
         clocks={f.id: care.due_text(f.due_at) for f in followups},
         missing=worklists.missing_fields(call), hint=worklists.subject_hint(call=call),
         clinician=policy.can_read_clinical_notes(actor), saved=request.args.get("saved"),
+        story=stories.read_story(actor=actor, call=call), can_draft_story=policy.can_draft_story(actor, call),
+        can_approve_stories=policy.can_approve_stories(actor),
     )
+
+
+STORY_ACTIONS = {"approve": stories.approve, "withdraw": stories.withdraw}
+
+
+@bp.route("/calls/<uuid:call_id>/story", methods=["POST"])
+@requires(policy.can_create_records)
+def save_story(call_id):
+    """Draft, approve or withdraw the call's story from the call page's plain form."""
+    actor = _actor()
+    call = calls.get_call(actor=actor, call_id=call_id, include_voided=False)
+    if call is None:
+        abort(404)
+    back = url_for("field.call_page", call_id=call.id)
+    action = request.form.get("action", "draft")
+    try:
+        if action == "draft":
+            summary = StoryWriteSchema().load({"summary": request.form.get("summary", "")})["summary"]
+            stories.save_draft(actor=actor, call=call, summary=summary)
+            flash("Story saved as a draft: a supervisor approves it before any report prints it.")
+        elif action in STORY_ACTIONS:
+            if STORY_ACTIONS[action](actor=actor, call=call) is None:
+                abort(404)
+            flash("Story approved: reports for its month print it." if action == "approve" else "Story withdrawn.")
+        else:
+            abort(400)
+    except ValidationError as error:
+        return render_template("field/not_saved.html", errors=error.messages, back=back), 422
+    except ServiceError as error:
+        if error.status == 403:
+            abort(403)
+        return render_template("field/not_saved.html", errors=error.errors or {"_form": [error.message]},
+                               back=back), error.status
+    return redirect(f"{back}#story")
 
 
 @bp.route("/persons/<uuid:person_id>")
@@ -125,7 +165,30 @@ def person_page(person_id):
     return render_template(
         "field/person.html", **record,
         clocks={f.id: care.due_text(f.due_at) for f in record["open_followups"]},
+        options={"race_ethnicity": (*enums.RACE_ETHNICITY, "not_recorded"), "sexes": enums.SEXES},
     )
+
+
+@bp.route("/persons/<uuid:person_id>/demographics", methods=["POST"])
+@requires(policy.can_create_records, policy.can_identify_persons)
+def save_demographics(person_id):
+    """The person page's optional demographics form (race/ethnicity, sex), posted without JavaScript."""
+    actor = _actor()
+    person = persons.get_person(actor=actor, person_id=person_id)
+    if person is None:
+        abort(404)
+    back = url_for("field.person_page", person_id=person.id)
+    races = [code for code in request.form.getlist("race_ethnicity") if code != "not_recorded"]
+    try:
+        data = PersonUpdateSchema().load({"sex": request.form.get("sex") or "not_recorded", "race_ethnicity": races})
+        persons.update_person(actor=actor, person=person, data=data, expected_version=None)
+    except ValidationError as error:
+        return render_template("field/not_saved.html", errors=error.messages, back=back), 422
+    except ServiceError as error:
+        return render_template("field/not_saved.html", errors=error.errors or {"_form": [error.message]},
+                               back=back), error.status
+    flash("Demographics saved.")
+    return redirect(f"{back}#demographics")
 
 
 def _queue_args() -> tuple[str, str, int]:

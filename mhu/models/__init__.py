@@ -4,6 +4,7 @@ from mhu.models.access import AccountLink, UserSession
 from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint
+from mhu.models.equity import CallStory, PersonRace
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
 from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
 from mhu.models.metric import CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState, MetricTeamDay, MetricTotalDay
@@ -20,4 +21,5 @@ __all__ = [
     "CallFact", "FollowUpFact", "MetricDay", "MetricDimDay", "MetricTeamDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity", "UserSession", "AccountLink",
     "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
+    "PersonRace", "CallStory",
 ]

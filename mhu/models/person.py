@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mhu.enums import AGE_BANDS, GENDERS, HOUSING_STATUSES
+from mhu.enums import AGE_BANDS, GENDERS, HOUSING_STATUSES, SEXES
 from mhu.models.types import UTCDateTime, db, enum_column, utcnow
 
 
@@ -25,6 +25,11 @@ class Person(db.Model):
     housing_status: Mapped[str] = mapped_column(
         enum_column("housing_status", HOUSING_STATUSES), default="unknown"
     )
+    # Equity reporting (optional): sex as recorded, and race/ethnicity rows (mhu/models/equity.py).
+    sex: Mapped[str] = mapped_column(enum_column("sex", SEXES), default="not_recorded", server_default="not_recorded")
+    race_rows: Mapped[list["PersonRace"]] = relationship(  # noqa: F821 (mhu/models/equity.py)
+        cascade="all, delete-orphan", lazy="selectin", order_by="PersonRace.category"
+    )
     # Set when this record was merged into another; merged persons leave searches and counts.
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -37,6 +42,10 @@ class Person(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def race_ethnicity(self) -> list[str]:
+        return [row.category for row in self.race_rows]
 
 
 class PersonIdentity(db.Model):

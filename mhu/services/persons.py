@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from mhu.extensions import db
 from mhu.models import Call, FollowUp, Person, PersonIdentity, PersonMerge, Referral, User
 from mhu.models.types import utcnow
-from mhu.services import ServiceError, audit, check_version, in_agency
+from mhu.services import ServiceError, audit, check_version, demographics, in_agency
 from mhu.services.matching import find_candidates, match_key, normalise_name
 from mhu.services.metrics import facts as metric_facts
 
 IDENTITY_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "safety_flags", "response_plan")
-PERSON_FIELDS = ("gender", "veteran", "housing_status", "age_band")
+PERSON_FIELDS = ("gender", "veteran", "housing_status", "age_band", "sex")
 
 
 def _refresh_search_fields(identity: PersonIdentity) -> None:
@@ -35,6 +35,8 @@ def create_person(*, actor: User, data: dict) -> Person:
     )
     _refresh_search_fields(identity)
     person.identity = identity
+    if "race_ethnicity" in data:
+        demographics.set_race(person, data["race_ethnicity"])
     db.session.add(person)
     db.session.flush()
     audit.record(action="person.create", actor=actor, object_type="person", object_id=person.id)
@@ -99,6 +101,8 @@ def update_person(*, actor: User, person: Person, data: dict, expected_version: 
     for name in IDENTITY_FIELDS:
         if name in data:
             setattr(person.identity, name, data[name])
+    if "race_ethnicity" in data:
+        demographics.set_race(person, data["race_ethnicity"])
     _refresh_search_fields(person.identity)
     person.updated_at = utcnow()  # marks the person dirty so identity-only edits bump the version
     db.session.flush()

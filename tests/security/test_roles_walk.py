@@ -100,6 +100,14 @@ EXPECTED = {
     "metrics.high_utilizer_list": {"GET": api(FIELD)},
     "partner_metrics.partner_table": {"GET": api(PARTNER_VIEW)},
     "partner_metrics.partner_table_csv": {"GET": api(PARTNER_VIEW)},
+    # equity: demographic tables (identified for field roles, suppressed for partners); call stories
+    "demographics.demographic_tables": {"GET": api(FIELD)},
+    "partner_demographics.partner_demographic_tables": {"GET": api(PARTNER_VIEW)},
+    "stories.Story": {"GET": api(FIELD), "PUT": api(FIELD)},
+    "stories.StoryApprove": {"POST": api({"supervisor"})},
+    "stories.StoryWithdraw": {"POST": api({"supervisor"})},
+    "field.save_story": {"POST": page(FIELD)},
+    "field.save_demographics": {"POST": page(FIELD)},
     # imports, row-level export: supervisors and administrators; the CAD feed: integration accounts only
     "imports.ImportCollection": {"GET": api(IMPORTERS), "POST": api(IMPORTERS)},
     "imports.ImportItem": {"GET": api(IMPORTERS)},
@@ -229,6 +237,7 @@ def body_for(endpoint, method, email, ids):
         ("followups.FollowUpAttempts", "POST"): {"attempted_at": at(hours=2).isoformat(), "method": "phone"},
         ("persons.PersonCollection", "POST"): {"first_name": "Walk", "last_name": "Person"},
         ("persons.PersonItem", "PATCH"): {"veteran": True},
+        ("stories.Story", "PUT"): {"summary": "A walked story: an adult in crisis was calmed on scene."},
         ("persons.PersonMergeView", "POST"): {"merge_id": ids["second_person_id"]},
         ("/dashboard/_dash-update-component", "POST"): DASH_CALLBACK,
         ("cad.incidents", "POST"): {"incident": {"incident_number": "WALK-1", "received_at": at().isoformat()}},
@@ -257,6 +266,7 @@ class Records:
         person = officer.post("/api/v1/persons", json={"first_name": "Ana", "last_name": "Lopez"}).json
         call = officer.post("/api/v1/calls", json=call_payload(person_id=person["id"], followup_required=True)).json
         api_client(self.people["clinician"]).post(f"/api/v1/calls/{call['id']}/notes", json={"body": "Note."})
+        officer.put(f"/api/v1/calls/{call['id']}/story", json={"summary": "An adult in crisis was calmed on scene."})
         twin = officer.post("/api/v1/persons", json={"first_name": "Ana", "last_name": "Lopes"}).json
         merged = officer.post("/api/v1/persons", json={"first_name": "Ann", "last_name": "Lopez"}).json
         merge = api_client(self.people["supervisor"]).post(

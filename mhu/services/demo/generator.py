@@ -21,7 +21,7 @@ from dateutil.relativedelta import relativedelta
 from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallInjury, CallPresentingProblem, CallRiskFlag, FollowUp, FollowUpAttempt,
-    Person, PersonIdentity, Referral, Team, User,
+    Person, PersonIdentity, PersonRace, Referral, Team, User,
 )
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit
@@ -44,6 +44,7 @@ TABLES = {
     "problem": CallPresentingProblem.__table__, "flag": CallRiskFlag.__table__,
     "injury": CallInjury.__table__, "referral": Referral.__table__,
     "followup": FollowUp.__table__, "attempt": FollowUpAttempt.__table__,
+    "race": PersonRace.__table__,
 }
 
 
@@ -229,7 +230,10 @@ class _Generator(CallWriter):
         self.person_district = array("b")
         self.person_problem = array("b")
         self.person_assaultive = array("b")
-        persons, identities = [], []
+        persons, identities, races = [], [], []
+        # Demographics draw from their own generator (seeded from the main one's state without
+        # advancing it), so adding them left every other demo row as it was.
+        equity = random.Random(hash(rng.getstate()[1]))
         for i in range(n):
             heavy = self.contact_counts[i] >= 7
             person_id = self._uuid()
@@ -253,14 +257,38 @@ class _Generator(CallWriter):
                 "id": person_id, "agency_id": self.agency.id, "age_band": age_band, "gender": gender,
                 "veteran": veteran, "housing_status": housing, "merged_into_id": None, "version": 1,
                 "created_at": created, "created_by_id": self.users["officer"], "updated_at": created,
+                "sex": self._sex(equity, gender),
             })
+            races += [{"person_id": person_id, "category": code} for code in self._races(equity)]
             identities.append(self._identity(person_id, gender, age_band, flags, heavy, anchor_day))
             if len(persons) >= self.chunk_size:
                 self._insert("person", persons)
                 self._insert("identity", identities)
+                self._insert("race", races)
         self._insert("person", persons)
         self._insert("identity", identities)
+        self._insert("race", races)
         self.counts["persons"] = n
+
+    @staticmethod
+    def _sex(equity: random.Random, gender: str) -> str:
+        if equity.random() < V.SEX_NOT_RECORDED:
+            return "not_recorded"
+        return {"female": "female", "male": "male", "unknown": "not_recorded"}.get(gender, "another")
+
+    @staticmethod
+    def _races(equity: random.Random) -> list[str]:
+        race = W["RACE"].pick(equity)
+        if race == "not_recorded":
+            return []
+        if race == "two":
+            first = second = W["RACE"].pick(equity)
+            while first in ("two", "not_recorded"):
+                first = W["RACE"].pick(equity)
+            while second in ("two", "not_recorded", first):
+                second = W["RACE"].pick(equity)
+            return sorted((first, second))
+        return [race]
 
     def _identity(self, person_id, gender, age_band, flags, heavy, anchor_day) -> dict:
         rng = self.rng

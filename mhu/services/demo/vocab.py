@@ -73,6 +73,12 @@ AGE_BANDS = (("under_18", 5), ("18_24", 14), ("25_34", 24), ("35_44", 20), ("45_
 AGE_RANGES = {"under_18": (12, 17), "18_24": (18, 24), "25_34": (25, 34), "35_44": (35, 44),
               "45_54": (45, 54), "55_64": (55, 64), "65_plus": (65, 90), "unknown": (20, 60)}
 GENDERS = (("male", 55), ("female", 41), ("nonbinary", 1.5), ("other", 0.5), ("unknown", 2))
+# Equity fields: one OMB category for most persons, two for some, none ("not recorded") for about
+# one in ten; sex follows the recorded gender, and is left not recorded for some.
+RACE = (("white", 44), ("black_or_african_american", 22), ("hispanic_or_latino", 14), ("asian", 4),
+        ("american_indian_or_alaska_native", 1.5), ("middle_eastern_or_north_african", 1.5),
+        ("native_hawaiian_or_other_pacific_islander", 0.5), ("two", 3.5), ("not_recorded", 9))
+SEX_NOT_RECORDED = 0.07
 HOUSING = (("housed", 58), ("unstably_housed", 12), ("unsheltered", 15), ("sheltered", 7),
            ("institution", 2), ("unknown", 6))
 SAFETY_FLAGS = (("weapons_history", 3), ("assaultive_history", 4), ("flight_risk", 2),

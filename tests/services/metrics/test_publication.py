@@ -32,14 +32,14 @@ def _reduced(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
     return rows[:rank]
 
 
-def attack(published: dict, categories: list[str]) -> dict:
+def attack(published: dict, categories: list[str], relations: list | None = None) -> dict:
     """Hidden cells the attacker pins down: {cell: value}. Written apart from the service's own
     audit: a cell is determined when the reduced sums over the hidden cells name it alone; then
     bounds 0 <= x are propagated through every sum."""
     hidden = sorted(cell for cell, value in published.items() if value is None)
     index = {cell: i for i, cell in enumerate(hidden)}
     equations = []
-    for total, *parts in publication.equations(categories):
+    for total, *parts in (relations if relations is not None else publication.equations(categories)):
         row, constant = [Fraction(0)] * len(hidden), Fraction(0)
         for cell, sign in [(total, -1), *((part, 1) for part in parts)]:
             if published[cell] is None:

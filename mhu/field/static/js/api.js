@@ -156,4 +156,17 @@
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
+  /* A checkbox group with a "Not recorded" choice (demographics): it stands alone. Choosing it
+     clears the others; choosing any other clears it; clearing everything chooses it again. */
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.type !== "checkbox" || !box.closest) return;
+    var group = box.closest("fieldset");
+    var none = group && group.querySelector('input[type="checkbox"][value="not_recorded"]');
+    if (!none) return;
+    var others = Array.prototype.filter.call(group.querySelectorAll('input[type="checkbox"]'), function (b) { return b !== none; });
+    if (box === none && none.checked) others.forEach(function (b) { b.checked = false; });
+    else if (box !== none && box.checked) none.checked = false;
+    if (!others.some(function (b) { return b.checked; })) none.checked = true;
+  });
 })();

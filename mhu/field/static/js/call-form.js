@@ -391,6 +391,10 @@
     if (parts.length < 2) { subjectError("Type the new person's first and last name in Subject name."); return; }
     var body = { first_name: parts[0], last_name: parts.slice(1).join(" ") };
     if (typed.dob) body.date_of_birth = typed.dob;
+    // Optional demographics (the "Demographics for a new person" section); "not recorded" is the default.
+    body.race_ethnicity = Array.prototype.map.call(form.querySelectorAll('input[name="new_person_race"]:checked'), function (i) { return i.value; })
+      .filter(function (v) { return v !== "not_recorded"; });
+    body.sex = checkedValue("new_person_sex") || "not_recorded";
     var fingerprint = JSON.stringify(body);
     personKeys[fingerprint] = personKeys[fingerprint] || MHU.uuid();  // a double tap creates one person
     MHU.request("POST", "/api/v1/persons", body, { "Idempotency-Key": personKeys[fingerprint] }).then(function (res) {
