@@ -92,6 +92,24 @@ class Config:
 
     DEMO_PASSWORD = os.environ.get("MHU_DEMO_PASSWORD")
 
+    # Anonymous surveys: how long an invitation link works, the longest comment kept, and requests
+    # to the public page per address and window (docs/surveys-and-reminders.md).
+    SURVEY_TTL_DAYS = int(os.environ.get("MHU_SURVEY_TTL_DAYS", "14"))
+    SURVEY_COMMENT_MAX = 1000
+    SURVEY_RATE_LIMIT = int(os.environ.get("MHU_SURVEY_RATE_LIMIT", "30"))
+    SURVEY_RATE_WINDOW = timedelta(minutes=10)
+    # Follow-up reminders: "due soon" this many hours before the deadline; mail through the
+    # agency's SMTP server; links in mail start with MHU_BASE_URL (e.g. https://mhu.example.org).
+    REMINDER_LEAD_HOURS = int(os.environ.get("MHU_REMINDER_LEAD_HOURS", "12"))
+    BASE_URL = os.environ.get("MHU_BASE_URL", "http://127.0.0.1:5000")
+    SMTP_HOST = os.environ.get("MHU_SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("MHU_SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("MHU_SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("MHU_SMTP_PASSWORD")
+    SMTP_STARTTLS = os.environ.get("MHU_SMTP_STARTTLS", "1") == "1"
+    SMTP_FROM = os.environ.get("MHU_SMTP_FROM", "mhu-noreply@localhost")
+    SMTP_TIMEOUT_SECONDS = 15
+
 
 class DevelopmentConfig(Config):
     # SECRET_KEY falls back to local_secret_key(), resolved by create_app() only when this

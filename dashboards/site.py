@@ -46,6 +46,7 @@ PAGES: tuple[PageDeclaration, ...] = (
     PageDeclaration("partner", "Partner view", "/partner", policy.can_view_partner_dashboard, partner=True),
     PageDeclaration("calls", "Calls behind a count", "/calls", policy.can_view_identified_dashboards, in_nav=False),
     PageDeclaration("reports", "Reports", "/reports", policy.can_read_command_reports),
+    PageDeclaration("surveys", "Surveys", "/surveys", policy.can_read_survey_results),
     PageDeclaration("evaluation", "Evaluation", "/evaluation", policy.can_view_evaluation),
 )
 BY_KEY = {page.key: page for page in PAGES}

@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import CONFIGS, INSTANCE_DIR, local_secret_key
 from dashboards import init_dashboard
-from mhu import admin, api, cli, db_setup, errors, field, import_page, input_guard, login, security, web
+from mhu import admin, api, cli, db_setup, errors, field, import_page, input_guard, login, security, survey_page, web
 from mhu.auth import csrf
 from mhu.extensions import db, migrate
 from mhu.services import imports
@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     admin.init_app(app)
     cli.init_app(app)
     field.init_app(app)
+    survey_page.init_app(app)
     imports.init_app(app)
     import_page.init_app(app)
     init_dashboard(app)

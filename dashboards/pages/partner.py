@@ -12,6 +12,7 @@ from dashboards.access import require_page
 from dashboards.components import chart_card, table
 from dashboards.filters import parse
 from dashboards.frame import register_page
+from dashboards.survey_tables import partner_card
 from mhu import enums
 from mhu.services import ServiceError, agency_settings
 from mhu.services.metrics import partner as metrics_partner
@@ -62,6 +63,7 @@ def layout(view):
                    rows=monthly, columns=[("month", "Month"), ("count", "Calls")], empty=not shown),
         _table_card(calls, "calls_by_district"),
         _table_card(outcomes, "outcomes"),
+        partner_card(view.user, date.fromisoformat(values["from"]), date.fromisoformat(values["to"])),
         dcc.Download(id="partner-download"),
         values=values,
     )

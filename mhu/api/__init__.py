@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     """Bind the Api with our error shape and security schemes, then register every blueprint."""
     from mhu.api import (
         admin, audit, auth, cad, calls, evaluation, export, followups, health, imports, metrics, mfa, persons, reports,
-        training,
+        surveys, training,
     )
     from mhu.api import demographics, stories
 
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     for module in (health, auth, mfa, calls, export, followups, persons, audit, metrics, imports, cad, reports, training):
         api.register_blueprint(module.blp)
     api.register_blueprint(metrics.partner_blp)
+    api.register_blueprint(surveys.blp)
     for blueprint in (demographics.blp, demographics.partner_blp, stories.blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(evaluation.blp)

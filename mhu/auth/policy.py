@@ -147,6 +147,31 @@ def can_maintain_training(user: User) -> bool:
     return user.role in ("supervisor", "admin")
 
 
+def can_issue_surveys(user: User) -> bool:
+    """Officers and clinicians hand the people they served an anonymous survey link."""
+    return user.role in ("officer", "clinician")
+
+
+def can_issue_survey(user: User, call: Call) -> bool:
+    """A survey link for this call: officers and clinicians who can see the call (their agency's)."""
+    return can_issue_surveys(user) and call.agency_id == user.agency_id and can_read_calls(user)
+
+
+def can_review_survey_comments(user: User) -> bool:
+    """Mark survey comments free of identifying details (or not) before anyone else reads them."""
+    return user.role == "clinician"
+
+
+def can_read_survey_results(user: User) -> bool:
+    """Survey aggregates with their reviewed comments, by team and month."""
+    return user.role == "supervisor"
+
+
+def can_receive_reminders(user: User) -> bool:
+    """Reminders about follow-ups assigned to the user (the field roles that work follow-ups)."""
+    return user.role in FIELD_ROLES
+
+
 def can_draft_story(user: User, call: Call) -> bool:
     """Write a call's shareable summary: whoever may edit the call."""
     return can_edit_call(user, call)

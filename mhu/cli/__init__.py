@@ -6,7 +6,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every command group on the app's CLI."""
-    from mhu.cli import backup, demo, imports, metrics, reports, sso, users
+    from mhu.cli import backup, demo, imports, metrics, reminders, reports, sso, users
 
-    for module in (users, sso, demo, backup, metrics, imports, reports):
+    for module in (users, sso, demo, backup, metrics, imports, reports, reminders):
         module.register(app)

@@ -14,6 +14,6 @@ bp = Blueprint(
 
 def init_app(app: Flask) -> None:
     """Register the field pages."""
-    from mhu.field import cad_waiting, views  # noqa: F401  (routes attach to bp on import)
+    from mhu.field import cad_waiting, surveys_reminders, views  # noqa: F401  (routes attach to bp on import)
 
     app.register_blueprint(bp)

@@ -12,6 +12,7 @@ from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.sso import AgencySso, SsoIdentity
 from mhu.models.person import Person, PersonIdentity, PersonMerge
 from mhu.models.training import CitTraining
+from mhu.models.survey import FollowupReminder, SurveyInvitation, SurveyResponse, SurveyThrottle
 from mhu.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "CallFact", "FollowUpFact", "MetricDay", "MetricDimDay", "MetricTeamDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity", "UserSession", "AccountLink",
     "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
+    "SurveyInvitation", "SurveyResponse", "SurveyThrottle", "FollowupReminder",
     "PersonRace", "CallStory",
 ]

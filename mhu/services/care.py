@@ -110,12 +110,27 @@ def worklist_query(*, actor: User, status: str, scope: str) -> sa.Select:
     if status == "done":
         query = query.where(FollowUp.closed_at.is_not(None))
     elif status == "overdue":
-        query = query.where(FollowUp.closed_at.is_(None), FollowUp.due_at < now)
+        query = query.where(open_condition(), overdue_condition(now))
     elif status == "due":
-        query = query.where(FollowUp.closed_at.is_(None), FollowUp.due_at >= now)
+        query = query.where(open_condition(), ~overdue_condition(now))
     else:
-        query = query.where(FollowUp.closed_at.is_(None))
+        query = query.where(open_condition())
     return query.order_by(FollowUp.due_at, FollowUp.id)
+
+
+def open_condition():
+    """A follow-up is open until it is closed (an outcome recorded)."""
+    return FollowUp.closed_at.is_(None)
+
+
+def overdue_condition(now: datetime):
+    """An open follow-up is overdue once its due time has passed."""
+    return FollowUp.due_at < now
+
+
+def unattempted_condition():
+    """No contact attempt recorded yet (the attempt service counts them on the follow-up)."""
+    return FollowUp.attempt_count == 0
 
 
 QUEUE_VIEWS = ("soon", "overdue", "all")

@@ -2,7 +2,7 @@
 eligibility rules and unit costs; per-team program start date. Patrol-only calls carry no team.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-03 17:00:00
 
 """
@@ -13,7 +13,7 @@ import mhu.models.types
 
 
 revision = '0014'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -176,6 +176,17 @@ EXPECTED = {
     "field.person_page": {"GET": page(FIELD)},
     "field.service_worker": {"GET": page(FIELD)},
     "field.static": {"GET": public(OK)},
+    # anonymous surveys: issued on a call by officers and clinicians, answered without login (a walked
+    # token is unknown: 404 for everyone), comments reviewed by clinicians; reminders for field roles
+    "field.issue_survey": {"POST": page({"officer", "clinician"})},
+    "field.survey_review": {"GET": page({"clinician"})},
+    "field.review_survey_comment": {"POST": page({"clinician"})},
+    "field.reminder_list": {"GET": page(FIELD)},
+    "survey.survey": {"GET": public(404), "POST": public(404)},
+    "survey.static": {"GET": public(OK)},
+    "survey_metrics.supervisor_surveys": {"GET": api({"supervisor"})},
+    "survey_metrics.partner_surveys": {"GET": api(PARTNER_VIEW)},
+    "survey_metrics.partner_surveys_csv": {"GET": api(PARTNER_VIEW)},
     # the Dash dashboard: pages redirect anonymous users to log in; its JSON routes answer 401
     "/dashboard/": {"GET": {**page(FIELD), "partner": OK}},  # partners are sent on to the partner view
     "/dashboard/<path:path>": {"GET": {**page(FIELD), "partner": OK}},
@@ -211,6 +222,8 @@ def sample_values(app, supervisor):
         ("static", "filename"): "css/mhu.css",
         ("auth.sso_start", "agency_id"): supervisor.agency_id,
         ("field.static", "filename"): "css/field.css",
+        ("survey.static", "filename"): "survey.css",
+        ("survey.survey", "token"): "walk-token-that-was-never-issued",
         ("imports_page.static", "filename"): "imports.js",
         ("_dashboard_dash_assets.static", "filename"): "bootstrap.min.css",
         ("/dashboard/<path:path>", "path"): "outcomes",
@@ -280,6 +293,7 @@ class Records:
                 data={"course": "CIT basic", "hours": 40, "completed_on": date(2026, 1, 5)}).id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
             "batch_id": str(_import_batch(self, tmp_path).id),
+            "response_id": str(_survey_comment(self).id),
             **self._administration(),
         }
 
@@ -294,6 +308,17 @@ class Records:
         device = db.session.scalar(sa.select(UserSession.id).where(UserSession.user_id == officer.id))
         return {"user_id": officer.id, "team_id": self.team.id, "link_id": withdrawn.id, "token_id": token.id,
                 "session_id": device, "token": kept}
+
+
+def _survey_comment(records):
+    """An anonymous survey answer of the agency's team with a comment waiting for review."""
+    from mhu.models import SurveyResponse
+
+    response = SurveyResponse(agency_id=records.agency.id, team_id=records.team.id, month=date(2026, 3, 1),
+                              respected=4, comment="Walk comment.", comment_state="pending")
+    db.session.add(response)
+    db.session.commit()
+    return response
 
 
 def _import_batch(records, tmp_path):
