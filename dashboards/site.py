@@ -48,6 +48,7 @@ PAGES: tuple[PageDeclaration, ...] = (
     # Supervisors get both reports, partners the partner report only (de-identified, like the partner view).
     PageDeclaration("reports", "Reports", "/reports", policy.can_open_reports_page, partner=True),
     PageDeclaration("surveys", "Surveys", "/surveys", policy.can_read_survey_results),
+    PageDeclaration("evaluation", "Evaluation", "/evaluation", policy.can_view_evaluation),
 )
 BY_KEY = {page.key: page for page in PAGES}
 PAGE_RULES = {page.key: page.rule for page in PAGES}

@@ -63,6 +63,12 @@ DISPOSITIONS = (
 )
 # The team never reached the person: these calls count in volume but not in C' (DESIGN.md section 5).
 NOT_REACHED_DISPOSITIONS = ("unable_to_locate", "cancelled_before_arrival")
+# Who responded to a call. patrol_only: a CAD call the unit did not attend (imported for evaluation);
+# it stays out of every unit metric and is counted only by the evaluation pages.
+RESPONDER_TYPES = ("co_responder", "clinician_only", "officer_only_cit", "patrol_only")
+UNIT_RESPONDER_TYPES = ("co_responder", "clinician_only", "officer_only_cit")
+# Why the unit did not take a call that was in scope of its eligibility rules.
+NOT_TAKEN_REASONS = ("no_unit_available", "outside_hours", "safety_exclusion", "not_requested", "cancelled", "other")
 
 REFERRAL_TYPES = (
     "mh_outpatient_new", "existing_provider", "sud_treatment", "crisis_stabilization",

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from mhu.enums import CIT_LEVELS, ROLES, TEAM_KINDS
-from schemas.common import StrictSchema, enum_field, id_field, text
+from schemas.common import Day, StrictSchema, enum_field, id_field, text
 
 
 class DistrictSchema(StrictSchema):
@@ -17,6 +17,8 @@ class AgencySettingsSchema(Schema):
     districts = fields.List(fields.Nested(DistrictSchema))
     suppression_threshold = fields.Integer(metadata={"description": "Partner output hides counts below this"})
     followup_hours = fields.Integer(metadata={"description": "Hours after a call clears until its follow-up is due"})
+    eligibility = fields.Dict(allow_none=True, metadata={"description": "Eligibility rules (docs/evaluation.md)"})
+    unit_costs = fields.Dict(allow_none=True, metadata={"description": "Unit costs with sources (docs/evaluation.md)"})
     defaults = fields.Dict(dump_only=True, metadata={"description": "The deployment's defaults"})
 
 
@@ -26,6 +28,10 @@ class AgencySettingsUpdateSchema(StrictSchema):
     # Ranges are the service's (services/agency_settings.py), which reports every field at once.
     suppression_threshold = fields.Integer(strict=True, allow_none=True)
     followup_hours = fields.Integer(strict=True, allow_none=True)
+    eligibility = fields.Dict(allow_none=True, metadata={
+        "description": "{natures, call_types, exclude_risk_flags, service_hours}; null clears (docs/evaluation.md)"})
+    unit_costs = fields.Dict(allow_none=True, metadata={
+        "description": "{key: {amount, source}} for the costs of docs/evaluation.md; null clears"})
 
 
 class TeamRefSchema(Schema):
@@ -85,6 +91,7 @@ class TeamSchema(Schema):
     name = fields.String()
     kind = fields.String()
     active = fields.Boolean()
+    program_start_date = fields.Date(allow_none=True)
     member_ids = fields.Method("_member_ids")
 
     def _member_ids(self, team):
@@ -101,6 +108,8 @@ class TeamUpdateSchema(StrictSchema):
     kind = enum_field(TEAM_KINDS)
     active = fields.Boolean()
     member_ids = fields.List(id_field(), validate=validate.Length(max=1000))
+    program_start_date = Day(allow_none=True, metadata={
+        "description": "The day the team began answering calls (before/after comparisons split on it)"})
 
 
 class IntegrationCreateSchema(StrictSchema):

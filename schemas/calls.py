@@ -53,6 +53,15 @@ class CallFieldsSchema(StrictSchema):
     legal_hold_type = text(20, allow_none=True)
     followup_required = fields.Boolean()
     narrative = text(20_000, allow_none=True)
+    responder_type = enum_field(enums.RESPONDER_TYPES, metadata={
+        "description": "Who responded; patrol_only: the unit did not attend (the call has no team and stays out "
+                       "of the unit's metrics)"})
+    not_taken_reason = enum_field(enums.NOT_TAKEN_REASONS, allow_none=True, metadata={
+        "description": "Why the unit did not take a call in scope of its eligibility rules"})
+    handoff_facility = text(120, allow_none=True, metadata={
+        "description": "Emergency department or crisis facility the call ended at"})
+    arrived_at_facility = _time(allow_none=True)
+    released_at = _time(allow_none=True, metadata={"description": "When the facility released the team"})
 
 
 def _referrals():

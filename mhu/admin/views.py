@@ -1,7 +1,8 @@
 """Administration pages. Views parse the form, call a service and redirect (post/redirect/get);
 a rule broken by the input is shown on the page with a 422, never a 500."""
 
-from datetime import datetime, time, timezone
+import json
+from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 
@@ -15,6 +16,7 @@ from mhu.models import User
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, admin, agency_settings, audit_query, sessions
 from mhu.services.agencies import list_teams
+from mhu.services.evaluation.settings import UNIT_COSTS
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -40,6 +42,38 @@ def integer(value, field: str) -> int | None:
         return int(value)
     except ValueError:
         raise ServiceError("A number is expected.", {field: ["Enter a whole number."]}) from None
+
+
+def day(value, field: str):
+    """A YYYY-MM-DD form value (empty: None)."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError("A date is expected.", {field: ["Enter a date as YYYY-MM-DD."]}) from None
+    if not 1900 <= parsed.year <= 2100:
+        raise ServiceError("A date is expected.", {field: ["Enter a date between 1900 and 2100."]})
+    return parsed
+
+
+def evaluation_settings(form) -> dict:
+    """The eligibility rules (JSON, docs/evaluation.md) and unit costs of the settings form."""
+    text = form.get("eligibility", "").strip()
+    try:
+        rules = json.loads(text) if text else None
+    except ValueError as error:
+        raise ServiceError("The eligibility rules are not valid JSON.", {"eligibility": [str(error)]}) from None
+    costs = {}
+    for key in UNIT_COSTS:
+        amount, source = form.get(f"cost_{key}", "").strip(), form.get(f"source_{key}", "").strip()
+        if not amount and not source:
+            continue
+        try:
+            costs[key] = {"amount": float(amount), "source": source}
+        except ValueError:
+            raise ServiceError("A number is expected.", {f"unit_costs.{key}": ["Enter an amount."]}) from None
+    return {"eligibility": rules, "unit_costs": costs or None}
 
 
 def integers(values, field: str) -> list[int]:
@@ -75,6 +109,7 @@ def settings():
                 "districts": parse_districts(request.form.get("districts", "")),
                 "suppression_threshold": integer(request.form.get("suppression_threshold"), "suppression_threshold"),
                 "followup_hours": integer(request.form.get("followup_hours"), "followup_hours"),
+                **evaluation_settings(request.form),
             }
             agency_settings.update_settings(actor=me(), changes=changes)
             flash("Settings saved.")
@@ -83,8 +118,10 @@ def settings():
             problems, status = problems_of(error), 422
     current = agency_settings.settings_of(me().agency)
     form = request.form if request.method == "POST" else None
+    eligibility_text = json.dumps(current["eligibility"], indent=2) if current["eligibility"] else ""
     return render_template("admin/settings.html", settings=current, districts_text=districts_text(current["districts"]),
-                           form=form, problems=problems), status
+                           form=form, problems=problems, eligibility_text=eligibility_text, unit_costs=UNIT_COSTS,
+                           costs=current["unit_costs"] or {}), status
 
 
 # ---- users and invitations -----------------------------------------------------------------
@@ -229,6 +266,7 @@ def team(team_id):
             admin.update_team(actor=me(), team=record, changes={
                 "name": request.form.get("name", ""), "kind": kind, "active": request.form.get("active") == "on",
                 "member_ids": integers(request.form.getlist("member_ids"), "member_ids"),
+                "program_start_date": day(request.form.get("program_start_date"), "program_start_date"),
             })
             flash("Team saved.")
             return redirect(url_for("admin.team", team_id=team_id))

@@ -9,8 +9,8 @@ from schemas.common import ErrorSchema
 def init_app(app: Flask) -> None:
     """Bind the Api with our error shape and security schemes, then register every blueprint."""
     from mhu.api import (
-        admin, audit, auth, cad, calls, export, followups, health, imports, metrics, mfa, persons, reports, surveys,
-        training,
+        admin, audit, auth, cad, calls, evaluation, export, followups, health, imports, metrics, mfa, persons, reports,
+        surveys, training,
     )
     from mhu.api import demographics, stories
 
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(surveys.blp)
     for blueprint in (demographics.blp, demographics.partner_blp, stories.blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(evaluation.blp)
     app.before_request_funcs.setdefault(None, []).insert(0, imports.allow_large_uploads)
     api.register_blueprint(admin.blp)
     api.register_blueprint(admin.me_blp)

@@ -190,3 +190,9 @@ def can_draft_story(user: User, call: Call) -> bool:
 def can_approve_stories(user: User) -> bool:
     """Approve or withdraw a story for sharing: a supervisor's decision (the real privacy control)."""
     return user.role == "supervisor"
+
+
+def can_view_evaluation(user: User) -> bool:
+    """Program evaluation (funnel, comparisons, savings, hand-offs) reads every call of the agency,
+    patrol-only ones included: command staff only."""
+    return user.role == "supervisor"

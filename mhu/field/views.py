@@ -61,6 +61,7 @@ def form_options() -> dict:
         "dispositions": enums.DISPOSITIONS, "force_levels": enums.FORCE_LEVELS,
         "injury_parties": enums.INJURY_PARTIES, "injury_severities": enums.INJURY_SEVERITIES,
         "arrestable_offenses": enums.ARRESTABLE_OFFENSES, "transfers": enums.TRANSFERS,
+        "responder_types": enums.UNIT_RESPONDER_TYPES,
         "intercepts": enums.SIM_INTERCEPT_NAMES, "referral_types": enums.REFERRAL_TYPES,
         "referral_statuses": enums.REFERRAL_STATUSES, "referral_dispositions": sorted(calls.REFERRAL_DISPOSITIONS),
         "methods": enums.FOLLOWUP_METHODS, "outcomes": enums.FOLLOWUP_OUTCOMES,

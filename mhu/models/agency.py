@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,6 +33,12 @@ class Agency(db.Model):
     followup_hours: Mapped[int | None] = mapped_column()
     # Second factor for roles that read identified records; None follows MFA_REQUIRED_DEFAULT.
     mfa_required: Mapped[bool | None] = mapped_column()
+    # Program evaluation settings (services/evaluation/settings.py validates them; None: not set).
+    # eligibility: {"natures": [...], "call_types": [...], "exclude_risk_flags": [...],
+    #               "service_hours": {"0": [[8, 20]], ...}}  weekday 0 = Monday, [start, end) local hours.
+    # unit_costs: {"jail_booking": {"amount": 350.0, "source": "..."}, ...}
+    eligibility: Mapped[dict | None] = mapped_column(sa.JSON)
+    unit_costs: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(back_populates="agency", order_by="Team.name")
@@ -50,6 +56,8 @@ class Team(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[str] = mapped_column(enum_column("team_kind", TEAM_KINDS), default="co_responder")
     active: Mapped[bool] = mapped_column(default=True)
+    # The day the team began answering calls: the before/after comparison splits on it.
+    program_start_date: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Agency] = relationship(back_populates="teams")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhu.enums import (
     ARRESTABLE_OFFENSES, CALL_SOURCES, DISPOSITIONS, FORCE_LEVELS, INJURY_PARTIES,
-    INJURY_SEVERITIES, NATURES, PRESENTING_PROBLEMS, RISK_FLAGS, TRANSFERS,
+    INJURY_SEVERITIES, NATURES, NOT_TAKEN_REASONS, PRESENTING_PROBLEMS, RESPONDER_TYPES, RISK_FLAGS, TRANSFERS,
 )
 from mhu.models.types import UTCDateTime, db, enum_column, utcnow
 
@@ -27,11 +27,14 @@ class Call(db.Model):
         sa.CheckConstraint(
             "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
         ),
+        # Only a call the unit did not attend may lack a team.
+        sa.CheckConstraint("team_id IS NOT NULL OR responder_type = 'patrol_only'", name="team_unless_patrol"),
+        sa.Index("ix_call_agency_responder_date", "agency_id", "responder_type", "local_date"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
-    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
     person_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("person.id"))
     incident_number: Mapped[str | None] = mapped_column(sa.String(40), index=True)
 
@@ -68,6 +71,15 @@ class Call(db.Model):
     legal_hold_type: Mapped[str | None] = mapped_column(sa.String(20))
     followup_required: Mapped[bool] = mapped_column(default=False)
     narrative: Mapped[str | None] = mapped_column(sa.Text)
+    # Program evaluation (docs/evaluation.md): who responded, why an in-scope call was not taken,
+    # and the hand-off at an emergency department or crisis facility.
+    responder_type: Mapped[str] = mapped_column(
+        enum_column("responder_type", RESPONDER_TYPES), default="co_responder", server_default="co_responder"
+    )
+    not_taken_reason: Mapped[str | None] = mapped_column(enum_column("not_taken_reason", NOT_TAKEN_REASONS))
+    handoff_facility: Mapped[str | None] = mapped_column(sa.String(120))
+    arrived_at_facility: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -283,7 +283,7 @@ def update_team(*, actor: User, team: Team, changes: dict) -> Team:
                                                            Team.id != team.id))
         if not name or clash is not None:
             raise ServiceError("Choose another name.", {"name": ["A team with this name exists." if name else "Required."]})
-    for field in ("name", "kind", "active"):
+    for field in ("name", "kind", "active", "program_start_date"):
         if field in changes:
             value = changes[field].strip() if field == "name" else changes[field]
             if value != getattr(team, field):

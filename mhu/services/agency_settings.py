@@ -56,6 +56,8 @@ def settings_of(agency: Agency) -> dict:
         "districts": list(agency.districts or []),
         "suppression_threshold": suppression_threshold(agency.id),
         "followup_hours": followup_hours(agency.id),
+        "eligibility": agency.eligibility,
+        "unit_costs": agency.unit_costs,
         "defaults": {
             "suppression_threshold": current_app.config["SUPPRESSION_THRESHOLD"],
             "followup_hours": current_app.config["FOLLOWUP_DUE_HOURS"],
@@ -67,6 +69,8 @@ def update_settings(*, actor: User, changes: dict) -> Agency:
     """Change the actor's agency's settings; each changed setting is audited as a configuration change."""
     if not policy.can_manage_agency_settings(actor):
         raise PermissionError("agency settings are for administrators")
+    from mhu.services.evaluation import settings as evaluation  # the package imports the metrics, which import us
+
     agency = db.session.get(Agency, actor.agency_id)
     problems = _problems(agency, changes)
     if problems:
@@ -74,6 +78,10 @@ def update_settings(*, actor: User, changes: dict) -> Agency:
     for name, value in changes.items():
         if name == "districts":
             value = _normalised_districts(value)
+        elif name == "eligibility":
+            value = evaluation.normalised_eligibility(value) if value else None
+        elif name == "unit_costs":
+            value = evaluation.normalised_costs(value)
         if getattr(agency, name) != value:
             setattr(agency, name, value)
             audit.record(action=f"config.agency.{name}", actor=actor, object_type="agency", object_id=agency.id)
@@ -102,6 +110,10 @@ def _problems(agency: Agency, changes: dict) -> dict:
             problems[name] = [f"Must be between {low} and {high}."]
     if "districts" in changes:
         problems.update(_district_problems(changes["districts"] or []))
+    from mhu.services.evaluation import settings as evaluation  # the package imports the metrics, which import us
+
+    problems.update(evaluation.eligibility_problems(changes.get("eligibility")))
+    problems.update(evaluation.unit_cost_problems(changes.get("unit_costs")))
     return problems
 
 

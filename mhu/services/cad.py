@@ -76,8 +76,9 @@ def post_incident(*, actor: User, incident: dict, profile_name: str | None) -> t
         raise ServiceError("The incident has invalid fields.", {"incident": errors})
     given = {name: value for name, value in mapped.fields.items() if value is not None and value != []}
     if call is None:
-        call = Call(agency_id=actor.agency_id, team_id=team.id, created_by_id=actor.id)
-        fields = {**NOT_NULL_DEFAULTS, "sim_intercept": default_intercept(team), **given}
+        patrol = given.get("responder_type") == "patrol_only"  # the unit did not attend: no team
+        call = Call(agency_id=actor.agency_id, team_id=None if patrol else team.id, created_by_id=actor.id)
+        fields = {**NOT_NULL_DEFAULTS, "sim_intercept": 1 if patrol else default_intercept(team), **given}
         _apply_fields(call, fields, actor.agency)
         check_times(call)
         db.session.add(call)

@@ -45,6 +45,17 @@ def time_order_errors(values: dict) -> dict:
     return errors
 
 
+def handoff_errors(call: Call) -> dict:
+    """Per-field messages when the facility hand-off times are out of order."""
+    arrived, released = call.arrived_at_facility, call.released_at
+    if arrived is not None and released is not None and released < arrived:
+        return {"arrived_at_facility": ["Must not be later than the release time."],
+                "released_at": ["Must not be earlier than the arrival at the facility."]}
+    if released is not None and arrived is None:
+        return {"arrived_at_facility": ["Required when a release time is given."]}
+    return {}
+
+
 def check_times(call: Call) -> None:
     """ServiceError (422, every time involved marked) when the call's times are out of order."""
     errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
@@ -124,8 +135,8 @@ def sync_followup(call: Call, actor: User, *, new_call: bool = False) -> None:
 
     For a new call there is nothing to look up, and the call and its follow-up go to the database
     in one flush, so the metric facts of their day are refreshed once."""
-    if not call.followup_required or call.voided_at is not None:
-        return
+    if not call.followup_required or call.voided_at is not None or call.team_id is None:
+        return  # a patrol-only call has no team whose clinician would follow up
     due_at = followup_due_at(call, agency=actor.agency if actor.agency_id == call.agency_id else None)
     existing = None if new_call else db.session.scalar(
         sa.select(FollowUp).where(FollowUp.call_id == call.id).order_by(FollowUp.created_at))
@@ -183,15 +194,19 @@ def create_call(*, actor: User, data: dict, referral_required: bool = True) -> C
     data = dict(data)
     referrals = data.pop("referrals", None) or []
     subject_name, subject_dob = data.pop("subject_name", None), data.pop("subject_date_of_birth", None)
-    team = _agency_team(actor, data.get("team_id"))
+    patrol = data.get("responder_type") == "patrol_only"
+    team = None if patrol else _agency_team(actor, data.get("team_id"))
     _check_person(actor, data.get("person_id"))
     call_id = data.get("id") or uuid.uuid4()
     if db.session.get(Call, call_id) is not None:
         raise ServiceError("A call with this id exists.", {"id": ["Already used."]}, status=409)
-    call = Call(id=call_id, agency_id=actor.agency_id, team_id=team.id, created_by_id=actor.id)
-    fields = {"sim_intercept": default_intercept(team, data.get("call_source")), **data, "team_id": team.id}
+    team_id = team.id if team is not None else None
+    call = Call(id=call_id, agency_id=actor.agency_id, team_id=team_id, created_by_id=actor.id)
+    intercept = default_intercept(team, data.get("call_source")) if team is not None else 1
+    fields = {"sim_intercept": intercept, **data, "team_id": team_id}
     _apply_fields(call, fields, actor.agency)
     errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    errors.update(handoff_errors(call))
     if referral_required:
         errors.update(referral_errors(call.disposition, len(referrals)))
     if errors:
@@ -275,12 +290,17 @@ def update_call(*, actor: User, call: Call, data: dict, expected_version: int | 
     referrals = data.pop("referrals", None) or []
     for name in ("subject_name", "subject_date_of_birth"):
         data.pop(name, None)
-    if "team_id" in data:
-        data = {**data, "team_id": _agency_team(actor, data["team_id"]).id}
+    responder = data.get("responder_type", call.responder_type)
+    if responder == "patrol_only":
+        # A call the unit did not attend belongs to no team.
+        data = {**data, "team_id": None}
+    elif "team_id" in data or call.team_id is None:
+        data = {**data, "team_id": _agency_team(actor, data.get("team_id")).id}
     if "person_id" in data:
         _check_person(actor, data["person_id"])
     _apply_fields(call, data, actor.agency)
     errors = time_order_errors({name: getattr(call, name) for name in TIME_FIELDS})
+    errors.update(handoff_errors(call))
     # Only a disposition chosen now asks for a referral: older calls stay editable as they are.
     if "disposition" in data:
         errors.update(referral_errors(call.disposition, _referral_count(call) + len(referrals)))

@@ -123,6 +123,9 @@ EXPECTED = {
     "reports.jmhcp_csv": {"GET": api({"supervisor"})},
     "reports.partner": {"GET": api({"supervisor", "partner"})},
     "metrics.cit_share": {"GET": api({"supervisor"})},
+    # program evaluation reads every call of the agency, patrol-only included: command staff
+    **{f"evaluation.{name}": {"GET": api({"supervisor"})} for name in (
+        "eligibility", "eligibility_calls", "eligibility_gaps", "comparison", "before_after", "savings", "handoff")},
     "training.TrainingCollection": {"GET": api({"supervisor", "admin"}), "POST": api({"supervisor", "admin"})},
     "training.TrainingItem": {"DELETE": api({"supervisor", "admin"})},
     "training.coverage": {"GET": api({"supervisor", "admin"})},

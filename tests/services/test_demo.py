@@ -71,7 +71,10 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not():
 def test_summary_counts_match_the_rows_written():
     summary = load(calls=250)
 
-    assert summary["calls"] == 250 == db.session.scalar(sa.select(sa.func.count()).select_from(Call))
+    assert summary["calls"] == 250 == db.session.scalar(
+        sa.select(sa.func.count()).select_from(Call).where(Call.responder_type != "patrol_only"))
+    assert summary["patrol_calls"] == 125 == db.session.scalar(
+        sa.select(sa.func.count()).select_from(Call).where(Call.responder_type == "patrol_only"))
     assert summary["persons"] == db.session.scalar(sa.select(sa.func.count()).select_from(Person))
     assert summary["followups"] == db.session.scalar(sa.select(sa.func.count()).select_from(FollowUp))
     assert summary["referrals"] == db.session.scalar(sa.select(sa.func.count()).select_from(Referral))
@@ -197,7 +200,7 @@ def test_open_calls_are_recent_and_lack_a_disposition():
 
 def test_distributions_look_like_a_mid_size_unit():
     load(calls=3000)
-    calls = [c for c in all_calls() if c.voided_at is None]
+    calls = [c for c in all_calls() if c.voided_at is None and c.responder_type != "patrol_only"]
     n = len(calls)
     dispositions = Counter(c.disposition for c in calls)
     share = {name: dispositions[name] / n for name in dispositions}

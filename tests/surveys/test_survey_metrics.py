@@ -161,3 +161,17 @@ def test_partner_aggregate_downloads_as_csv_with_hidden_cells_marked(api, make):
     assert lines[1].startswith("respected,2026-03,") and ",suppressed," in lines[1]
     assert len(lines) == 5
     assert api(people["admin"]).get("/api/v1/partner/metrics/surveys.csv?from=2026-03-01&to=2026-03-31").status_code == 403
+
+
+def test_the_command_report_prints_the_period_survey_answers(api, answered):
+    from mhu.services.reports import command_report, parse_period
+
+    agency, _, _, people = answered
+
+    report = command_report(agency_id=agency.id, period=parse_period("2026-03"))
+    html = api(people["supervisor"]).get("/api/v1/reports/command?period=2026-03&format=html").get_data(as_text=True)
+
+    respected = next(q for q in report["surveys"]["questions"] if q["key"] == "respected")
+    assert report["surveys"]["responses"] == 6  # five scored answers and one with a comment, all in March
+    assert respected["count"] == 5 and respected["mean"] == 3.4  # (5 + 5 + 4 + 2 + 1) / 5
+    assert "What people served say" in html and 'id="survey-table"' in html and "3.40" in html

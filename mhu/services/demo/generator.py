@@ -28,6 +28,7 @@ from mhu.services import ServiceError, audit
 from mhu.services.metrics import facts as metric_facts
 from mhu.services.demo import surveys as demo_surveys
 from mhu.services.demo import vocab as V
+from mhu.services.demo.evaluation import add_evaluation_data
 from mhu.services.demo.calls import (
     AGE_INDEX, DAY, HOUSING_INDEX, OPEN_WINDOW_HOURS, PROBLEM_INDEX, W, CallWriter, Weighted,
 )
@@ -87,6 +88,7 @@ def generate_demo(
         # Its own random stream, so the calls stay the same rows they were before surveys existed.
         generator.counts["survey_answers"] = demo_surveys.insert_answers(
             rng=random.Random(f"surveys-{seed}"), agency_id=generator.agency.id)
+        add_evaluation_data(generator)
         # The rows went in with Core inserts, which the after-flush refresh does not see.
         metric_facts.rebuild()
         audit.record(action="demo.load", actor=None, object_type="agency", object_id=generator.agency.id)

@@ -187,7 +187,7 @@ def undo_batch(*, actor: User, batch: ImportBatch) -> ImportBatch:
     for names, rows in by_fields.items():
         ids = [call_id for call_id, _ in rows]
         days |= set(connection.scalars(sa.select(Call.local_date).distinct().where(Call.id.in_(ids))))
-        write_calls(connection, rows, zone=zone, fields=list(names), actor_id=actor.id)
+        write_calls(connection, rows, zone=zone, fields=list(names), actor_id=actor.id, team_id=batch.team_id)
         days |= {local_parts(values["received_at"], zone)[0] for _, values in rows if values.get("received_at")}
         facts.refresh_call_facts(connection, ids)
     facts.refresh_days(connection, batch.agency_id, days)

@@ -41,12 +41,14 @@ PREVIEW_ROWS = 20
 NOT_NULL_DEFAULTS = {
     "call_source": "911", "nature": "other", "arrestable_offense": "none", "transfer_in": "none",
     "transfer_out": "none", "force_level": "none", "cit_officer_on_scene": False, "followup_required": False,
+    # Rows are the unit's own calls unless the profile maps who responded (CAD history: patrol_only).
+    "responder_type": "co_responder",
 }
 SCALAR_COLUMNS = (
     "incident_number", "received_at", "dispatched_at", "arrived_at", "cleared_at", "call_source", "nature",
     "initial_call_type", "final_call_type", "sim_intercept", "arrestable_offense", "district", "beat", "address",
     "latitude", "longitude", "cit_officer_on_scene", "transfer_in", "transfer_out", "force_level", "disposition",
-    "legal_hold_type", "followup_required", "narrative",
+    "legal_hold_type", "followup_required", "narrative", "responder_type", "not_taken_reason",
 )
 
 
@@ -301,7 +303,8 @@ class _Run:
             local_day, hour, weekday = local_parts(values["received_at"], zone)
             calls.append({
                 **{name: values[name] for name in SCALAR_COLUMNS}, "id": call_id, "agency_id": batch.agency_id,
-                "team_id": batch.team_id, "person_id": None, "local_date": local_day, "local_hour": hour,
+                "person_id": None,
+                "team_id": None if values["responder_type"] == "patrol_only" else batch.team_id, "local_date": local_day, "local_hour": hour,
                 "local_weekday": weekday, "version": 1, "created_at": now, "created_by_id": batch.created_by_id,
                 "updated_at": now, "updated_by_id": None, "voided_at": None, "voided_by_id": None, "void_reason": None,
             })
@@ -320,13 +323,16 @@ class _Run:
             return
         batch, zone = self.batch, self.agency.timezone
         write_calls(connection, [(call_id, values) for call_id, values, _ in updated], zone=zone,
-                    fields=list(self.profile.fields), actor_id=batch.created_by_id)
+                    fields=list(self.profile.fields), actor_id=batch.created_by_id, team_id=batch.team_id)
         connection.execute(sa.insert(ImportChange.__table__), [
             {"batch_id": batch.id, "call_id": call_id, "before": before} for call_id, _, before in updated])
 
 
-def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int) -> None:
-    """Set these fields of existing calls (one executemany), their list rows and local parts."""
+def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int, team_id: int | None = None) -> None:
+    """Set these fields of existing calls (one executemany), their list rows and local parts.
+
+    A call that becomes patrol_only loses its team; one that stops being patrol_only keeps its team
+    or takes `team_id` (the batch's)."""
     call = Call.__table__
     scalars = [name for name in fields if name not in LIST_FIELDS]
     params = []
@@ -339,6 +345,10 @@ def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int
     assignments = {name: sa.bindparam(f"b_{name}", type_=call.c[name].type) for name in scalars}
     if "received_at" in scalars:
         assignments.update({name: sa.bindparam(f"b_{name}") for name in ("local_date", "local_hour", "local_weekday")})
+    if "responder_type" in scalars:
+        assignments["team_id"] = sa.case(
+            (sa.bindparam("b_responder_type", type_=call.c.responder_type.type) == "patrol_only", sa.null()),
+            else_=sa.func.coalesce(call.c.team_id, team_id))
     assignments.update(version=call.c.version + 1, updated_at=utcnow(), updated_by_id=actor_id)
     connection.execute(sa.update(call).where(call.c.id == sa.bindparam("b_id")).values(assignments), params)
     for name, model, column in (("presenting_problems", CallPresentingProblem, "problem"),

@@ -25,7 +25,8 @@ TEXT_FIELDS = {
 CODE_FIELDS = {
     "call_source": enums.CALL_SOURCES, "nature": enums.NATURES, "arrestable_offense": enums.ARRESTABLE_OFFENSES,
     "transfer_in": enums.TRANSFERS, "transfer_out": enums.TRANSFERS, "force_level": enums.FORCE_LEVELS,
-    "disposition": enums.DISPOSITIONS,
+    "disposition": enums.DISPOSITIONS, "responder_type": enums.RESPONDER_TYPES,
+    "not_taken_reason": enums.NOT_TAKEN_REASONS,
 }
 LIST_FIELDS = {"presenting_problems": enums.PRESENTING_PROBLEMS, "risk_flags": enums.RISK_FLAGS}
 BOOL_FIELDS = ("cit_officer_on_scene", "followup_required")

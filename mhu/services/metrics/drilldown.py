@@ -19,7 +19,9 @@ from mhu.services import audit
 from mhu.services.metrics.people import utilizer_counts
 from mhu.services.metrics.quality import QUALITY_CHECKS
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS
-from mhu.services.metrics.sql import MetricFilters, call_conditions, located, slice_conditions, unindexed, utc_bounds
+from mhu.services.metrics.sql import (
+    MetricFilters, call_conditions, located, slice_conditions, unindexed, unit_call, utc_bounds,
+)
 from mhu.services.outcomes import BY_KEY as OUTCOME_CLASSES
 
 LIMIT = 500
@@ -82,7 +84,7 @@ def calls(*, actor: User, filters: MetricFilters, subset: str, limit: int = LIMI
     # The newest rows first: walk (agency, received_at) backwards from the period's end and stop at
     # `limit`, instead of collecting the period's calls by local date and sorting them all.
     start, end = utc_bounds(filters)
-    newest_first = [Call.voided_at.is_(None), Call.received_at >= start, Call.received_at < end, condition,
+    newest_first = [Call.voided_at.is_(None), unit_call(), Call.received_at >= start, Call.received_at < end, condition,
                     *slice_conditions(filters, Call, date_column=unindexed(Call.local_date))]
     rows = db.session.execute(
         sa.select(Call.id, Call.incident_number, Call.local_date, Call.district, Team.name.label("team"),

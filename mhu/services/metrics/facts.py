@@ -31,14 +31,14 @@ from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
 from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_query
 from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS, DURATIONS
-from mhu.services.metrics.sql import count_if, located, seconds_between
+from mhu.services.metrics.sql import count_if, located, seconds_between, unit_call
 
 # Bump when what the facts hold or how they are computed changes: deployments then rebuild them
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
 # 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
 # states of the follow-ups due each day and the follow-up facts; 4: the day sums per team and the
-# contacts' chains per team.
-FACTS_VERSION = 4
+# contacts' chains per team; 5: patrol-only calls left out.
+FACTS_VERSION = 5
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
@@ -203,7 +203,7 @@ def _insert_facts(connection, condition) -> None:
     query = sa.select(
         Call.id, Call.agency_id, Call.local_date, *(getattr(Call, name) for name in SLICE), Call.received_at,
         contact_person, *durations.values(),
-    ).where(Call.voided_at.is_(None), condition)
+    ).where(Call.voided_at.is_(None), unit_call(), condition)
     columns = ["call_id", "agency_id", "local_date", *SLICE, "received_at", "contact_person_id",
                *(f"{name}_seconds" for name in durations)]
     connection.execute(sa.insert(CallFact.__table__).from_select(columns, query))
@@ -265,7 +265,7 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
         sa.select(FollowUp.id, FollowUp.call_id, Call.agency_id, FollowUp.closed_at, Call.person_id, recrisis(),
                   *(getattr(Call, name) for name in SLICE))
         .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
-        .where(scope, Call.voided_at.is_(None), Call.person_id.is_not(None), FollowUp.closed_at.is_not(None),
+        .where(scope, Call.voided_at.is_(None), unit_call(), Call.person_id.is_not(None), FollowUp.closed_at.is_not(None),
                FollowUp.outcome.in_(COMPLETED_OUTCOMES))
     )
     connection.execute(sa.insert(table).from_select(
@@ -311,14 +311,14 @@ def _insert_call_days(connection, agency_id: int, days: set[date] | None) -> Non
                  for name, (start, end) in DURATIONS.items()}}
     keys = [Call.agency_id, Call.local_date, *(getattr(Call, name) for name in SLICE)]
     query = (sa.select(*keys, *counts.values())
-             .where(Call.voided_at.is_(None), *_day_filter(Call, agency_id, days)).group_by(*keys))
+             .where(Call.voided_at.is_(None), unit_call(), *_day_filter(Call, agency_id, days)).group_by(*keys))
     connection.execute(sa.insert(MetricDay.__table__).from_select(
         ["agency_id", "local_date", *SLICE, *counts], query))
 
 
 def _insert_dimension_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Every dimension's counts per day and team, in one statement (breakdowns.DIMENSIONS)."""
-    conditions = [Call.voided_at.is_(None), *_day_filter(Call, agency_id, days)]
+    conditions = [Call.voided_at.is_(None), unit_call(), *_day_filter(Call, agency_id, days)]
     keys = (Call.agency_id, Call.local_date, Call.team_id)
     queries = [dimension_query(name, conditions, *keys, tag=sa.literal(name, sa.String).label("dimension"))
                for name in DIMENSIONS]
@@ -371,7 +371,7 @@ def _insert_followup_day(connection, agency_id: int, day: date, *, zone: str, on
         query = (
             sa.select(Call.agency_id, sa.literal(day, sa.Date), *slice_columns, *counts.values())
             .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
-            .where(FollowUp.agency_id == agency_id, Call.agency_id == agency_id, Call.voided_at.is_(None),
+            .where(FollowUp.agency_id == agency_id, Call.agency_id == agency_id, Call.voided_at.is_(None), unit_call(),
                    moment >= start, moment < end)
             .group_by(Call.agency_id, *slice_columns)
         )

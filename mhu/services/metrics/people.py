@@ -20,7 +20,7 @@ from mhu.services import audit
 from mhu.services.care import followup_window
 from mhu.services.metrics.sql import (
     MetricFilters, call_conditions, config, count_if, day_sums, located, narrowed, rate, seconds_between,
-    slice_conditions, teams_only, utc_bounds,
+    slice_conditions, teams_only, unit_call, utc_bounds,
 )
 
 COMPLETED_OUTCOMES = ("reached_engaged", "linked_appointment_kept")
@@ -195,7 +195,7 @@ def recrisis(followup=FollowUp, call=Call):
     later = aliased(Call)
     return sa.exists(
         sa.select(1).where(
-            later.person_id == call.person_id, later.voided_at.is_(None), located(later),
+            later.person_id == call.person_id, later.voided_at.is_(None), unit_call(later), located(later),
             later.received_at > followup.closed_at,
             seconds_between(followup.closed_at, later.received_at) <= RECRISIS_WINDOW_DAYS * 86400,
         )

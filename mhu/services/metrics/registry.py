@@ -45,6 +45,52 @@ DEFAULT_SETTINGS = {
     "cit_hours": CIT_HOURS,
 }
 
+EVALUATION_METRICS = [
+    Metric("eligible_calls", "Calls in scope", COUNT, NEITHER,
+           "Non-voided calls of the agency (any responder) whose nature or CAD call type (final, else initial) is "
+           "listed in the eligibility rules and that carry none of the excluding risk flags.", numerator="calls"),
+    Metric("eligible_in_hours", "In scope, in service hours", COUNT, NEITHER,
+           "Calls in scope received (agency-local weekday and hour) inside one of the unit's service-hour windows; "
+           "all of them when no windows are set.", numerator="calls"),
+    Metric("unit_requested", "Unit requested", COUNT, NEITHER,
+           "Calls in scope and in service hours that the unit took, or whose recorded reason says it was asked but "
+           "could not come (no unit available, cancelled).", numerator="calls"),
+    Metric("unit_responded", "Unit responded", COUNT, UP,
+           "Calls in scope and in service hours that the unit attended (responder co-responder, clinician-only or "
+           "CIT officer, not patrol-only).", numerator="calls"),
+    Metric("eligible_coverage", "Share of eligible calls taken", RATE, UP,
+           "Calls in scope and in service hours that the unit attended / calls in scope and in service hours.",
+           "calls the unit attended", "calls in scope and in service hours"),
+    Metric("eligible_not_taken", "In-scope calls not taken, by reason", COUNT, DOWN,
+           "Calls in scope the unit did not attend, per reason: the recorded reason, else outside hours when "
+           "received outside the service windows, else not requested.", numerator="calls"),
+    Metric("coverage_gaps", "Coverage gaps", COUNT, DOWN,
+           "Calls in scope the unit did not attend, by agency-local weekday x hour and by district.",
+           numerator="calls"),
+    Metric("unit_vs_patrol_difference", "Unit vs patrol-only difference", "difference", NEITHER,
+           "For arrest, use of force, injury, ED use and repeat contact: the unit's proportion over its located "
+           "calls in scope minus the patrol-only proportion over the same period, with a 95% Newcombe hybrid score "
+           "interval. Observational, not a causal estimate."),
+    Metric("before_after_difference", "Before vs after the program start", "difference", NEITHER,
+           "The same proportions over all calls in scope in equally long periods after and before a team's program "
+           "start date (after − before), with a 95% Newcombe hybrid score interval. Observational, not causal."),
+    Metric("avoided_bookings", "Jail bookings avoided", COUNT, UP,
+           "Unit arrestable located calls ended without arrest or citation × the patrol-only arrest share of "
+           "arrestable in-scope calls (low: its Wilson 95% lower bound; high: every such call).", numerator="bookings"),
+    Metric("avoided_ed_visits", "ED visits avoided", COUNT, UP,
+           "Unit calls resolved in the community × the patrol-only ED-use rate of located in-scope calls (low and "
+           "high: its Wilson 95% bounds).", numerator="visits"),
+    Metric("avoided_ems_transports", "EMS transports avoided", COUNT, UP,
+           "Unit calls resolved in the community × the patrol-only rate of EMS transport (disposition or hand-off to "
+           "EMS) among located in-scope calls (low and high: its Wilson 95% bounds).", numerator="transports"),
+    Metric("avoided_cost", "Cost avoided", "amount", UP,
+           "Each avoided event count × its unit cost (booking + stay × bed-day + officer hours × hourly cost; ED "
+           "visit + officer hours × hourly cost; EMS transport), summed over the lines whose costs are set."),
+    Metric("handoff_time", "Hand-off time at a facility", DURATION, DOWN,
+           "Median (and 90th percentile) of release − arrival at the ED or crisis facility, per facility, over the "
+           "unit's calls with both times."),
+]
+
 _METRICS = [
     Metric("call_volume", "Call volume", COUNT, NEITHER,
            "Calls in the period, voided calls excluded (calls where the person was not reached included).",
@@ -136,6 +182,9 @@ _METRICS = [
            "Calls in the period not linked to a person.", numerator="calls"),
     Metric("late_notes", "Calls with a late clinical note", COUNT, DOWN,
            "Calls with a clinical note written more than 72 h after the call cleared.", numerator="calls"),
+    # Program evaluation (services/evaluation, docs/evaluation.md): every call of the agency,
+    # patrol-only calls included, against the agency's eligibility rules.
+    *EVALUATION_METRICS,
 ]
 METRICS: dict[str, Metric] = {metric.key: metric for metric in _METRICS}
 

@@ -101,12 +101,18 @@ FILTER_COLUMNS = {"team_ids": "team_id", "district": "district", "call_source": 
 
 
 def call_conditions(filters: MetricFilters, *, dates: bool = True, call=Call, base: bool = True) -> list:
-    """The base WHERE clause of every call metric: C of DESIGN.md section 5 (voided excluded).
+    """The base WHERE clause of every call metric: C of DESIGN.md section 5 (voided and patrol-only excluded).
 
     base=False leaves out agency and voided (for a subquery that applied them already).
     """
-    conditions = [call.voided_at.is_(None)] if base else []
+    conditions = [call.voided_at.is_(None), unit_call(call)] if base else []
     return conditions + slice_conditions(filters, call, dates=dates, agency=base)
+
+
+def unit_call(call=Call):
+    """The unit attended the call: patrol-only calls (imported CAD history kept for the evaluation
+    pages) never enter the unit's own metrics."""
+    return call.responder_type != "patrol_only"
 
 
 def slice_conditions(filters: MetricFilters, table, *, dates: bool = True, agency: bool = True,

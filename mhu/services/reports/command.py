@@ -14,7 +14,7 @@ from mhu.extensions import db
 from mhu.models import Agency
 from mhu.services import agency_settings, metrics, outcomes, stories
 from mhu.services.localtime import agency_today
-from mhu.services.metrics import demographics, registry, training
+from mhu.services.metrics import demographics, registry, surveys, training
 from mhu.services.metrics.sql import MetricFilters, day_sums, rate
 from mhu.services.reports import formatting as fmt
 from mhu.services.reports.periods import Period
@@ -85,6 +85,8 @@ def command_report(*, agency_id: int, period: Period, settings: dict | None = No
         # Equity: calls and persons by race/ethnicity, sex and age band; approved stories only.
         "demographics": demographics.demographics(filters=filters),
         "stories": stories.approved_stories(agency_id=agency_id, date_from=period.first, date_to=period.last),
+        # What people served say: the anonymous surveys' answers of the period's months.
+        "surveys": surveys.survey_aggregate(agency_id=agency_id, date_from=period.first, date_to=period.last),
     }
     report["appendix"] = grant_appendix(agency_id, period, known={**current, "outcome_classes": classes})
     report["headlines"] = headlines(report)

@@ -11,8 +11,10 @@
   var TIME_NAMES = { received_at: "received", dispatched_at: "dispatched", arrived_at: "arrived", cleared_at: "cleared" };
   var RADIO_FIELDS = ["call_source", "nature", "disposition", "force_level"];
   var LIST_FIELDS = ["presenting_problems", "risk_flags"];
-  var TEXT_FIELDS = ["narrative", "incident_number", "initial_call_type", "final_call_type", "legal_hold_type", "district", "beat", "address"];
-  var SELECT_FIELDS = ["arrestable_offense", "transfer_in", "transfer_out"];
+  var TEXT_FIELDS = ["narrative", "incident_number", "initial_call_type", "final_call_type", "legal_hold_type", "district", "beat", "address", "handoff_facility"];
+  var SELECT_FIELDS = ["arrestable_offense", "transfer_in", "transfer_out", "responder_type"];
+  // Hand-off at an ED or crisis facility: optional, not part of the call's received..cleared order.
+  var HANDOFF_TIMES = ["arrived_at_facility", "released_at"];
   var BOOL_FIELDS = ["followup_required", "cit_officer_on_scene"];
   var PARTIES = ["subject", "officer", "clinician", "bystander"];
   var REQUIRED = { received_at: "Received time", call_source: "Call source", nature: "Nature" };
@@ -31,7 +33,7 @@
   }
 
   function fillTimesFromIso() {
-    TIME_FIELDS.forEach(function (name) {
+    TIME_FIELDS.concat(HANDOFF_TIMES).forEach(function (name) {
       var input = field(name);
       if (input.dataset.iso) input.value = MHU.localInputValue(new Date(input.dataset.iso));
     });
@@ -62,6 +64,10 @@
     TEXT_FIELDS.forEach(function (name) {
       var value = field(name).value.trim();
       if (value) body[name] = value; else empty(name);
+    });
+    HANDOFF_TIMES.forEach(function (name) {
+      var iso = MHU.isoFromInput(field(name).value);
+      if (iso) body[name] = iso; else empty(name);
     });
     SELECT_FIELDS.forEach(function (name) { body[name] = field(name).value; });
     BOOL_FIELDS.forEach(function (name) { body[name] = field(name).checked; });
@@ -117,7 +123,7 @@
   }
 
   function fill(body) {
-    TIME_FIELDS.forEach(function (name) {
+    TIME_FIELDS.concat(HANDOFF_TIMES).forEach(function (name) {
       field(name).value = body[name] ? MHU.localInputValue(new Date(body[name])) : "";
     });
     form.querySelectorAll('input[type="radio"], input[type="checkbox"]').forEach(function (input) {

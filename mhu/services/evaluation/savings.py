@@ -1,0 +1,142 @@
+"""What the unit avoided, priced with the agency's unit costs, and the officer time spent at
+emergency-department and crisis-facility hand-offs.
+
+Avoided events follow stated rules over the period's calls (the unit's located calls against the
+patrol-only calls in scope over the same period, the baseline):
+  bookings  = unit arrestable calls ended without arrest or citation (A) x the baseline's arrest
+              share of arrestable calls; low uses the baseline's Wilson 95% lower bound, high
+              counts every A as an avoided booking (the rule "arrestable calls ended without arrest");
+  ED visits = unit calls resolved in the community (R) x the baseline's ED-use rate; low and high
+              use the rate's Wilson 95% bounds;
+  EMS transports = R x the baseline's EMS-transport rate (EMS medical transport or hand-off to EMS),
+              bounds as for ED visits.
+Costs multiply the counts by the unit costs an administrator entered; a part whose cost is not set
+is left out of its line (and named as left out), a line with no cost set stays uncosted rather than
+zero. The page prints every multiplication.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from mhu.extensions import db
+from mhu.models import Call
+from mhu.services.evaluation.compare import wilson
+from mhu.services.evaluation.eligibility import period_conditions, rules_for
+from mhu.services.evaluation.settings import UNIT_COSTS, unit_costs
+from mhu.services.metrics.rates import ARREST_OR_CITATION, ED_USE, RESOLVED_IN_COMMUNITY
+from mhu.services.metrics.sql import (
+    MetricFilters, call_conditions, count_if, located, ranked_percentiles, seconds_between, unit_call,
+)
+
+RULES = {
+    "jail_bookings": "Unit arrestable calls ended without arrest or citation × the patrol-only arrest share of "
+                     "arrestable in-scope calls (high: every such call).",
+    "ed_visits": "Unit calls resolved in the community × the patrol-only ED-use rate of in-scope calls.",
+    "ems_transports": "Unit calls resolved in the community × the patrol-only EMS-transport rate of in-scope calls.",
+}
+
+
+def _disposition():
+    return sa.func.coalesce(Call.disposition, "", type_=sa.String)
+
+
+def _counts(filters: MetricFilters) -> dict:
+    """The unit's counts and the patrol-only baseline's, in two scans."""
+    arrestable = sa.and_(located(), Call.arrestable_offense != "none")
+    ems = sa.or_(Call.disposition == "ems_medical_transport", Call.transfer_out == "ems")
+    unit = db.session.execute(sa.select(
+        count_if(sa.and_(arrestable, _disposition().not_in(ARREST_OR_CITATION))),
+        count_if(Call.disposition.in_(RESOLVED_IN_COMMUNITY)),
+    ).where(*call_conditions(filters))).one()
+    rules = rules_for(filters.agency_id)
+    scope = [rules.in_scope] if rules is not None else []
+    baseline = db.session.execute(sa.select(
+        count_if(sa.and_(arrestable, Call.disposition == "arrest")), count_if(arrestable),
+        count_if(sa.and_(located(), Call.disposition.in_(ED_USE))), count_if(sa.and_(located(), ems)),
+        count_if(located()),
+    ).where(*period_conditions(filters), *scope, sa.not_(unit_call()))).one()
+    diverted, resolved = (int(v or 0) for v in unit)
+    arrests, arrestable_n, ed, ems_n, located_n = (int(v or 0) for v in baseline)
+    return {"diverted": diverted, "resolved": resolved, "arrests": (arrests, arrestable_n),
+            "ed": (ed, located_n), "ems": (ems_n, located_n)}
+
+
+def _range(count: int, successes: int, total: int, *, high_all: bool = False) -> dict:
+    if total == 0:
+        return {"low": 0.0 if high_all else None, "central": None, "high": float(count) if high_all else None,
+                "baseline": None}
+    low, high = wilson(successes, total)
+    rate = successes / total
+    return {"low": count * low, "central": count * rate, "high": float(count) if high_all else count * high,
+            "baseline": {"numerator": successes, "denominator": total, "value": rate, "low": low, "high": high}}
+
+
+def _price(events: dict, per_event: list[tuple[str, float | None, str]]) -> dict:
+    """events x the sum of the per-event amounts that are set; None when none is set (a part not
+    set is left out and listed as such, never counted as zero cost silently)."""
+    amounts = [amount for _, amount, _ in per_event if amount is not None]
+    if not amounts:
+        return {"unit_cost": None, "cost": None}
+    each = sum(amounts)
+    return {"unit_cost": each, "cost": {k: (None if v is None else v * each)
+                                        for k, v in events.items() if k in ("low", "central", "high")}}
+
+
+def avoided(*, filters: MetricFilters) -> dict:
+    """Avoided bookings, ED visits and EMS transports with low/central/high counts and costs."""
+    counts = _counts(filters)
+    costs = unit_costs(filters.agency_id)
+
+    def amount(key):
+        return costs[key]["amount"] if key in costs else None
+
+    def product(*keys):
+        values = [amount(k) for k in keys]
+        return None if any(v is None for v in values) else values[0] * values[1] if len(values) == 2 else values[0]
+
+    booking_parts = [("jail_booking", amount("jail_booking"), "per booking"),
+                     ("jail_days_per_booking × jail_bed_day", product("jail_days_per_booking", "jail_bed_day"),
+                      "jail stay"),
+                     ("officer_hours_per_arrest × officer_hour", product("officer_hours_per_arrest", "officer_hour"),
+                      "officer time")]
+    ed_parts = [("ed_visit", amount("ed_visit"), "per visit"),
+                ("officer_hours_per_ed_transport × officer_hour",
+                 product("officer_hours_per_ed_transport", "officer_hour"), "officer time")]
+    ems_parts = [("ems_transport", amount("ems_transport"), "per transport")]
+    lines = []
+    for key, basis, (successes, total), parts, high_all in (
+        ("jail_bookings", counts["diverted"], counts["arrests"], booking_parts, True),
+        ("ed_visits", counts["resolved"], counts["ed"], ed_parts, False),
+        ("ems_transports", counts["resolved"], counts["ems"], ems_parts, False),
+    ):
+        events = _range(basis, successes, total, high_all=high_all)
+        priced = _price(events, parts)
+        lines.append({"event": key, "rule": RULES[key], "basis": basis, **events, **priced,
+                      "cost_parts": [{"name": name, "amount": value, "what": what} for name, value, what in parts]})
+    totals = {}
+    for bound in ("low", "central", "high"):
+        values = [line["cost"][bound] for line in lines if line["cost"] is not None]
+        totals[bound] = sum(v for v in values if v is not None) if values else None
+    return {"lines": lines, "total_cost": totals, "costed": [l["event"] for l in lines if l["cost"] is not None],
+            "unit_costs": {key: costs.get(key) for key in UNIT_COSTS}}
+
+
+def handoff_times(*, filters: MetricFilters) -> dict:
+    """Median and 90th percentile hand-off minutes (arrival at the facility to release), per facility
+    and overall, over the unit's calls with both times. Percentiles as PERCENTILE_CONT, portable."""
+    minutes = seconds_between(Call.arrived_at_facility, Call.released_at)
+    base = [*call_conditions(filters), Call.handoff_facility.is_not(None),
+            Call.arrived_at_facility.is_not(None), Call.released_at.is_not(None)]
+    facilities = db.session.execute(
+        sa.select(Call.handoff_facility, sa.func.count()).where(*base)
+        .group_by(Call.handoff_facility).order_by(Call.handoff_facility)).all()
+
+    def summary(conditions, count):
+        median, p90 = ranked_percentiles(minutes, conditions, count)
+        return {"calls": count, "median_minutes": None if median is None else median / 60,
+                "p90_minutes": None if p90 is None else p90 / 60}
+
+    rows = [{"facility": name, **summary([*base, Call.handoff_facility == name], int(n))} for name, n in facilities]
+    total = sum(row["calls"] for row in rows)
+    return {"facilities": rows, "overall": summary(base, total)}
