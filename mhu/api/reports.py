@@ -37,19 +37,9 @@ def wants_pdf(query: dict) -> bool:
 @documented_errors(blp, 401, 403, 422)
 def command(query):
     """The command report of a month (2026-11), quarter (2026-Q3) or year (2026) for the whole agency."""
-    from mhu.reports import render_html, render_pdf
+    import mhu.reports as drawing
 
-    user = actor()
-    period = parse_period(query["period"])
-    report = command_report(agency_id=user.agency_id, period=period)
-    pdf = wants_pdf(query)
-    audit.record(action="reports.command.read", actor=user, object_type="report", object_id=period.key, commit=True)
-    if pdf:
-        body = render_pdf(report, paper=query["paper"])
-        name = f"mhu-command-report-{period.key}.pdf"
-        return Response(body, mimetype="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{name}"'})
-    return Response(render_html(report), mimetype="text/html")
+    return _report_response("command", command_report, drawing, query)
 
 
 @blp.route("/partner")
@@ -62,12 +52,17 @@ def partner(query):
     """The partner report of a month, quarter or year: the publication grid's suppressed cells only."""
     from mhu.reports import partner as drawing
 
+    return _report_response("partner", partner_report, drawing, query)
+
+
+def _report_response(kind: str, build, drawing, query: dict) -> Response:
+    """Build a report of the caller's agency, audit the read, answer HTML or PDF as asked."""
     user = actor()
     period = parse_period(query["period"])
-    report = partner_report(agency_id=user.agency_id, period=period)
-    audit.record(action="reports.partner.read", actor=user, object_type="report", object_id=period.key, commit=True)
+    report = build(agency_id=user.agency_id, period=period)
+    audit.record(action=f"reports.{kind}.read", actor=user, object_type="report", object_id=period.key, commit=True)
     if wants_pdf(query):
-        name = f"mhu-partner-report-{period.key}.pdf"
+        name = f"mhu-{kind}-report-{period.key}.pdf"
         return Response(drawing.render_pdf(report, paper=query["paper"]), mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}"'})
     return Response(drawing.render_html(report), mimetype="text/html")

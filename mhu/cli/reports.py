@@ -28,55 +28,54 @@ def report_group() -> None:
     """Reports of aggregates (no identified records)."""
 
 
-@report_group.command("command")
-@click.option("--period", required=True, help="A month (2026-11), a quarter (2026-Q3) or a year (2026).")
-@click.option("--agency", "agency_name", required=True, help="Agency name.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .pdf for PDF, .html for HTML.")
-@click.option("--paper", type=click.Choice(("a4", "letter")), default="a4", show_default=True)
-@with_appcontext
-def command_report_command(period, agency_name, out, paper):
-    """Write the command report of a period for an agency to a PDF or HTML file."""
-    from mhu.reports import render_html, render_pdf
-
-    try:
-        parsed = parse_period(period)
-    except PeriodError as error:
-        raise click.BadParameter(str(error), param_hint="--period") from None
-    agency = _agency(agency_name)
-    report = command_report(agency_id=agency.id, period=parsed)
-    if out.suffix.lower() == ".html":
-        out.write_text(render_html(report, inline_css=True), encoding="utf-8")
-    else:
-        out.write_bytes(render_pdf(report, paper=paper))
-    audit.record(action="reports.command.export", actor=None, object_type="report", object_id=parsed.key, commit=True)
-    click.echo(f"Wrote the command report for {parsed.label} to {out}.")
+def _report_options(command):
+    """The options every report command takes."""
+    for option in reversed((
+        click.option("--period", required=True, help="A month (2026-11), a quarter (2026-Q3) or a year (2026)."),
+        click.option("--agency", "agency_name", required=True, help="Agency name."),
+        click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                     help="Output file: .pdf for PDF, .html for HTML."),
+        click.option("--paper", type=click.Choice(("a4", "letter")), default="a4", show_default=True),
+    )):
+        command = option(command)
+    return command
 
 
-@report_group.command("partner")
-@click.option("--period", required=True, help="A month (2026-11), a quarter (2026-Q3) or a year (2026).")
-@click.option("--agency", "agency_name", required=True, help="Agency name.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .pdf for PDF, .html for HTML.")
-@click.option("--paper", type=click.Choice(("a4", "letter")), default="a4", show_default=True)
-@with_appcontext
-def partner_report_command(period, agency_name, out, paper):
-    """Write the partner report (suppressed publication grid only) of a period to a PDF or HTML file."""
-    from mhu.reports import partner as drawing
+def _write_report(kind: str, period: str, agency_name: str, out: Path, paper: str) -> None:
+    """Build one report (command or partner) for a period and agency and write it as PDF or HTML."""
+    import mhu.reports as command_drawing
+    from mhu.reports import partner as partner_drawing
     from mhu.services.reports.partner import partner_report
 
+    build, drawing = {"command": (command_report, command_drawing),
+                      "partner": (partner_report, partner_drawing)}[kind]
     try:
         parsed = parse_period(period)
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
-    agency = _agency(agency_name)
-    report = partner_report(agency_id=agency.id, period=parsed)
+    report = build(agency_id=_agency(agency_name).id, period=parsed)
     if out.suffix.lower() == ".html":
         out.write_text(drawing.render_html(report, inline_css=True), encoding="utf-8")
     else:
         out.write_bytes(drawing.render_pdf(report, paper=paper))
-    audit.record(action="reports.partner.export", actor=None, object_type="report", object_id=parsed.key, commit=True)
-    click.echo(f"Wrote the partner report for {parsed.label} to {out}.")
+    audit.record(action=f"reports.{kind}.export", actor=None, object_type="report", object_id=parsed.key, commit=True)
+    click.echo(f"Wrote the {kind} report for {parsed.label} to {out}.")
+
+
+@report_group.command("command")
+@_report_options
+@with_appcontext
+def command_report_command(period, agency_name, out, paper):
+    """Write the command report of a period for an agency to a PDF or HTML file."""
+    _write_report("command", period, agency_name, out, paper)
+
+
+@report_group.command("partner")
+@_report_options
+@with_appcontext
+def partner_report_command(period, agency_name, out, paper):
+    """Write the partner report (suppressed publication grid only) of a period to a PDF or HTML file."""
+    _write_report("partner", period, agency_name, out, paper)
 
 
 @click.command("import-training")

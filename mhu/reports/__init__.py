@@ -65,26 +65,33 @@ def render_html(report: dict, *, inline_css: bool = False) -> str:
                            inline_css=CSS.read_text() if inline_css else None)
 
 
-def _header_footer(report: dict) -> tuple[str, str]:
+def header_footer(report: dict, *, title: str, note: str) -> tuple[str, str]:
+    """Chromium's page header and footer: agency, report title and period; generation time, `note`
+    (trusted markup) and page numbers, on every page."""
     agency, period = escape(report["agency"]), escape(report["period"]["label"])
     generated = escape(report["generated_at"])
     style = "font-size:8px;font-family:DejaVu Sans,Arial,sans-serif;color:#333;width:100%;padding:0 12mm;"
     header = (f'<div style="{style}display:flex;justify-content:space-between;">'
-              f"<span>{agency} · Command report</span><span>{period}</span></div>")
+              f"<span>{agency} · {title}</span><span>{period}</span></div>")
     footer = (f'<div style="{style}display:flex;justify-content:space-between;">'
-              f"<span>Generated {generated} · aggregates only, no identified records</span>"
+              f"<span>Generated {generated} · {note}</span>"
               '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
     return header, footer
 
 
 def render_pdf(report: dict, *, paper: str = "a4", screenshot: str | None = None) -> bytes:
-    """The report printed to PDF by headless Chromium; `screenshot`: also save the first page as PNG.
+    """The report printed to PDF by headless Chromium; `screenshot`: also save the first page as PNG."""
+    header, footer = header_footer(report, title="Command report", note="aggregates only, no identified records")
+    return print_pdf(render_html(report, inline_css=True), header=header, footer=footer, paper=paper,
+                     screenshot=screenshot)
+
+
+def print_pdf(html: str, *, header: str, footer: str, paper: str, screenshot: str | None) -> bytes:
+    """An HTML report printed to PDF (A4 or US Letter) by headless Chromium, with no network.
 
     Playwright's sync API refuses to run on a thread with a running asyncio loop (an async server,
     or a test session that drives a browser itself); there it prints from a worker thread.
     """
-    html = render_html(report, inline_css=True)
-    header, footer = _header_footer(report)
     try:
         asyncio.get_running_loop()
     except RuntimeError:

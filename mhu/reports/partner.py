@@ -8,14 +8,10 @@ named in the legend, never a zero bar.
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import plotly.graph_objects as go
 from flask import render_template
-from markupsafe import escape
 
-from mhu.reports import CSS, _print
+from mhu.reports import CSS, header_footer, print_pdf
 from mhu.reports.svg import figure_svg
 from mhu.services.reports.partner import GROUP_KEYS, RATE_KEYS
 
@@ -71,25 +67,10 @@ def render_html(report: dict, *, inline_css: bool = False) -> str:
                            inline_css=CSS.read_text() if inline_css else None)
 
 
-def _header_footer(report: dict) -> tuple[str, str]:
-    agency, period = escape(report["agency"]), escape(report["period"]["label"])
-    generated, threshold = escape(report["generated_at"]), report["threshold"]
-    style = "font-size:8px;font-family:DejaVu Sans,Arial,sans-serif;color:#333;width:100%;padding:0 12mm;"
-    header = (f'<div style="{style}display:flex;justify-content:space-between;">'
-              f"<span>{agency} · Partner report</span><span>{period}</span></div>")
-    footer = (f'<div style="{style}display:flex;justify-content:space-between;">'
-              f"<span>Generated {generated} · de-identified aggregates, small counts shown as &lt;{threshold}</span>"
-              '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
-    return header, footer
-
-
 def render_pdf(report: dict, *, paper: str = "a4", screenshot: str | None = None) -> bytes:
     """The partner report printed to PDF (A4 or US Letter); `screenshot`: also its first page as PNG."""
-    html = render_html(report, inline_css=True)
-    header, footer = _header_footer(report)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _print(html, header, footer, paper, screenshot)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_print, html, header, footer, paper, screenshot).result()
+    header, footer = header_footer(
+        report, title="Partner report",
+        note=f"de-identified aggregates, small counts shown as &lt;{int(report['threshold'])}")
+    return print_pdf(render_html(report, inline_css=True), header=header, footer=footer, paper=paper,
+                     screenshot=screenshot)
