@@ -56,3 +56,19 @@ def test_production_refuses_a_secret_key_with_a_comment_after_it():
                                env={**env, "MHU_SECRET_KEY": key + "   # python3 -c 'import secrets'"})
     assert clean.stdout.strip() == "ok", clean.stderr
     assert commented.returncode != 0 and "MHU_SECRET_KEY contains spaces" in commented.stderr
+
+
+def serve(*arguments, **variables):
+    """scripts/serve.sh with these variables; `--version` makes gunicorn print and exit at once."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MHU_")}
+    env.update({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nowhere", **variables})
+    return subprocess.run([str(ROOT / "scripts" / "serve.sh"), *arguments], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_serve_skips_the_migration_for_any_yes_and_refuses_a_value_it_cannot_read():
+    for yes in ("1", "true", "yes", "on"):
+        skipped = serve("--version", MHU_SKIP_MIGRATE=yes)  # a migration would fail: no database there
+        assert skipped.returncode == 0 and "gunicorn" in skipped.stdout + skipped.stderr, skipped.stderr
+    refused = serve("--version", MHU_SKIP_MIGRATE="skip")
+    assert refused.returncode == 2 and "MHU_SKIP_MIGRATE='skip'" in refused.stderr
