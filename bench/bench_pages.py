@@ -1,6 +1,6 @@
 """Time every dashboard page at a given size: the whole build, its service time, and its SQL floor.
 
-    .venv/bin/python bench/bench_pages.py [--calls N] [--seed S] [--repeat R] [--pg-schema S] [--no-append]
+    .venv/bin/python bench/bench_pages.py [--calls N] [--seed S] [--repeat R] [--pages KEYS] [--pg-schema S] [--no-append]
     scripts/pg.sh .venv/bin/python bench/bench_pages.py      # SQLite and PostgreSQL
 
 Uses the demo database of bench/_common.py (N calls, default 100,000, seed 1, anchored on
@@ -132,7 +132,7 @@ def replay_seconds(statements) -> float:
     return seconds
 
 
-def page_timings(app, repeat: int) -> list[dict]:
+def page_timings(app, repeat: int, only: list[str] | None = None) -> list[dict]:
     """For every declared page and both views: build, service and floor seconds (medians), CPU, statements."""
     users = {user.role: user for user in demo_users()}
     last = ANCHOR.astimezone(ZoneInfo("America/Chicago")).date()
@@ -145,6 +145,8 @@ def page_timings(app, repeat: int) -> list[dict]:
     results = []
     try:
         for page in site.PAGES:
+            if only and page.key not in only:
+                continue
             user = users["partner" if page.partner else "supervisor"]
             extra = {"subset": "calls"} if page.key == "calls" else {}
             for view, query in (("default", period), ("one team", {**period, "team_id": str(team)})):
@@ -212,11 +214,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_arguments(parser, calls=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pages", help="comma-separated page keys of dashboards/site.py (default: every page)")
     parser.add_argument("--no-append", action="store_true", help="print only; leave bench/README.md alone")
     args = parser.parse_args()
 
     results = on_databases(args, lambda app, database: {
-        "database": database, "calls": args.calls, "timings": page_timings(app, args.repeat)})
+        "database": database, "calls": args.calls, "timings": page_timings(app, args.repeat, args.pages.split(",") if args.pages else None)})
     lines = table(results)
     print(HEADER)
     print("\n".join(lines))
