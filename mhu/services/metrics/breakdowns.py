@@ -100,10 +100,13 @@ def dimension_query(name: str, conditions: list, *columns, tag=None):
     state, source = None, Call.__table__
     if dimension.followups:
         # Only the follow-ups of these calls are grouped (not every follow-up ever opened).
+        # Driven from the calls (a join, not call_id IN (...)), so the planners walk the follow-ups
+        # of these calls by their call_id index rather than grouping the whole follow-up table.
         per_call = (
             sa.select(FollowUp.call_id, sa.func.max(FollowUp.outcome).label("outcome"),
                       count_if(FollowUp.closed_at.is_(None)).label("open"))
-            .where(FollowUp.call_id.in_(sa.select(Call.id).where(*conditions))).group_by(FollowUp.call_id)
+            .select_from(Call).join(FollowUp, FollowUp.call_id == Call.id)
+            .where(*conditions).group_by(FollowUp.call_id)
             .subquery("per_call")
         )
         state = sa.case((per_call.c.call_id.is_(None), "no_followup"), (per_call.c.open > 0, "open"),

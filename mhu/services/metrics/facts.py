@@ -261,7 +261,12 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
     else:
         call_ids, persons = sorted(set(call_ids)), sorted(set(persons))
         stale = sa.or_(table.c.call_id.in_(call_ids), table.c.person_id.in_(persons))
-        scope = sa.or_(FollowUp.call_id.in_(call_ids), Call.person_id.in_(persons))
+        # The follow-ups by id from each index, not an OR across the two tables (a scan of all).
+        chosen = sa.select(FollowUp.id).where(FollowUp.call_id.in_(call_ids))
+        if persons:
+            chosen = sa.union(chosen, sa.select(FollowUp.id).join(Call, Call.id == FollowUp.call_id)
+                              .where(Call.person_id.in_(persons)))
+        scope = FollowUp.id.in_(chosen)
     connection.execute(sa.delete(table).where(stale))
     query = (
         sa.select(FollowUp.id, FollowUp.call_id, Call.agency_id, FollowUp.closed_at, Call.person_id, recrisis(),
@@ -277,7 +282,7 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
     params = {"agency_id": agency_id} if days is None else {"agency_id": agency_id, "days": sorted(days)}
-    statements = _day_statements(whole=days is None)
+    statements = _day_statements(whole=days is None, dialect=connection.dialect.name)
     for statement in statements.deletes:
         connection.execute(statement, params)
     connection.execute(statements.call_days, params)
@@ -299,10 +304,10 @@ class _DayStatements(NamedTuple):
 
 
 @functools.cache
-def _day_statements(*, whole: bool) -> _DayStatements:
-    """The day-sum refresh's statements, built once per process with the agency (and the days,
-    unless `whole`) as bound parameters: building these expressions anew cost a call create more
-    CPU than running them."""
+def _day_statements(*, whole: bool, dialect: str) -> _DayStatements:
+    """The day-sum refresh's statements, built once per process and dialect (some conditions are
+    written for one planner: sql.unindexed) with the agency (and the days, unless `whole`) as
+    bound parameters: building these expressions anew cost a call create more CPU than running them."""
     slice_table, team_table, total_table = MetricDay.__table__, MetricTeamDay.__table__, MetricTotalDay.__table__
     dimension_table = MetricDimDay.__table__
     deletes = [sa.delete(table).where(*_day_filter(table.c, whole)) for table in (slice_table, team_table, total_table)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mhu.models import Call, ClinicalNote
-from mhu.services.metrics.sql import seconds_between
+from mhu.services.metrics.sql import seconds_between, unindexed
 
 LATE_NOTE_HOURS = 72
 
@@ -26,6 +26,8 @@ QUALITY_CHECKS = {
     "missing_disposition": lambda: Call.disposition.is_(None),
     "missing_intercept": lambda: Call.sim_intercept.is_(None),
     "missing_times": lambda: sa.or_(Call.dispatched_at.is_(None), Call.arrived_at.is_(None), Call.cleared_at.is_(None)),
-    "missing_person": lambda: Call.person_id.is_(None),
+    # Unindexed on SQLite: its planner took ix_call_person_received for "person_id IS NULL" (every
+    # call without a person) over the day's calls, 50 ms per call written at 100,000 calls.
+    "missing_person": lambda: unindexed(Call.person_id).is_(None),
     "late_notes": _late_note,
 }
