@@ -18,7 +18,7 @@ from mhu import enums
 from mhu.services.csv_writer import FORMULA_STARTS
 from mhu.services.imports.profile import (
     BOOL_FIELDS, CODE_FIELDS, INT_FIELDS, LIST_FIELDS, NUMBER_FIELDS, TEXT_FIELDS, TIME_FIELDS, Profile,
-    ProfileError, Spec, normal, parse_naive_datetime,
+    ProfileError, Spec, normal, parse_naive_datetime, strptime,
 )
 
 TRUE = frozenset({"y", "yes", "true", "1"})
@@ -310,7 +310,7 @@ def _date_part(text: str, formats) -> date | None:
         return moment.date()
     for fmt in ("%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d"):
         try:
-            return datetime.strptime(text, fmt).date()
+            return strptime(text, fmt).date()
         except ValueError:
             continue
     return None
