@@ -27,7 +27,7 @@ from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallPresentingProblem, CallRiskFlag, ImportBatch, ImportChange, ImportKey, ImportReject, Team,
 )
-from mhu.models.types import utcnow
+from mhu.models.types import UTCDateTime, utcnow
 from mhu.services import audit
 from mhu.services.imports.mapping import Mapper
 from mhu.services.imports.profile import LIST_FIELDS, ProfileError, parse_profile
@@ -35,7 +35,7 @@ from mhu.services.imports.reader import FileError, Table
 from mhu.services.localtime import local_parts
 from mhu.services.metrics import facts
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 10_000
 MAX_ERRORS = 100
 MAX_SUMMARY = 200
 PREVIEW_ROWS = 20
@@ -91,8 +91,17 @@ def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]
         return
     columns = dict(zip(names, map(list, zip(*rows))))
     for name, values in columns.items():
-        process = table.c[name].type._cached_bind_processor(dialect)
-        if process is not None:
+        column_type = table.c[name].type
+        process = column_type._cached_bind_processor(dialect)
+        if process is None:
+            continue
+        if isinstance(column_type, (sa.DateTime, sa.Date, UTCDateTime)):
+            # Times cost the most to process and some are one object for every row (created_at,
+            # updated_at): each object once (by identity: equal times may be different instants).
+            unique = {id(value): value for value in values if value is not None}
+            processed = {key: process(value) for key, value in unique.items()}
+            columns[name] = [None if value is None else processed[id(value)] for value in values]
+        else:
             columns[name] = [None if value is None else process(value) for value in values]
     if compiled.positional:
         params = list(zip(*(columns[name] for name in binds)))
@@ -338,8 +347,10 @@ class _Run:
             calls.append((*scalars(values), call_id, agency_id, None,
                           None if values["responder_type"] == "patrol_only" else team_id, local_day, hour, weekday,
                           1, now, created_by, now, None, None, None, None))
-            problems.extend((call_id, problem) for problem in values["presenting_problems"])
-            flags.extend((call_id, flag) for flag in values["risk_flags"])
+            for problem in values["presenting_problems"]:
+                problems.append((call_id, problem))
+            for flag in values["risk_flags"]:
+                flags.append((call_id, flag))
             keys.append((agency_id, profile_name, key, call_id, batch.id, batch.id))
         insert_rows(connection, Call.__table__, CALL_COLUMNS, calls)
         insert_rows(connection, CallPresentingProblem.__table__, ["call_id", "problem"], problems)
