@@ -103,11 +103,28 @@ def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]
             columns[name] = [None if value is None else processed[id(value)] for value in values]
         else:
             columns[name] = [None if value is None else process(value) for value in values]
+    if dialect.name == "postgresql":
+        _copy(connection, table, names, zip(*(columns[name] for name in names)))
+        return
     if compiled.positional:
         params = list(zip(*(columns[name] for name in binds)))
     else:
         params = [dict(zip(names, row)) for row in zip(*(columns[name] for name in names))]
     connection.exec_driver_sql(str(compiled), params)
+
+
+def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
+    """PostgreSQL: the rows through COPY FROM STDIN on the session's own connection (so in its
+    transaction; constraints and triggers apply as for INSERT). An executemany is one INSERT per
+    row on the server, several times slower."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*([table.schema] if table.schema else []), table.name),
+        sql.SQL(", ").join(sql.Identifier(name) for name in names))
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def time_ordered_ids(count: int) -> list[uuid.UUID]:
