@@ -293,7 +293,7 @@ class _Run:
         existing = {row.key: row for row in connection.execute(
             sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
             .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
-                   key_table.c.key.in_([key for _, key, _ in mapped])))}
+                   _among(connection, key_table.c.key, [key for _, key, _ in mapped])))}
         new, old = [], []
         for number, key, values in mapped:
             found = existing.get(key)
@@ -418,6 +418,16 @@ def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int
         values = [{"call_id": call_id, column: item} for call_id, row in rows for item in dict.fromkeys(row[name])]
         if values:
             connection.execute(sa.insert(model.__table__), values)
+
+
+def _among(connection, column, values: list):
+    """column IN values; on PostgreSQL as = ANY(one array parameter), which the server plans and
+    binds faster than an IN list of a chunk's thousands of parameters."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.bindparam("among", values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _current_lists(ids) -> dict:
