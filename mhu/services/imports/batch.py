@@ -1,11 +1,17 @@
 """Running an import batch: stream the file, map each row, write calls in bulk, keep the counts.
 
 Rows are processed in chunks of CHUNK_ROWS. Each chunk is one transaction: its new calls, list
-rows and source keys are inserted with one executemany each, changed calls updated with one
-executemany, the per-call metric facts of the chunk's calls replaced, the rejects stored and the
-batch's progress saved. So a crash loses at most the chunk in flight, and `rows_done` says where
-to resume; the source keys make re-running any part safe. The day sums of the dashboard are
-refreshed once at the end, for the local days the batch's calls are on (one statement).
+rows and source keys are inserted in bulk (one executemany each on SQLite, COPY on PostgreSQL),
+changed calls updated with one executemany, the rejects stored and the batch's progress saved.
+So a crash loses at most the chunk in flight, and `rows_done` says where to resume; the source
+keys make re-running any part safe.
+
+The metric facts are refreshed once, at the batch's end: the per-call facts of the calls it
+created or changed (set-based, a few statements), then the day sums of the local days its calls
+are on. A batch that stops midway gets the same refresh when it ends: fail_batch() does it for
+what was written, and a batch resumed after a restart does it at its end for every chunk of
+every run (the calls are found through its source keys and recorded changes, not remembered in
+memory). Until then the dashboard lags behind the batch's calls, as it does during any import.
 
 A dry run maps and classifies every row (would create / update / leave unchanged / reject)
 without writing calls.
