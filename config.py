@@ -24,6 +24,33 @@ def database_url(default: str | None, variable: str = "DATABASE_URL") -> str | N
     return url
 
 
+_SWITCH = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def env_switch(variable: str, default: bool) -> bool:
+    """A yes/no variable (1/0, true/false, yes/no, on/off; unset or empty: the default). Anything
+    else is refused, never read as "no": MHU_MFA_REQUIRED=required must not turn two-step sign-in off."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    if raw.lower() not in _SWITCH:
+        raise RuntimeError(f"{variable}={raw!r}: use 1 or 0 (or true/false, yes/no, on/off).")
+    return _SWITCH[raw.lower()]
+
+
+def env_int(variable: str, default: int) -> int:
+    """A whole-number variable (unset or empty: the default); anything else is refused by name."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        # systemd's EnvironmentFile keeps "  # ..." after a value as part of the value.
+        hint = " (a comment after a value is part of the value: put comments on their own line)" if "#" in raw else ""
+        raise RuntimeError(f"{variable}={raw!r} is not a whole number{hint}.") from None
+
+
 def local_secret_key() -> str:
     """A key generated once into instance/ so local sessions survive restarts."""
     path = INSTANCE_DIR / "secret_key"
@@ -54,7 +81,7 @@ class Config:
 
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     # Import uploads (POST /api/v1/imports) may be larger than any other request.
-    IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("MHU_IMPORT_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
+    IMPORT_MAX_UPLOAD_BYTES = env_int("MHU_IMPORT_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
     API_TOKEN_TTL = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -70,14 +97,14 @@ class Config:
     LOGIN_LOCKOUT = timedelta(minutes=10)
     # A second factor for officers, clinicians and supervisors unless the agency decides
     # otherwise (agency.mfa_required); on by default in production (CJIS advanced authentication).
-    MFA_REQUIRED_DEFAULT = os.environ.get("MHU_MFA_REQUIRED", "0") == "1"
+    MFA_REQUIRED_DEFAULT = env_switch("MHU_MFA_REQUIRED", False)
     # How long the browser login waits for the code after the password step.
     MFA_PENDING_SECONDS = 300
     # Failed logins per source address per window, counted across all workers (mhu/security.py).
-    LOGIN_RATE_LIMIT = int(os.environ.get("MHU_LOGIN_RATE_LIMIT", "20"))
+    LOGIN_RATE_LIMIT = env_int("MHU_LOGIN_RATE_LIMIT", 20)
     LOGIN_RATE_WINDOW = timedelta(minutes=5)
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
-    PROXY_FIX_HOPS = int(os.environ.get("MHU_PROXY_FIX_HOPS", "0"))
+    PROXY_FIX_HOPS = env_int("MHU_PROXY_FIX_HOPS", 0)
     HSTS_SECONDS = 0
     DASH_DEV_TOOLS = False
     # pg_dump / pg_restore for `flask backup` and `flask restore` (PATH first, then this directory).
@@ -94,19 +121,19 @@ class Config:
 
     # Anonymous surveys: how long an invitation link works, the longest comment kept, and requests
     # to the public page per address and window (docs/surveys-and-reminders.md).
-    SURVEY_TTL_DAYS = int(os.environ.get("MHU_SURVEY_TTL_DAYS", "14"))
+    SURVEY_TTL_DAYS = env_int("MHU_SURVEY_TTL_DAYS", 14)
     SURVEY_COMMENT_MAX = 1000
-    SURVEY_RATE_LIMIT = int(os.environ.get("MHU_SURVEY_RATE_LIMIT", "30"))
+    SURVEY_RATE_LIMIT = env_int("MHU_SURVEY_RATE_LIMIT", 30)
     SURVEY_RATE_WINDOW = timedelta(minutes=10)
     # Follow-up reminders: "due soon" this many hours before the deadline; mail through the
     # agency's SMTP server; links in mail start with MHU_BASE_URL (e.g. https://mhu.example.org).
-    REMINDER_LEAD_HOURS = int(os.environ.get("MHU_REMINDER_LEAD_HOURS", "12"))
+    REMINDER_LEAD_HOURS = env_int("MHU_REMINDER_LEAD_HOURS", 12)
     BASE_URL = os.environ.get("MHU_BASE_URL", "http://127.0.0.1:5000")
     SMTP_HOST = os.environ.get("MHU_SMTP_HOST")
-    SMTP_PORT = int(os.environ.get("MHU_SMTP_PORT", "587"))
+    SMTP_PORT = env_int("MHU_SMTP_PORT", 587)
     SMTP_USER = os.environ.get("MHU_SMTP_USER")
     SMTP_PASSWORD = os.environ.get("MHU_SMTP_PASSWORD")
-    SMTP_STARTTLS = os.environ.get("MHU_SMTP_STARTTLS", "1") == "1"
+    SMTP_STARTTLS = env_switch("MHU_SMTP_STARTTLS", True)
     SMTP_FROM = os.environ.get("MHU_SMTP_FROM", "mhu-noreply@localhost")
     SMTP_TIMEOUT_SECONDS = 15
 
@@ -143,12 +170,17 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 31_536_000
-    MFA_REQUIRED_DEFAULT = os.environ.get("MHU_MFA_REQUIRED", "1") == "1"
+    MFA_REQUIRED_DEFAULT = env_switch("MHU_MFA_REQUIRED", True)
 
     @classmethod
     def validate(cls) -> None:
         """Refuse to run production with a missing or toy secret."""
         key = cls.SECRET_KEY or ""
+        if any(character.isspace() for character in key):
+            # systemd's EnvironmentFile would keep a trailing "# comment" in the key, so the service
+            # and the shell-sourced cron jobs would sign and seal with different keys.
+            raise RuntimeError("MHU_SECRET_KEY contains spaces (a comment after the value?): put comments "
+                               "on their own line in the environment file.")
         if len(key) < 32 or not looks_random(key):
             raise RuntimeError(
                 "MHU_SECRET_KEY must be set to a random value of at least 32 characters in "

@@ -1,9 +1,11 @@
 """Time a filter change in the browser: from choosing a team in the filter bar to every chart redrawn.
 
-    .venv/bin/python bench/bench_browser.py [--calls N] [--seed S] [--repeat R] [--db-dir DIR] [--no-append]
+    .venv/bin/python bench/bench_browser.py [--calls N] [--seed S] [--repeat R] [--pg-schema S] [--no-append]
+    scripts/pg.sh .venv/bin/python bench/bench_browser.py      # SQLite and PostgreSQL
 
-Reuses the SQLite file bench/bench_pages.py generated for the same size and seed (run that first;
-it builds the file when missing). Serves the app on a loopback port, logs in through the login
+Uses the demo database of bench/_common.py (the SQLite file is kept and shared with the other
+scale benchmarks; PostgreSQL when a server is named, in a throwaway or a kept schema). Serves the
+app on a loopback port (one threaded server in this process), logs in through the login
 form as the demo supervisor in Debian's Chromium (/usr/bin/chromium, or MHU_CHROMIUM), opens each
 supervisor page of dashboards/site.py on the default view (12 months ending on the anchor day),
 then picks the first team in the filter bar and waits until the URL carries it and every chart of
@@ -30,12 +32,11 @@ os.environ.setdefault("MHU_INSTANCE_PATH", tempfile.mkdtemp(prefix="mhu-bench-")
 from dateutil.relativedelta import relativedelta  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench.bench_pages import ANCHOR, PASSWORD  # noqa: E402
+import mhu  # noqa: E402,F401  (before dashboards: mhu imports the dashboard package)
 from dashboards import site  # noqa: E402
-from mhu import create_app  # noqa: E402
 from mhu.services.demo.generator import demo_users  # noqa: E402
 from tests.support.live import serving  # noqa: E402
-from bench._common import append_rows, machine  # noqa: E402
+from bench._common import ANCHOR, PASSWORD, add_database_arguments, append_rows, machine, on_databases  # noqa: E402
 
 END_MARKER = "<!-- /rows:browser -->"
 GOAL_SECONDS = 2.0
@@ -61,11 +62,9 @@ def filter_change_seconds(page, url: str) -> float:
     return time.perf_counter() - started
 
 
-def measure(database: Path, repeat: int) -> list[tuple[str, float]]:
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
-    with app.app_context():
-        supervisor = next(user for user in demo_users() if user.role == "supervisor")
-        email = supervisor.email
+def measure(app, repeat: int) -> list[tuple[str, float]]:
+    """(page, median seconds) of a team filter change on every supervisor page with charts."""
+    email = next(user for user in demo_users() if user.role == "supervisor").email
     last = ANCHOR.astimezone(ZoneInfo("America/Chicago")).date()
     query = f"from={(last - relativedelta(years=1) + timedelta(days=1)).isoformat()}&to={last.isoformat()}"
     results = []
@@ -92,21 +91,18 @@ def measure(database: Path, repeat: int) -> list[tuple[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
+    add_database_arguments(parser, calls=100_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--db-dir", type=Path, default=Path(tempfile.gettempdir()) / "mhu-bench-pages")
     parser.add_argument("--no-append", action="store_true", help="print only; leave bench/README.md alone")
     args = parser.parse_args()
-    database = args.db_dir / f"pages-{args.calls}-{args.seed}.sqlite3"
-    if not database.exists():
-        raise SystemExit(f"{database} is missing: run bench/bench_pages.py --calls {args.calls} first")
-    results = measure(database, args.repeat)
+    results = on_databases(args, lambda app, database: {"database": database,
+                                                       "timings": measure(app, args.repeat)})
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
     host = machine()
     load = os.getloadavg()[0]
-    lines = [f"| {stamp} | SQLite | {args.calls:,} | {name} | {seconds:.2f} | "
-             f"{'ok' if seconds < GOAL_SECONDS else 'over 2 s'} | {load:.1f} | {host} |" for name, seconds in results]
+    lines = [f"| {stamp} | {result['database']} | {args.calls:,} | {name} | {seconds:.2f} | "
+             f"{'ok' if seconds < GOAL_SECONDS else 'over 2 s'} | {load:.1f} | {host} |"
+             for result in results for name, seconds in result["timings"]]
     print("| when (UTC) | database | calls | page | seconds (median) | goal < 2 s | load | host |")
     print("|---|---|---:|---|---:|---|---:|---|")
     print("\n".join(lines))

@@ -7,7 +7,8 @@
 #   MHU_CONFIG       default production
 #   MHU_BIND         default 127.0.0.1:8000 (put the TLS-terminating proxy in front)
 #   MHU_WORKERS      default 2 x cores + 1
-#   MHU_SKIP_MIGRATE=1  serve only (further app servers of a release whose migration already ran)
+#   MHU_SKIP_MIGRATE=1  serve only (further app servers of a release whose migration already ran);
+#                       1/true/yes/on or 0/false/no/off, anything else is refused
 # Extra arguments go to gunicorn.
 set -euo pipefail
 
@@ -20,8 +21,13 @@ case $DATABASE_URL in
     *) echo "serve.sh: warning: DATABASE_URL is not PostgreSQL; SQLite serializes writes across workers" >&2 ;;
 esac
 
-if [[ ${MHU_SKIP_MIGRATE:-0} != 1 ]]; then
-    .venv/bin/flask --app wsgi db upgrade
-    .venv/bin/flask --app wsgi metrics refresh --if-stale
-fi
+# Yes/no spelled as config.py reads its switches; anything else is refused rather than guessed.
+case ${MHU_SKIP_MIGRATE:-0} in
+    1|[Tt]rue|TRUE|[Yy]es|YES|[Oo]n|ON) ;;
+    0|[Ff]alse|FALSE|[Nn]o|NO|[Oo]ff|OFF|'')
+        .venv/bin/flask --app wsgi db upgrade
+        .venv/bin/flask --app wsgi metrics refresh --if-stale
+        ;;
+    *) echo "serve.sh: MHU_SKIP_MIGRATE='$MHU_SKIP_MIGRATE': use 1 (serve only) or 0 (migrate first)" >&2; exit 2 ;;
+esac
 exec .venv/bin/gunicorn --config gunicorn.conf.py "$@"

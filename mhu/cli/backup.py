@@ -2,8 +2,10 @@
 system operator's export of agency-less audit events."""
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 
+from mhu.db_roles import app_role_name, grant_app_role
 from mhu.extensions import db
 from mhu.services import audit, audit_query
 from mhu.services.backup import BackupError, backup_database, restore_database
@@ -11,6 +13,27 @@ from mhu.services.backup import BackupError, backup_database, restore_database
 
 def _url() -> str:
     return db.engine.url.render_as_string(hide_password=False)
+
+
+def _owner_url() -> str:
+    """Where a restore connects: only the tables' owner may drop and recreate them, and with the
+    two PostgreSQL roles of docs/deploy-postgresql.md that is MIGRATION_DATABASE_URL's role."""
+    return current_app.config.get("MIGRATION_DATABASE_URI") or _url()
+
+
+def _grant_app_role_again() -> None:
+    """The restored tables are new objects: give the app role what `db upgrade` gives it (the
+    backup's own grants are not restored, since they name roles another server may not have)."""
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URI")
+    role = app_role_name(_url(), owner_url)
+    if role is None:
+        return
+    engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            grant_app_role(connection, role)
+    finally:
+        engine.dispose()
 
 
 def register(app: Flask) -> None:
@@ -50,8 +73,9 @@ def register(app: Flask) -> None:
         db.session.remove()
         db.engine.dispose()  # no pooled connection may hold a lock on the tables being replaced
         try:
-            result = restore_database(url=_url(), path=path, pg_bin=current_app.config.get("PG_BIN"))
+            result = restore_database(url=_owner_url(), path=path, pg_bin=current_app.config.get("PG_BIN"))
         except BackupError as error:
             raise click.ClickException(str(error)) from error
+        _grant_app_role_again()
         audit.record(action="backup.restore", actor=None, object_type="database", commit=True)
         click.echo(f"Database restored from {result.path} ({result.seconds:.1f} s).")

@@ -123,7 +123,9 @@ def restore_database(*, url: str, path: Path, pg_bin: str | None = None) -> Back
             source.close()
     elif parsed.get_backend_name() == "postgresql":
         args, env = _pg_args(parsed)
-        _run([pg_tool("pg_restore", pg_bin=pg_bin), "--clean", "--if-exists", "--no-owner",
+        # --no-owner --no-privileges: the restoring role owns what it creates, and grants naming
+        # roles of the server the backup came from are left out (the CLI grants the app role).
+        _run([pg_tool("pg_restore", pg_bin=pg_bin), "--clean", "--if-exists", "--no-owner", "--no-privileges",
               "--single-transaction", "--exit-on-error", *args, str(path)], env)
     else:
         raise BackupError(f"Restores of {parsed.get_backend_name()} databases are not supported.")

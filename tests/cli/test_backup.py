@@ -1,14 +1,20 @@
 """Backup and restore round trips on the run's database kind (SQLite file or PostgreSQL)."""
 
+import os
+import secrets
 import subprocess
 
 import pytest
 import sqlalchemy as sa
 
+from mhu import create_app
 from mhu.extensions import db
 from mhu.models import AuditEvent, Call
 from mhu.services.backup import BackupError, backup_database, pg_tool, restore_database, sqlite_integrity
 from tests.factories import at, call_payload
+from tests.support.migrating import upgrade
+
+POSTGRES = os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql")
 
 
 def live_url() -> str:
@@ -103,3 +109,64 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, fresh_url):
     junk.write_bytes(b"not a database" * 100)
     with pytest.raises(BackupError):
         restore_database(url=fresh_url, path=junk)
+
+
+@pytest.fixture
+def two_roles(scratch_database):
+    """(owner URL, app URL) as docs/deploy-postgresql.md sets them up: a scratch database whose
+    tables the owner will own, and a fresh login role that owns nothing."""
+    owner_url = scratch_database()
+    role = f"mhu_app_{secrets.token_hex(4)}"
+    owner = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with owner.connect() as connection:
+        connection.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+    yield owner_url, sa.make_url(owner_url).set(username=role).render_as_string(hide_password=False)
+    with owner.connect() as connection:
+        connection.execute(sa.text(f'DROP OWNED BY "{role}"'))
+        connection.execute(sa.text(f'DROP ROLE "{role}"'))
+    owner.dispose()
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the owner and app roles are PostgreSQL's")
+def test_restore_with_an_app_role_that_owns_nothing_runs_as_the_owner_and_grants_the_app_again(two_roles, tmp_path):
+    # The app role cannot drop the tables it replaces; the restore must run as the tables' owner
+    # (MIGRATION_DATABASE_URL) and leave the app role exactly what `db upgrade` grants it.
+    owner_url, app_url = two_roles
+    application = create_app("test", SQLALCHEMY_DATABASE_URI=app_url, MIGRATION_DATABASE_URI=owner_url)
+    runner = application.test_cli_runner()
+    path = tmp_path / "two-roles.backup"
+    insert_agency = sa.text("INSERT INTO agency (name, kind, timezone, created_at) "
+                            "VALUES (:name, 'law_enforcement', 'UTC', now())")
+    with application.app_context():
+        try:
+            upgrade()
+            with db.engine.begin() as connection:
+                connection.execute(insert_agency, {"name": "Springfield PD"})
+            backed_up = runner.invoke(args=["backup", str(path)])
+            with db.engine.begin() as connection:
+                connection.execute(insert_agency, {"name": "Made after the backup"})
+            db.session.remove()
+
+            restored = runner.invoke(args=["restore", str(path), "--yes"])
+
+            with db.engine.begin() as connection:  # the app's ordinary work, as the app role
+                agencies = connection.scalars(sa.text("SELECT name FROM agency ORDER BY name")).all()
+                connection.execute(insert_agency, {"name": "Made after the restore"})
+                actions = set(connection.scalars(sa.text("SELECT action FROM audit_event")))
+                owners = set(connection.scalars(sa.text("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")))
+            refusals = {}
+            for statement in ("UPDATE audit_event SET outcome = 'failure'",
+                              "DROP TRIGGER audit_event_append_only ON audit_event"):
+                with pytest.raises(sa.exc.ProgrammingError) as refused:
+                    with db.engine.begin() as connection:
+                        connection.execute(sa.text(statement))
+                refusals[statement.split()[0]] = str(refused.value.orig)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    assert backed_up.exit_code == 0, backed_up.output
+    assert restored.exit_code == 0, restored.output
+    assert agencies == ["Springfield PD"]
+    assert {"backup.create", "backup.restore"} <= actions
+    assert owners == {sa.make_url(owner_url).username}
+    assert "permission denied" in refusals["UPDATE"] and "must be owner" in refusals["DROP"]

@@ -115,7 +115,8 @@ def dimension_query(name: str, conditions: list, *columns, tag=None):
             .where(*conditions, *dimension.where()).group_by(*columns, key))
 
 
-def _rollup_conditions(filters: MetricFilters, dimensions) -> list:
+def rollup_conditions(filters: MetricFilters, dimensions) -> list:
+    """The filters (agency, dates, teams) and `dimensions` as a WHERE clause on the day rollups."""
     table = MetricDimDay
     conditions = [table.agency_id == filters.agency_id, dimensions,
                   table.local_date >= filters.date_from, table.local_date <= filters.date_to]
@@ -133,7 +134,7 @@ def distribution(filters: MetricFilters, name: str, *, interval: str | None = No
         if by_team:
             columns.append(table.team_id)
         query = (sa.select(*columns, table.key, sa.func.sum(table.calls))
-                 .where(*_rollup_conditions(filters, table.dimension == name)).group_by(*columns, table.key))
+                 .where(*rollup_conditions(filters, table.dimension == name)).group_by(*columns, table.key))
     else:
         columns = [date_bucket(Call.local_date, interval)] if interval else []
         if by_team:
@@ -148,7 +149,7 @@ def dimension_totals(filters: MetricFilters, names: list[str]) -> dict[str, int]
         table = MetricDimDay
         found = dict(db.session.execute(
             sa.select(table.dimension, sa.func.sum(table.calls))
-            .where(*_rollup_conditions(filters, table.dimension.in_(names))).group_by(table.dimension)).all())
+            .where(*rollup_conditions(filters, table.dimension.in_(names))).group_by(table.dimension)).all())
         return {name: int(found.get(name) or 0) for name in names}
     counts = [count_if(sa.and_(sa.true(), *DIMENSIONS[name].where())) for name in names]
     row = db.session.execute(sa.select(*counts).where(*call_conditions(filters))).one()

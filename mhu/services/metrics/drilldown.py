@@ -20,7 +20,7 @@ from mhu.services.metrics.people import utilizer_counts
 from mhu.services.metrics.quality import QUALITY_CHECKS
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS
 from mhu.services.metrics.sql import (
-    MetricFilters, call_conditions, located, slice_conditions, unindexed, unit_call, utc_bounds,
+    MetricFilters, call_conditions, day_sums, located, slice_conditions, unindexed, unit_call, utc_bounds,
 )
 from mhu.services.outcomes import BY_KEY as OUTCOME_CLASSES
 
@@ -73,14 +73,29 @@ def subset_condition(subset: str, filters: MetricFilters):
     return None
 
 
+def _summed_total(subset: str, filters: MetricFilters) -> int | None:
+    """The size of the call volume or of a call-based rate's base, from the day sums the dashboard
+    showed it from (the same condition, counted at write time: no scan of the period's calls);
+    None for other subsets. (A numerator's list adds located() to its condition, so its count is
+    taken from the calls.)"""
+    if subset == "calls":
+        return int(day_sums(filters, ["calls"])[0][0])
+    name, _, part = subset.partition(":")
+    if name in CALL_RATES and part == "base":
+        return int(day_sums(filters, [CALL_RATES[name][1]])[0][0])
+    return None
+
+
 def calls(*, actor: User, filters: MetricFilters, subset: str, limit: int = LIMIT) -> dict | None:
     """{"total", "rows"} of the calls in `subset` under `filters`, newest first (at most `limit`
     rows); None for an unknown subset."""
     condition = subset_condition(subset, filters)
     if condition is None:
         return None
-    conditions = [*call_conditions(filters), condition]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Call).where(*conditions))
+    total = _summed_total(subset, filters)
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Call)
+                                  .where(*call_conditions(filters), condition))
     # The newest rows first: walk (agency, received_at) backwards from the period's end and stop at
     # `limit`, instead of collecting the period's calls by local date and sorting them all.
     start, end = utc_bounds(filters)

@@ -12,9 +12,11 @@ evaluates them at write time so the dashboard's reads add up counts instead of s
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -299,56 +301,73 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
 
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
-    slice_table, team_table, total_table = MetricDay.__table__, MetricTeamDay.__table__, MetricTotalDay.__table__
-    dimension_table = MetricDimDay.__table__
-    for table in (slice_table, team_table, total_table):
-        connection.execute(sa.delete(table).where(*_day_filter(table.c, agency_id, days)))
-    # Naming every dimension keeps the delete a range of the primary key per (dimension, day).
-    connection.execute(sa.delete(dimension_table).where(
-        dimension_table.c.dimension.in_(list(DIMENSIONS)), *_day_filter(dimension_table.c, agency_id, days)))
-    _insert_call_days(connection, agency_id, days)
-    _insert_dimension_days(connection, agency_id, days)
+    params = {"agency_id": agency_id} if days is None else {"agency_id": agency_id, "days": sorted(days)}
+    statements = _day_statements(whole=days is None)
+    for statement in statements.deletes:
+        connection.execute(statement, params)
+    connection.execute(statements.call_days, params)
+    connection.execute(statements.dimension_days, params)
     # The agency's zone and follow-up window, read once for all the days refreshed.
     zone, on_time = agency_timezone(agency_id, connection=connection), followup_on_time(agency_id, connection=connection)
     chosen = _followup_days_among(connection, agency_id, days, zone) if days is not None else None
     for day in chosen if chosen is not None else _followup_days(connection, agency_id):
         _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
-    sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
-    for table, keys in ((team_table, ["agency_id", "local_date", "team_id"]), (total_table, ["agency_id", "local_date"])):
-        grouped = [slice_table.c[key] for key in keys]
-        connection.execute(sa.insert(table).from_select(
-            [*keys, *COUNT_COLUMNS],
-            sa.select(*grouped, *sums).where(*_day_filter(slice_table.c, agency_id, days)).group_by(*grouped),
-        ))
+    for statement in statements.rollups:
+        connection.execute(statement, params)
 
 
-def _day_filter(columns, agency_id: int, days: set[date] | None) -> list:
-    condition = [columns.agency_id == agency_id]
-    if days is not None:
-        condition.append(columns.local_date.in_(sorted(days)))
-    return condition
+class _DayStatements(NamedTuple):
+    deletes: list
+    call_days: sa.Insert
+    dimension_days: sa.Insert
+    rollups: list
 
 
-def _insert_call_days(connection, agency_id: int, days: set[date] | None) -> None:
+@functools.cache
+def _day_statements(*, whole: bool) -> _DayStatements:
+    """The day-sum refresh's statements, built once per process with the agency (and the days,
+    unless `whole`) as bound parameters: building these expressions anew cost a call create more
+    CPU than running them."""
+    slice_table, team_table, total_table = MetricDay.__table__, MetricTeamDay.__table__, MetricTotalDay.__table__
+    dimension_table = MetricDimDay.__table__
+    deletes = [sa.delete(table).where(*_day_filter(table.c, whole)) for table in (slice_table, team_table, total_table)]
+    # Naming every dimension keeps the delete a range of the primary key per (dimension, day).
+    deletes.append(sa.delete(dimension_table).where(
+        dimension_table.c.dimension.in_(list(DIMENSIONS)), *_day_filter(dimension_table.c, whole)))
+
     counts = {"calls": sa.func.count(), **{name: count_if(condition()) for name, condition in DENOMINATORS.items()},
               **{name: count_if(numerator()) for name, (numerator, _) in CALL_RATES.items()},
               **{f"with_{name}": count_if(sa.and_(start.is_not(None), end.is_not(None)))
                  for name, (start, end) in DURATIONS.items()}}
     keys = [Call.agency_id, Call.local_date, *(getattr(Call, name) for name in SLICE)]
-    query = (sa.select(*keys, *counts.values())
-             .where(Call.voided_at.is_(None), unit_call(), *_day_filter(Call, agency_id, days)).group_by(*keys))
-    connection.execute(sa.insert(MetricDay.__table__).from_select(
-        ["agency_id", "local_date", *SLICE, *counts], query))
+    calls = (sa.select(*keys, *counts.values())
+             .where(Call.voided_at.is_(None), unit_call(), *_day_filter(Call, whole)).group_by(*keys))
+    call_days = sa.insert(slice_table).from_select(["agency_id", "local_date", *SLICE, *counts], calls)
 
-
-def _insert_dimension_days(connection, agency_id: int, days: set[date] | None) -> None:
-    """Every dimension's counts per day and team, in one statement (breakdowns.DIMENSIONS)."""
-    conditions = [Call.voided_at.is_(None), unit_call(), *_day_filter(Call, agency_id, days)]
-    keys = (Call.agency_id, Call.local_date, Call.team_id)
-    queries = [dimension_query(name, conditions, *keys, tag=sa.literal(name, sa.String).label("dimension"))
+    # Every dimension's counts per day and team, in one statement (breakdowns.DIMENSIONS).
+    conditions = [Call.voided_at.is_(None), unit_call(), *_day_filter(Call, whole)]
+    dimension_keys = (Call.agency_id, Call.local_date, Call.team_id)
+    queries = [dimension_query(name, conditions, *dimension_keys, tag=sa.literal(name, sa.String).label("dimension"))
                for name in DIMENSIONS]
-    connection.execute(sa.insert(MetricDimDay.__table__).from_select(
-        ["agency_id", "local_date", "team_id", "dimension", "key", "calls"], sa.union_all(*queries)))
+    dimension_days = sa.insert(dimension_table).from_select(
+        ["agency_id", "local_date", "team_id", "dimension", "key", "calls"], sa.union_all(*queries))
+
+    # The per-team and agency totals, summed from the slices once the follow-up sums are in.
+    sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
+    rollups = []
+    for table, names in ((team_table, ["agency_id", "local_date", "team_id"]), (total_table, ["agency_id", "local_date"])):
+        grouped = [slice_table.c[name] for name in names]
+        rollups.append(sa.insert(table).from_select(
+            [*names, *COUNT_COLUMNS],
+            sa.select(*grouped, *sums).where(*_day_filter(slice_table.c, whole)).group_by(*grouped)))
+    return _DayStatements(deletes, call_days, dimension_days, rollups)
+
+
+def _day_filter(columns, whole: bool) -> list:
+    condition = [columns.agency_id == sa.bindparam("agency_id")]
+    if not whole:
+        condition.append(columns.local_date.in_(sa.bindparam("days", expanding=True)))
+    return condition
 
 
 def _followup_days(connection, agency_id: int) -> list[date]:

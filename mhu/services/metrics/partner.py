@@ -18,12 +18,13 @@ from dateutil.relativedelta import relativedelta
 
 from mhu.auth import policy
 from mhu.extensions import db
-from mhu.models import Agency, Call, User
+from mhu.models import Agency, MetricDimDay, User
 from mhu.services import ServiceError, agency_settings, audit
 from mhu.services.localtime import agency_today
 from mhu.services.metrics import publication, registry, suppression
 from mhu.services.metrics.rates import ARREST_OR_CITATION, RESOLVED_IN_COMMUNITY
-from mhu.services.metrics.sql import MetricFilters, call_conditions, located
+from mhu.services.metrics.breakdowns import rollup_conditions
+from mhu.services.metrics.sql import MetricFilters, located_disposition
 
 # Outcome groups partition C' (every located call falls in exactly one), so the table adds up.
 # Count columns are named `calls_...` so they never share a key with a rate.
@@ -124,11 +125,15 @@ def _year_filters(agency_id: int, year: int) -> MetricFilters:
     return MetricFilters(agency_id=agency_id, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
 
 
-def _monthly(agency_id: int, year: int, column, *conditions) -> dict[tuple[str, str], int]:
-    month = sa.extract("month", Call.local_date)
+def _monthly(agency_id: int, year: int, dimension: str, category, *conditions) -> dict[tuple[str, str], int]:
+    """Calls per (month, category) of a year, read from the day rollups of one dimension
+    (breakdowns.DIMENSIONS); `category` and `conditions` are expressions on the rollup's key."""
+    table = MetricDimDay
+    month = sa.extract("month", table.local_date)
     rows = db.session.execute(
-        sa.select(month, column.label("key"), sa.func.count())
-        .where(*call_conditions(_year_filters(agency_id, year)), *conditions).group_by(month, column)
+        sa.select(month, category.label("category"), sa.func.sum(table.calls))
+        .where(*rollup_conditions(_year_filters(agency_id, year), table.dimension == dimension), *conditions)
+        .group_by(month, category)
     ).all()
     counts: dict[tuple[str, str], int] = {}
     for m, key, n in rows:
@@ -145,20 +150,23 @@ def district_names(agency_id: int) -> list[str]:
 def district_grid(agency_id: int, year: int) -> publication.Grid:
     """Calls (C) per month x configured district (others as `other`), suppressed as one grid."""
     names = district_names(agency_id)
-    column = sa.case((Call.district.in_(names), Call.district), else_=OTHER_DISTRICT) if names else \
-        sa.literal(OTHER_DISTRICT)
+    # The rollup keys a call without a district as "unknown": it counts as other, as any
+    # district off the list (a configured district literally named "unknown" would take them).
+    key = MetricDimDay.key
+    column = sa.case((key.in_(names), key), else_=OTHER_DISTRICT) if names else sa.literal(OTHER_DISTRICT)
     categories = [*names, OTHER_DISTRICT]
     threshold = agency_settings.suppression_threshold(agency_id)
-    return publication.grid(_monthly(agency_id, year, column), categories, threshold=threshold)
+    return publication.grid(_monthly(agency_id, year, "district", column), categories, threshold=threshold)
 
 
 def outcome_grid(agency_id: int, year: int) -> publication.Grid:
     """Located calls (C') per month x outcome group, suppressed as one grid."""
-    group = sa.case(*[(Call.disposition.in_(values), name) for name, values in OUTCOME_GROUPS.items()],
-                    else_=OTHER_GROUP)
+    key = MetricDimDay.key  # the disposition, or breakdowns.NO_DISPOSITION: other, as NULL was
+    group = sa.case(*[(key.in_(values), name) for name, values in OUTCOME_GROUPS.items()], else_=OTHER_GROUP)
     categories = [*OUTCOME_GROUPS, OTHER_GROUP]
     threshold = agency_settings.suppression_threshold(agency_id)
-    return publication.grid(_monthly(agency_id, year, group, located()), categories, threshold=threshold)
+    return publication.grid(_monthly(agency_id, year, "disposition", group, located_disposition(key)), categories,
+                            threshold=threshold)
 
 
 def _rows(grids: dict[int, publication.Grid], cells: list[tuple[int, str]]) -> list[dict]:

@@ -166,7 +166,12 @@ def day_sums(filters: MetricFilters, columns, *, interval: str | None = None) ->
 def located(call=Call):
     """The call reached its subject: C' = C without unable_to_locate and cancelled_before_arrival
     (a NULL disposition stays in)."""
-    return sa.func.coalesce(call.disposition, "", type_=sa.String).not_in(NOT_LOCATED)
+    return located_disposition(call.disposition)
+
+
+def located_disposition(disposition):
+    """located() on any column holding a call's disposition (a day rollup's key, say)."""
+    return sa.func.coalesce(disposition, "", type_=sa.String).not_in(NOT_LOCATED)
 
 
 def count_if(condition):

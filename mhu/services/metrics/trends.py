@@ -14,6 +14,9 @@ from mhu.services.metrics.registry import metric
 from mhu.services.metrics.sql import MetricFilters
 
 
+REPEAT_KEYS = ("repeat_contact_rate", "repeat_call_share")  # people.repeat_metrics reads both at once
+
+
 def _reader(key: str):
     """The function that reads one metric's number (rate value, count or median seconds)."""
     if key in rates.CALL_RATES:
@@ -35,7 +38,8 @@ def trends(keys, *, filters: MetricFilters, today: date) -> dict[str, dict]:
 
     `current`/`previous` are the metric over the complete days of the period and over the stretch
     before (None when undefined); `partial` says whether days at the end were left out. The
-    call-based rates of one window come from one read of the day sums.
+    call-based rates of one window come from one read of the day sums, and both repeat rates from
+    one read of the contacts.
     """
     windows = trend_windows(filters, today=today)
     result = {}
@@ -43,9 +47,13 @@ def trends(keys, *, filters: MetricFilters, today: date) -> dict[str, dict]:
     if windows is not None:
         call_keys = tuple(key for key in keys if key in rates.CALL_RATES)
         batched = [rates.call_rates(filters=window, names=call_keys) if call_keys else {} for window in windows]
+        repeats = [people.repeat_metrics(filters=window) for window in windows] \
+            if any(key in REPEAT_KEYS for key in keys) else []
         for key in keys:
             if key in rates.CALL_RATES:
                 values[key] = tuple(batch[key]["value"] for batch in batched)
+            elif key in REPEAT_KEYS:
+                values[key] = tuple(both[key]["value"] for both in repeats)
             else:
                 read = _reader(key)
                 values[key] = tuple(read(window) for window in windows)
