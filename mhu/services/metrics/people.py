@@ -90,8 +90,11 @@ def utilizer_counts(filters: MetricFilters):
     contacts = [*slice_conditions(year, CallFact), person.is_not(None)]
     if not narrowed(filters):
         # The persons themselves are found without grouping (their K-th contact of the window, as
-        # high_utilizers counts them); only their contacts are grouped.
-        contacts.append(person.in_(sa.select(person).where(*contacts, *_kth_contact_in(year))))
+        # high_utilizers counts them); then only their contacts are read, person by person along
+        # ix_call_fact_person: the window's local days as UTC instants (a person is one agency's).
+        start, end = utc_bounds(year)
+        contacts = [person.in_(sa.select(person).where(*contacts, *_kth_contact_in(year))),
+                    CallFact.received_at >= start, CallFact.received_at < end]
     return (
         sa.select(person.label("person_id"), sa.func.count().label("contacts"),
                   sa.func.max(CallFact.received_at).label("last_at"))
