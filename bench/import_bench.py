@@ -6,8 +6,8 @@
 The CSV looks like a county CAD export (ISO times, dispositions and reasons as labels to map,
 a date + time pair, placeholders); the profile maps it as docs/import/README.md describes. Each
 database runs in its own process (so peak RSS is that run's), through the same code path as
-`flask import-calls`: mapping, bulk writes per 2,000-row chunk, per-call facts per chunk, the
-day sums once at the end. Nothing is tuned for the bench: the app's own SQLite settings (WAL,
+`flask import-calls`: mapping, bulk writes per 10,000-row chunk, the per-call facts and the day
+sums once at the end. Nothing is tuned for the bench: the app's own SQLite settings (WAL,
 synchronous FULL by default) and PostgreSQL defaults of scripts/pg.sh.
 Prints a table and appends its rows to bench/README.md ("Import").
 """

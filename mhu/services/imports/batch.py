@@ -1,11 +1,17 @@
 """Running an import batch: stream the file, map each row, write calls in bulk, keep the counts.
 
 Rows are processed in chunks of CHUNK_ROWS. Each chunk is one transaction: its new calls, list
-rows and source keys are inserted with one executemany each, changed calls updated with one
-executemany, the per-call metric facts of the chunk's calls replaced, the rejects stored and the
-batch's progress saved. So a crash loses at most the chunk in flight, and `rows_done` says where
-to resume; the source keys make re-running any part safe. The day sums of the dashboard are
-refreshed once at the end, for the local days the batch's calls are on (one statement).
+rows and source keys are inserted in bulk (one executemany each on SQLite, COPY on PostgreSQL),
+changed calls updated with one executemany, the rejects stored and the batch's progress saved.
+So a crash loses at most the chunk in flight, and `rows_done` says where to resume; the source
+keys make re-running any part safe.
+
+The metric facts are refreshed once, at the batch's end: the per-call facts of the calls it
+created or changed (set-based, a few statements), then the day sums of the local days its calls
+are on. A batch that stops midway gets the same refresh when it ends: fail_batch() does it for
+what was written, and a batch resumed after a restart does it at its end for every chunk of
+every run (the calls are found through its source keys and recorded changes, not remembered in
+memory). Until then the dashboard lags behind the batch's calls, as it does during any import.
 
 A dry run maps and classifies every row (would create / update / leave unchanged / reject)
 without writing calls.
@@ -13,6 +19,11 @@ without writing calls.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import operator
+import os
+import time
 import uuid
 from collections import Counter
 from datetime import date, datetime
@@ -24,7 +35,7 @@ from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallPresentingProblem, CallRiskFlag, ImportBatch, ImportChange, ImportKey, ImportReject, Team,
 )
-from mhu.models.types import utcnow
+from mhu.models.types import UTCDateTime, utcnow
 from mhu.services import audit
 from mhu.services.imports.mapping import Mapper
 from mhu.services.imports.profile import LIST_FIELDS, ProfileError, parse_profile
@@ -32,7 +43,7 @@ from mhu.services.imports.reader import FileError, Table
 from mhu.services.localtime import local_parts
 from mhu.services.metrics import facts
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 10_000
 MAX_ERRORS = 100
 MAX_SUMMARY = 200
 PREVIEW_ROWS = 20
@@ -50,6 +61,11 @@ SCALAR_COLUMNS = (
     "latitude", "longitude", "cit_officer_on_scene", "transfer_in", "transfer_out", "force_level", "disposition",
     "legal_hold_type", "followup_required", "narrative", "responder_type", "not_taken_reason",
 )
+# The columns of a created call, in the order _Run._insert builds its rows.
+CALL_COLUMNS = [
+    *SCALAR_COLUMNS, "id", "agency_id", "person_id", "team_id", "local_date", "local_hour", "local_weekday",
+    "version", "created_at", "created_by_id", "updated_at", "updated_by_id", "voided_at", "voided_by_id", "void_reason",
+]
 
 
 class BatchFailed(Exception):
@@ -61,27 +77,77 @@ class BatchFailed(Exception):
 
 
 def bulk_insert(connection, table: sa.Table, rows: list[dict]) -> None:
-    """INSERT many rows with one executemany through the driver, each value through its column's
-    own bind processor (so UTC, UUID and enum checks are SQLAlchemy's), without SQLAlchemy's
-    per-row parameter machinery, which cost as much CPU as the mapping itself."""
+    """INSERT many rows (dicts with the same keys) with one executemany; see insert_rows()."""
+    if rows:
+        names = list(rows[0])
+        insert_rows(connection, table, names, [tuple(row[name] for name in names) for row in rows])
+
+
+def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
+    """INSERT many rows (tuples of the columns `names`) with one executemany through the driver,
+    each value through its column's own bind processor (so UTC, UUID and enum checks are
+    SQLAlchemy's), without SQLAlchemy's per-row parameter machinery, which cost as much CPU as the
+    mapping itself. Values are processed a column at a time (a column without a processor is
+    passed as it is)."""
     if not rows:
         return
     dialect = connection.dialect
-    names = list(rows[0])
     compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
     binds = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
     if set(binds) != set(names):  # a column default the rows do not carry: let SQLAlchemy do it
-        connection.execute(sa.insert(table), rows)
+        connection.execute(sa.insert(table), [dict(zip(names, row)) for row in rows])
         return
-    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in names}
+    columns = dict(zip(names, map(list, zip(*rows))))
+    for name, values in columns.items():
+        column_type = table.c[name].type
+        process = column_type._cached_bind_processor(dialect)
+        if process is None:
+            continue
+        if isinstance(column_type, (sa.DateTime, sa.Date, UTCDateTime)):
+            # Times cost the most to process and some are one object for every row (created_at,
+            # updated_at): each object once (by identity: equal times may be different instants).
+            unique = {id(value): value for value in values if value is not None}
+            processed = {key: process(value) for key, value in unique.items()}
+            columns[name] = [None if value is None else processed[id(value)] for value in values]
+        else:
+            columns[name] = [None if value is None else process(value) for value in values]
+    if dialect.name == "postgresql":
+        _copy(connection, table, names, zip(*(columns[name] for name in names)))
+        return
     if compiled.positional:
-        order = [(name, processors[name]) for name in binds]
-        params = [tuple(process(row[name]) if process and row[name] is not None else row[name]
-                        for name, process in order) for row in rows]
+        params = list(zip(*(columns[name] for name in binds)))
     else:
-        params = [{name: (processors[name](value) if processors[name] and value is not None else value)
-                   for name, value in row.items()} for row in rows]
+        params = [dict(zip(names, row)) for row in zip(*(columns[name] for name in names))]
     connection.exec_driver_sql(str(compiled), params)
+
+
+def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
+    """PostgreSQL: the rows through COPY FROM STDIN on the session's own connection (so in its
+    transaction; constraints and triggers apply as for INSERT). An executemany is one INSERT per
+    row on the server, several times slower."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*([table.schema] if table.schema else []), table.name),
+        sql.SQL(", ").join(sql.Identifier(name) for name in names))
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def time_ordered_ids(count: int) -> list[uuid.UUID]:
+    """`count` new call ids in the layout of RFC 9562 UUIDv7: 48 bits of Unix milliseconds, then
+    74 random bits. Random version-4 ids land all over the primary-key index of a large call
+    table (a page read and written per row); these go to its end, in order. Nothing reads
+    meaning into a call id's bits (ids are only looked up, and ordered as a tie-break)."""
+    stamp = (time.time_ns() // 1_000_000) << 80
+    noise = os.urandom(10 * count)
+    ids = []
+    for start in range(0, 10 * count, 10):
+        random = int.from_bytes(noise[start:start + 10], "big")
+        # version 7 in bits 76-79, variant 0b10 in bits 62-63
+        ids.append(uuid.UUID(int=stamp | 0x7 << 76 | (random >> 62 & 0xFFF) << 64 | 0x2 << 62 | random & (1 << 62) - 1))
+    return ids
 
 
 def complete_fields(fields: dict, team: Team) -> dict:
@@ -156,14 +222,17 @@ class _Run:
             if len(chunk) >= CHUNK_ROWS:
                 self.process(chunk)
                 chunk = []
+                gc.collect(1)  # see _collector_per_chunk
         if chunk:
             self.process(chunk)
         self.finish()
 
     def finish(self) -> None:
-        """Refresh the day sums of every day the batch wrote (also for a batch that failed)."""
+        """Refresh the facts of the calls the batch wrote and the day sums of their days (also for
+        a batch that failed)."""
         batch = self.batch
         if not batch.dry_run:
+            refresh_batch_facts(batch)
             refresh_batch_days(batch)
         batch.status = "done"
         batch.finished_at = utcnow()
@@ -233,7 +302,7 @@ class _Run:
         existing = {row.key: row for row in connection.execute(
             sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
             .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
-                   key_table.c.key.in_([key for _, key, _ in mapped])))}
+                   _among(connection, key_table.c.key, [key for _, key, _ in mapped])))}
         new, old = [], []
         for number, key, values in mapped:
             found = existing.get(key)
@@ -253,14 +322,13 @@ class _Run:
         batch.unchanged += len(changes["unchanged"])
         if batch.dry_run:
             return
-        created_ids = self._insert(connection, new)
+        self._insert(connection, new)
         self._update(connection, changes["updated"])
         touched = [found.id for _, _, _, found in old]
         if touched:
             connection.execute(
                 sa.update(key_table).where(key_table.c.id == sa.bindparam("b_id")).values(last_batch_id=batch.id),
                 [{"b_id": key_id} for key_id in touched])
-        facts.refresh_call_facts(connection, [*created_ids, *(call_id for call_id, _, _ in changes["updated"])])
 
     def _changes(self, old) -> dict:
         """Which existing calls the rows change, with the values they had (for undo)."""
@@ -297,26 +365,25 @@ class _Run:
         if not new:
             return []
         batch, now, zone = self.batch, utcnow(), self.agency.timezone
-        calls, problems, flags, keys = [], [], [], []
-        for _, key, values in new:
-            call_id = uuid.uuid4()
+        agency_id, team_id, created_by, profile_name = batch.agency_id, batch.team_id, batch.created_by_id, batch.profile_name
+        scalars = operator.itemgetter(*SCALAR_COLUMNS)
+        calls, problems, flags, keys, ids = [], [], [], [], time_ordered_ids(len(new))
+        for (_, key, values), call_id in zip(new, ids):
             local_day, hour, weekday = local_parts(values["received_at"], zone)
-            calls.append({
-                **{name: values[name] for name in SCALAR_COLUMNS}, "id": call_id, "agency_id": batch.agency_id,
-                "person_id": None,
-                "team_id": None if values["responder_type"] == "patrol_only" else batch.team_id, "local_date": local_day, "local_hour": hour,
-                "local_weekday": weekday, "version": 1, "created_at": now, "created_by_id": batch.created_by_id,
-                "updated_at": now, "updated_by_id": None, "voided_at": None, "voided_by_id": None, "void_reason": None,
-            })
-            problems.extend({"call_id": call_id, "problem": p} for p in values["presenting_problems"])
-            flags.extend({"call_id": call_id, "flag": f} for f in values["risk_flags"])
-            keys.append({"agency_id": batch.agency_id, "profile_name": batch.profile_name, "key": key,
-                         "call_id": call_id, "created_batch_id": batch.id, "last_batch_id": batch.id})
-        bulk_insert(connection, Call.__table__, calls)
-        bulk_insert(connection, CallPresentingProblem.__table__, problems)
-        bulk_insert(connection, CallRiskFlag.__table__, flags)
-        bulk_insert(connection, ImportKey.__table__, keys)
-        return [row["id"] for row in calls]
+            calls.append((*scalars(values), call_id, agency_id, None,
+                          None if values["responder_type"] == "patrol_only" else team_id, local_day, hour, weekday,
+                          1, now, created_by, now, None, None, None, None))
+            for problem in values["presenting_problems"]:
+                problems.append((call_id, problem))
+            for flag in values["risk_flags"]:
+                flags.append((call_id, flag))
+            keys.append((agency_id, profile_name, key, call_id, batch.id, batch.id))
+        insert_rows(connection, Call.__table__, CALL_COLUMNS, calls)
+        insert_rows(connection, CallPresentingProblem.__table__, ["call_id", "problem"], problems)
+        insert_rows(connection, CallRiskFlag.__table__, ["call_id", "flag"], flags)
+        insert_rows(connection, ImportKey.__table__,
+                    ["agency_id", "profile_name", "key", "call_id", "created_batch_id", "last_batch_id"], keys)
+        return ids
 
     def _update(self, connection, updated) -> None:
         if not updated:
@@ -362,6 +429,16 @@ def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int
             connection.execute(sa.insert(model.__table__), values)
 
 
+def _among(connection, column, values: list):
+    """column IN values; on PostgreSQL as = ANY(one array parameter), which the server plans and
+    binds faster than an IN list of a chunk's thousands of parameters."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.bindparam("among", values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _current_lists(ids) -> dict:
     lists = {name: {} for name in LIST_FIELDS}
     for call_id, problem in db.session.execute(
@@ -372,6 +449,15 @@ def _current_lists(ids) -> dict:
             sa.select(CallRiskFlag.call_id, CallRiskFlag.flag).where(CallRiskFlag.call_id.in_(ids))):
         lists["risk_flags"].setdefault(call_id, []).append(flag)
     return lists
+
+
+def refresh_batch_facts(batch: ImportBatch) -> None:
+    """Per-call metric facts of the calls the batch created or changed, set-based (a few
+    statements for the whole batch instead of a refresh per chunk)."""
+    key, change = ImportKey.__table__.c, ImportChange.__table__.c
+    calls = sa.union(sa.select(key.call_id).where(key.created_batch_id == batch.id),
+                     sa.select(change.call_id).where(change.batch_id == batch.id))
+    facts.refresh_selected_call_facts(db.session.connection(), sa.select(calls.subquery().c.call_id))
 
 
 def refresh_batch_days(batch: ImportBatch) -> None:
@@ -407,8 +493,9 @@ def _shown(key: str) -> str:
 def run_batch(batch: ImportBatch, *, progress=None) -> ImportBatch:
     """Run (or resume) a batch to its end; a profile or file that cannot be used fails it."""
     try:
-        run = _Run(batch, progress=progress)
-        run.run()
+        with _collector_per_chunk():
+            run = _Run(batch, progress=progress)
+            run.run()
     except BatchFailed as error:
         db.session.rollback()
         fail_batch(batch, error.problems)
@@ -421,6 +508,26 @@ def run_batch(batch: ImportBatch, *, progress=None) -> ImportBatch:
     return batch
 
 
+@contextlib.contextmanager
+def _collector_per_chunk():
+    """The cyclic garbage collector runs once per chunk (_Run.run) instead of every few hundred
+    allocations, and skips the objects that existed before the batch (the app, SQLAlchemy's
+    metadata): a chunk's rows are hundreds of thousands of live objects, each automatic pass
+    walked them and full passes walked the whole heap, a quarter of an import's CPU. Plain
+    garbage is still freed at once (reference counting); cycles wait for the chunk's end.
+    The collector is process-wide: while a batch runs, other threads' cycles are collected at
+    its chunk ends too (seconds apart); a batch running in parallel only loses the saving."""
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.unfreeze()
+
+
 def fail_batch(batch: ImportBatch, problems: list[str]) -> None:
     """End a batch as failed; what it wrote is kept (and counted in the metrics)."""
     batch = db.session.merge(batch)
@@ -429,6 +536,7 @@ def fail_batch(batch: ImportBatch, problems: list[str]) -> None:
     batch.errors = [*(batch.errors or []), *({"row": None, "errors": [p]} for p in problems)][:MAX_ERRORS + 10]
     batch.finished_at = utcnow()
     if not batch.dry_run and batch.rows_done:
+        refresh_batch_facts(batch)
         refresh_batch_days(batch)
     db.session.commit()
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+import functools
 from functools import lru_cache
 
 from mhu import enums
 from mhu.services.csv_writer import FORMULA_STARTS
 from mhu.services.imports.profile import (
     BOOL_FIELDS, CODE_FIELDS, INT_FIELDS, LIST_FIELDS, NUMBER_FIELDS, TEXT_FIELDS, TIME_FIELDS, Profile,
-    ProfileError, Spec, normal, parse_naive_datetime,
+    ProfileError, Spec, normal, parse_naive_datetime, strptime,
 )
 
 TRUE = frozenset({"y", "yes", "true", "1"})
@@ -72,6 +73,7 @@ class Mapper:
         self._null_length = max((len(value) for value in profile.null_text), default=0)
         self._zone = profile.zone
         self._key_columns = [positions[norm(name)] for name in profile.key]
+        self._cell = self._cell_reader()
         self._fields = {name: self._compile(name, spec) for name, spec in profile.fields.items()}
 
     # -- cells -------------------------------------------------------------------------------
@@ -79,13 +81,17 @@ class Mapper:
     def index(self, column: str) -> int:
         return self._positions[norm(column)]
 
-    def _cell(self, row: list[str], index: int) -> str:
-        """The cell's text, trimmed; "" when it is empty or one of the profile's null values."""
-        text = row[index].strip() if index < len(row) else ""
-        # Only a cell as short as the longest null value (or with runs of spaces) can be one.
-        if not text or ((len(text) <= self._null_length or "  " in text) and norm(text) in self.profile.null_text):
-            return ""
-        return text
+    def _cell_reader(self):
+        null_length, null_text = self._null_length, self.profile.null_text
+
+        def cell(row: list[str], index: int) -> str:
+            """The cell's text, trimmed; "" when it is empty or one of the profile's null values."""
+            text = row[index].strip() if index < len(row) else ""
+            # Only a cell as short as the longest null value (or with runs of spaces) can be one.
+            if not text or ((len(text) <= null_length or "  " in text) and norm(text) in null_text):
+                return ""
+            return text
+        return cell
 
     def key(self, row: list[str]) -> str | None:
         """The row's source key (key columns joined by the unit separator), None when empty."""
@@ -163,18 +169,17 @@ class Mapper:
 
     def _column(self, name: str, spec: Spec, convert):
         indexes = [self.index(column) for column in spec.columns]
-        lookup = spec.map
+        lookup, has_default, default, cell = spec.map, spec.has_default, spec.default, self._cell
 
-        def translate(text: str, result: MappedRow):
-            if lookup is None:
-                return convert(text, result)
+        def mapped(text: str, result: MappedRow):
             target = lookup.get(norm(text), _MISSING)
             if target is _MISSING:
-                if spec.has_default:
-                    return spec.default
+                if has_default:
+                    return default
                 result.errors.append(f"{name}: no mapping for '{text}'")
                 return _MISSING
             return target
+        translate = convert if lookup is None else mapped
 
         if name in LIST_FIELDS:
             separator = spec.split
@@ -196,9 +201,17 @@ class Mapper:
                 return list(dict.fromkeys(values))
             return union
 
+        if len(indexes) == 1:
+            only = indexes[0]
+
+            def one_column(row, result):
+                text = cell(row, only)
+                return translate(text, result) if text else _MISSING
+            return one_column
+
         def first_non_empty(row, result):
             for index in indexes:
-                text = self._cell(row, index)
+                text = cell(row, index)
                 if text:
                     return translate(text, result)
             return _MISSING
@@ -207,7 +220,7 @@ class Mapper:
     def _converter(self, name: str):
         """Text -> the field's value when no map is given: a valid MHU value, or an error."""
         if name in TIME_FIELDS:
-            return lambda text, result: self._datetime(name, text, result)
+            return functools.partial(self._datetime, name)
         if name in TEXT_FIELDS:
             limit = TEXT_FIELDS[name]
 
@@ -268,7 +281,8 @@ class Mapper:
 
     def _datetime(self, name: str, text: str, result: MappedRow):
         moment = parse_naive_datetime(text, self.profile.datetime_formats)
-        if moment is None and _DATE_ONLY.match(text):
+        date_only = _DATE_ONLY.match(text)
+        if moment is None and date_only:
             day = _date_part(text, self.profile.datetime_formats)
             moment = datetime.combine(day, time()) if day is not None else None
         if moment is None:
@@ -276,9 +290,9 @@ class Mapper:
             return _MISSING
         if moment.tzinfo is None and moment in self.profile.null_times:
             return _MISSING
-        if _DATE_ONLY.match(text):
+        if date_only:
             result.warnings.append(f"{name}: '{text}' has no time of day; taken as 00:00")
-        return self._aware(moment)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=self._zone)
 
     def _datetime_parts(self, name: str, spec: Spec):
         date_index, time_index = self.index(spec.date_column), self.index(spec.time_column)
@@ -310,7 +324,7 @@ def _date_part(text: str, formats) -> date | None:
         return moment.date()
     for fmt in ("%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d"):
         try:
-            return datetime.strptime(text, fmt).date()
+            return strptime(text, fmt).date()
         except ValueError:
             continue
     return None

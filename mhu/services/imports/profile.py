@@ -337,7 +337,69 @@ def parse_naive_datetime(text: str, formats: tuple[str, ...]) -> datetime | None
         pass
     for fmt in formats:
         try:
-            return datetime.strptime(text, fmt)
+            return strptime(text, fmt)
         except ValueError:
             continue
     return None
+
+
+# Keys of strptime's match that the fast parser converts itself; any other directive in a format
+# (%b, %j, %z, ...) leaves that format to datetime.strptime.
+_FAST_KEYS = frozenset("YymdHIpMSf")
+_parsers: dict[str, object] = {}
+
+
+def strptime(text: str, fmt: str) -> datetime:
+    """datetime.strptime(text, fmt), several times faster for the usual formats: the same regular
+    expression strptime builds for the format (case-insensitive, whitespace runs, one- or two-digit
+    fields), compiled once, then the values converted as strptime does. ValueError as strptime."""
+    parse = _parsers.get(fmt)
+    if parse is None:
+        parse = _parsers[fmt] = _compile_format(fmt)
+    return parse(text)
+
+
+def _compile_format(fmt: str):
+    import _strptime
+
+    def slow(text):
+        return datetime.strptime(text, fmt)
+
+    try:
+        locale_time = _strptime._TimeRE_cache.locale_time
+        pattern = _strptime._TimeRE_cache.compile(fmt)
+        am, pm = locale_time.am_pm[0], locale_time.am_pm[1]
+    except Exception:  # a bad directive (strptime says which) or another Python's internals
+        return slow
+    keys = set(pattern.groupindex)
+    if not keys <= _FAST_KEYS or not (keys & {"Y", "y"}) or not {"m", "d"} <= keys or len(pattern.groupindex) != pattern.groups:
+        return slow
+    match = pattern.match
+
+    def fast(text):
+        found = match(text)
+        if found is None or found.end() != len(text):
+            raise ValueError(f"time data {text!r} does not match format {fmt!r}")
+        values = found.groupdict()
+        if "Y" in values:
+            year = int(values["Y"])
+        else:
+            year = int(values["y"])
+            year += 2000 if year <= 68 else 1900
+        hour = int(values["H"]) if "H" in values else 0
+        if "I" in values:
+            hour = int(values["I"])
+            ampm = (values.get("p") or "").lower()
+            if ampm in ("", am):
+                if hour == 12:
+                    hour = 0
+            elif ampm == pm and hour != 12:
+                hour += 12
+        minute = int(values["M"]) if "M" in values else 0
+        second = int(values["S"]) if "S" in values else 0
+        fraction = 0
+        if "f" in values:
+            digits = values["f"]
+            fraction = int(digits + "0" * (6 - len(digits)))
+        return datetime(year, int(values["m"]), int(values["d"]), hour, minute, second, fraction)
+    return fast

@@ -110,6 +110,29 @@ def refresh_call_facts(connection, call_ids) -> None:
     _refresh_followup_facts(connection, call_ids=call_ids, persons=persons)
 
 
+def refresh_selected_call_facts(connection, calls: sa.Select) -> None:
+    """refresh_call_facts() for the calls a query selects (one column of call ids, e.g. those an
+    import batch wrote), set-based: a few statements whatever their number, no id lists."""
+    persons = set(connection.scalars(
+        sa.select(Call.person_id).where(Call.id.in_(calls), Call.person_id.is_not(None))))
+    persons |= set(connection.scalars(
+        sa.select(CallFact.contact_person_id).where(CallFact.call_id.in_(calls),
+                                                    CallFact.contact_person_id.is_not(None))))
+    connection.execute(sa.delete(CallFact.__table__).where(CallFact.call_id.in_(calls)))
+    _insert_facts(connection, Call.id.in_(calls))
+    persons = sorted(persons)
+    for start in range(0, len(persons), _PERSONS_PER_STATEMENT):
+        _update_chains(connection, CallFact.contact_person_id.in_(persons[start:start + _PERSONS_PER_STATEMENT]))
+    _refresh_followup_facts(connection, call_ids=calls, persons=())
+    for start in range(0, len(persons), _PERSONS_PER_STATEMENT):
+        _refresh_followup_facts(connection, persons=persons[start:start + _PERSONS_PER_STATEMENT])
+
+
+# Persons per chain statement of refresh_selected_call_facts (a chain is per person, so any split
+# gives the same facts; SQLite limits the parameters of one statement).
+_PERSONS_PER_STATEMENT = 5000
+
+
 def refresh_days(connection, agency_id: int, days) -> None:
     """Bulk writers: replace one agency's day sums of these local days (one statement for the
     calls, follow-up statements only for days that have follow-ups)."""
@@ -259,7 +282,9 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
     if agency_id is not None:
         stale, scope = table.c.agency_id == agency_id, Call.agency_id == agency_id
     else:
-        call_ids, persons = sorted(set(call_ids)), sorted(set(persons))
+        # call_ids: ids, or a query selecting them (refresh_selected_call_facts)
+        call_ids = call_ids if isinstance(call_ids, sa.Select) else sorted(set(call_ids))
+        persons = sorted(set(persons))
         stale = sa.or_(table.c.call_id.in_(call_ids), table.c.person_id.in_(persons))
         # The follow-ups by id from each index, not an OR across the two tables (a scan of all).
         chosen = sa.select(FollowUp.id).where(FollowUp.call_id.in_(call_ids))

@@ -155,3 +155,24 @@ def test_times_out_of_order_are_cleared_with_a_warning_when_the_profile_says_cle
 def test_received_at_is_required():
     row = mapped(["ID", "Received"], ["1", ""])
     assert row.errors == ["received_at: required, and the row has no value for it"]
+
+
+@pytest.mark.parametrize("fmt", ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%y %H:%M", "%d.%m.%Y", "%Y%m%d %H%M%S.%f", "%b %d %Y %H:%M"])
+def test_datetime_formats_read_exactly_as_strptime_reads_them(fmt):
+    """profile.strptime compiles a format once; it must accept and refuse what strptime does."""
+    from mhu.services.imports.profile import strptime
+
+    texts = ["03/01/2026 12:05:09 AM", "3/1/2026 12:05:09 pm", "03/01/26 13:05", "3/1/26  9:05", "01.03.2026",
+             "1.3.2026", "20260301 130509.5", "20260301 130509.123456", "Mar 01 2026 10:00", "mar 1 2026 9:00",
+             "02/30/2026 10:00:00 AM", "13/01/2026 01:00:00 PM", "03/01/2026 13:05:09 PM", "03/01/2026", "",
+             " 03/01/2026 10:00:00 AM", "03/01/2026 10:00:00 AM x", "31.02.2026", "29.02.2024"]
+    for text in texts:
+        try:
+            expected = datetime.strptime(text, fmt)
+        except ValueError:
+            expected = ValueError
+        try:
+            got = strptime(text, fmt)
+        except ValueError:
+            got = ValueError
+        assert got == expected, text
