@@ -352,7 +352,8 @@ def _day_statements(*, whole: bool, dialect: str) -> _DayStatements:
     # Every dimension's counts per day and team, in one statement (breakdowns.DIMENSIONS).
     conditions = [Call.voided_at.is_(None), unit_call(), *_day_filter(Call, whole)]
     dimension_keys = (Call.agency_id, Call.local_date, Call.team_id)
-    queries = [dimension_query(name, conditions, *dimension_keys, tag=sa.literal(name, sa.String).label("dimension"))
+    queries = [dimension_query(name, conditions, *dimension_keys, tag=sa.literal(name, sa.String).label("dimension"),
+                               few_calls=not whole)
                for name in DIMENSIONS]
     dimension_days = sa.insert(dimension_table).from_select(
         ["agency_id", "local_date", "team_id", "dimension", "key", "calls"], sa.union_all(*queries))
