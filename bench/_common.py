@@ -122,24 +122,38 @@ def _on_postgres(url: str, args, measure) -> dict:
 
 
 @contextmanager
-def _demo_app(url: str, args, *, generate: bool, engine_options: dict | None = None):
-    """An app on `url` holding the demo data: migrated, generated or its facts brought up to date,
-    with fresh planner statistics; yields (app, database label)."""
-    import sqlalchemy as sa
+def migrated_app(url: str, engine_options: dict | None = None):
+    """The app on `url` in its app context, migrated to the current schema (a kept database from
+    an older checkout gets it, with its backfills); the engine is disposed afterwards."""
     from flask_migrate import upgrade
 
     from mhu import create_app
     from mhu.extensions import db
-    from mhu.services.demo import generate_demo
-    from mhu.services.metrics import facts as metric_facts
 
     overrides = {"SQLALCHEMY_DATABASE_URI": url}
     if engine_options:
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     app = create_app("development", **overrides)
     with app.app_context():
-        # Always: a kept database from an older checkout gets the current schema (and its backfills).
         upgrade(directory=str(ROOT / "migrations"))
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@contextmanager
+def _demo_app(url: str, args, *, generate: bool, engine_options: dict | None = None):
+    """An app on `url` holding the demo data: migrated, generated or its facts brought up to date,
+    with fresh planner statistics; yields (app, database label)."""
+    import sqlalchemy as sa
+
+    from mhu.extensions import db
+    from mhu.services.demo import generate_demo
+    from mhu.services.metrics import facts as metric_facts
+
+    with migrated_app(url, engine_options) as app:
         if generate:
             started = time.perf_counter()
             generate_demo(calls=args.calls, seed=args.seed, now=ANCHOR, password=PASSWORD)
@@ -163,8 +177,4 @@ def _demo_app(url: str, args, *, generate: bool, engine_options: dict | None = N
             db.session.commit()
             database = f"SQLite {db.session.execute(sa.text('SELECT sqlite_version()')).scalar()}"
         print(f"{database}, {args.calls:,} calls", flush=True)
-        try:
-            yield app, database
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+        yield app, database

@@ -23,12 +23,9 @@ sys.path.insert(0, str(ROOT))
 os.environ["MHU_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mhu-bench-")
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
-from mhu import create_app  # noqa: E402
-from mhu.extensions import db  # noqa: E402
 from mhu.services.demo import generate_demo  # noqa: E402
-from bench._common import append_rows, machine  # noqa: E402
+from bench._common import append_rows, machine, migrated_app  # noqa: E402
 
 END_MARKER = "<!-- /rows:demo -->"
 PASSWORD = "bench demo pass phrase"
@@ -41,18 +38,11 @@ def peak_rss_mb() -> float:
 
 def run(label: str, url: str, calls: int, seed: int, engine_options: dict | None = None) -> dict:
     """Migrate an empty database, generate the demo into it, and time the generation."""
-    overrides = {"SQLALCHEMY_DATABASE_URI": url}
-    if engine_options:
-        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
-    app = create_app("development", **overrides)
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+    with migrated_app(url, engine_options):
         load = os.getloadavg()[0]
         started, cpu_started = time.perf_counter(), time.process_time()
         summary = generate_demo(calls=calls, seed=seed, password=PASSWORD)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        db.session.remove()
-        db.engine.dispose()
     rows = sum(summary[k] for k in ("calls", "persons", "referrals", "followups", "attempts"))
     return {
         "database": label, "calls": calls, "rows": rows, "seconds": round(seconds, 1),

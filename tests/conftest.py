@@ -157,6 +157,22 @@ def scratch_database(tmp_path):
             engine.dispose()
 
 
+@pytest.fixture
+def app_role(scratch_database):
+    """(owner URL, app URL) as docs/deploy-postgresql.md sets them up: a scratch PostgreSQL
+    database whose tables the owner will own, and a fresh login role that owns nothing."""
+    owner_url = scratch_database()
+    role = f"mhu_app_{secrets.token_hex(4)}"
+    owner = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with owner.connect() as connection:
+        connection.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+    yield owner_url, sa.make_url(owner_url).set(username=role).render_as_string(hide_password=False)
+    with owner.connect() as connection:
+        connection.execute(sa.text(f'DROP OWNED BY "{role}"'))
+        connection.execute(sa.text(f'DROP ROLE "{role}"'))
+    owner.dispose()
+
+
 def _maintenance_engine(url: str) -> sa.Engine:
     """An autocommit engine on the server's `postgres` database (CREATE/DROP DATABASE need it)."""
     return sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT",

@@ -1,7 +1,6 @@
 """Backup and restore round trips on the run's database kind (SQLite file or PostgreSQL)."""
 
 import os
-import secrets
 import subprocess
 
 import pytest
@@ -111,27 +110,11 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, fresh_url):
         restore_database(url=fresh_url, path=junk)
 
 
-@pytest.fixture
-def two_roles(scratch_database):
-    """(owner URL, app URL) as docs/deploy-postgresql.md sets them up: a scratch database whose
-    tables the owner will own, and a fresh login role that owns nothing."""
-    owner_url = scratch_database()
-    role = f"mhu_app_{secrets.token_hex(4)}"
-    owner = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with owner.connect() as connection:
-        connection.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
-    yield owner_url, sa.make_url(owner_url).set(username=role).render_as_string(hide_password=False)
-    with owner.connect() as connection:
-        connection.execute(sa.text(f'DROP OWNED BY "{role}"'))
-        connection.execute(sa.text(f'DROP ROLE "{role}"'))
-    owner.dispose()
-
-
 @pytest.mark.skipif(not POSTGRES, reason="the owner and app roles are PostgreSQL's")
-def test_restore_with_an_app_role_that_owns_nothing_runs_as_the_owner_and_grants_the_app_again(two_roles, tmp_path):
+def test_restore_with_an_app_role_that_owns_nothing_runs_as_the_owner_and_grants_the_app_again(app_role, tmp_path):
     # The app role cannot drop the tables it replaces; the restore must run as the tables' owner
     # (MIGRATION_DATABASE_URL) and leave the app role exactly what `db upgrade` grants it.
-    owner_url, app_url = two_roles
+    owner_url, app_url = app_role
     application = create_app("test", SQLALCHEMY_DATABASE_URI=app_url, MIGRATION_DATABASE_URI=owner_url)
     runner = application.test_cli_runner()
     path = tmp_path / "two-roles.backup"

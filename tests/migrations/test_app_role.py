@@ -3,7 +3,6 @@
 cannot drop the audit trigger nor change audit events, yet does its ordinary work."""
 
 import os
-import secrets
 
 import pytest
 import sqlalchemy as sa
@@ -14,21 +13,6 @@ from tests.support.migrating import upgrade
 
 pytestmark = pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
                                 reason="roles and grants are PostgreSQL's")
-
-
-@pytest.fixture
-def app_role(scratch_database):
-    """(owner URL, app URL) of a migrated-to-be scratch database and a fresh login role."""
-    owner_url = scratch_database()
-    role = f"mhu_app_{secrets.token_hex(4)}"
-    owner = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with owner.connect() as connection:
-        connection.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
-    yield owner_url, sa.make_url(owner_url).set(username=role).render_as_string(hide_password=False)
-    with owner.connect() as connection:
-        connection.execute(sa.text(f'DROP OWNED BY "{role}"'))
-        connection.execute(sa.text(f'DROP ROLE "{role}"'))
-    owner.dispose()
 
 
 def test_the_app_role_cannot_drop_the_audit_trigger_or_change_events(app_role):

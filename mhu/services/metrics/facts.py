@@ -96,18 +96,8 @@ def refresh_call_facts(connection, call_ids) -> None:
     their persons, without the day sums; the writer calls refresh_days() once for the days it
     touched."""
     call_ids = sorted(set(call_ids))
-    if not call_ids:
-        return
-    persons = set(connection.scalars(
-        sa.select(Call.person_id).where(Call.id.in_(call_ids), Call.person_id.is_not(None))))
-    persons |= set(connection.scalars(
-        sa.select(CallFact.contact_person_id).where(CallFact.call_id.in_(call_ids),
-                                                    CallFact.contact_person_id.is_not(None))))
-    connection.execute(sa.delete(CallFact.__table__).where(CallFact.call_id.in_(call_ids)))
-    _insert_facts(connection, Call.id.in_(call_ids))
-    if persons:
-        _update_chains(connection, CallFact.contact_person_id.in_(sorted(persons)))
-    _refresh_followup_facts(connection, call_ids=call_ids, persons=persons)
+    if call_ids:
+        refresh_selected_call_facts(connection, sa.select(Call.id).where(Call.id.in_(call_ids)))
 
 
 def refresh_selected_call_facts(connection, calls: sa.Select) -> None:

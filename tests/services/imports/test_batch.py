@@ -89,14 +89,9 @@ def test_duplicate_keys_inside_one_file(unit, tmp_path, mode, expected, counts):
     assert {name: getattr(batch, name) for name in counts} == counts
 
 
-def test_a_batch_left_running_by_a_dead_process_resumes_with_the_same_result(unit, tmp_path, monkeypatch):
-    rows = "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8))
-    path = tmp_path / "calls.csv"
-    path.write_text("Id,When,Area\n" + rows)
-    agency, team, officer = unit
-    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
-                                 source=path, filename=path.name)
-    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 3)
+def die_after_two_chunks(batch, monkeypatch) -> None:
+    """Run `batch` until its process dies after two chunks, and leave it as a dead process does:
+    still running, its heartbeat ten minutes old."""
     original = batch_module._Run.process
     calls = {"n": 0}
 
@@ -109,10 +104,21 @@ def test_a_batch_left_running_by_a_dead_process_resumes_with_the_same_result(uni
     monkeypatch.setattr(batch_module._Run, "process", dies_after_two_chunks)
     with pytest.raises(SystemExit):
         batch_module._Run(batch).run()
-    assert (batch.status, batch.rows_done, batch.created) == ("running", 6, 6)
     monkeypatch.setattr(batch_module._Run, "process", original)
     batch.heartbeat_at = utcnow() - timedelta(minutes=10)
     db.session.commit()
+
+
+def test_a_batch_left_running_by_a_dead_process_resumes_with_the_same_result(unit, tmp_path, monkeypatch):
+    rows = "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8))
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + rows)
+    agency, team, officer = unit
+    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                 source=path, filename=path.name)
+    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 3)
+    die_after_two_chunks(batch, monkeypatch)
+    assert (batch.status, batch.rows_done, batch.created) == ("running", 6, 6)
 
     assert imports.recover_interrupted(inline=True) == [batch.id]
 
@@ -178,21 +184,7 @@ def test_the_facts_after_batches_that_create_change_and_resume_are_those_of_a_fu
     third.write_text("Id,When,Sent,Area\n" + "".join(f"{n},2026-03-{n:02d} 12:00,,D\n" for n in range(2, 11)))
     batch = imports.create_batch(actor=officer, agency=agency, team=team,
                                  profile=parse_profile({**PROFILE, **profile}), source=third, filename=third.name)
-    original = batch_module._Run.process
-    calls = {"n": 0}
-
-    def dies_after_two_chunks(self, chunk):
-        if calls["n"] == 2:
-            raise SystemExit("the server stopped")
-        calls["n"] += 1
-        original(self, chunk)
-
-    monkeypatch.setattr(batch_module._Run, "process", dies_after_two_chunks)
-    with pytest.raises(SystemExit):
-        batch_module._Run(batch).run()
-    monkeypatch.setattr(batch_module._Run, "process", original)
-    batch.heartbeat_at = utcnow() - timedelta(minutes=10)
-    db.session.commit()
+    die_after_two_chunks(batch, monkeypatch)
     assert imports.recover_interrupted(inline=True) == [batch.id]
     db.session.refresh(batch)
     assert batch.status == "done"
