@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from mhu import enums
 from mhu.auth import policy, requires
 from mhu.field import bp
 from mhu.services import ServiceError, agencies, agency_settings, calls, care, persons, stories, worklists
 from schemas.calls import CallReadSchema
-from schemas.care import AttemptCreateSchema
+from schemas.care import AttemptCreateSchema, NoteCreateSchema, ReferralCreateSchema
 from schemas.persons import PersonUpdateSchema
 from schemas.stories import StoryWriteSchema
 
@@ -124,35 +124,96 @@ def call_page(call_id):
 STORY_ACTIONS = {"approve": stories.approve, "withdraw": stories.withdraw}
 
 
+def _return_path(default: str) -> str:
+    """Where a plain form post goes back to: the field page it names, else the default (never off-site)."""
+    back = request.form.get("next") or ""
+    return back if back.startswith("/field/") else default
+
+
+def _form_input(schema, form) -> dict:
+    """A plain form post as the API schema's input: blank fields left out, checkboxes as booleans."""
+    raw = {}
+    for name, field in schema.fields.items():
+        if isinstance(field, fields.Boolean):
+            raw[name] = form.get(name) in ("on", "true", "1")
+        elif (form.get(name) or "").strip():
+            raw[name] = form[name].strip()
+    return schema.load(raw)
+
+
+def _saved_or_refused(save, back: str):
+    """Run a plain form post's save: back to the page with save()'s confirmation, or say what was refused.
+
+    These posts are what a tap sends before (or without) the page's script, which uses the API instead."""
+    page = back.split("#")[0]
+    try:
+        message = save()
+    except ValidationError as error:
+        return render_template("field/not_saved.html", errors=error.messages, back=page), 422
+    except ServiceError as error:
+        if error.status == 403:
+            abort(403)
+        return render_template("field/not_saved.html", errors=error.errors or {"_form": [error.message]},
+                               back=page), error.status
+    flash(message)
+    return redirect(back)
+
+
+def _open_call_or_404(actor, call_id):
+    call = calls.get_call(actor=actor, call_id=call_id, include_voided=False)
+    if call is None:
+        abort(404)
+    return call
+
+
 @bp.route("/calls/<uuid:call_id>/story", methods=["POST"])
 @requires(policy.can_create_records)
 def save_story(call_id):
     """Draft, approve or withdraw the call's story from the call page's plain form."""
     actor = _actor()
-    call = calls.get_call(actor=actor, call_id=call_id, include_voided=False)
-    if call is None:
-        abort(404)
-    back = url_for("field.call_page", call_id=call.id)
+    call = _open_call_or_404(actor, call_id)
     action = request.form.get("action", "draft")
-    try:
+    if action != "draft" and action not in STORY_ACTIONS:
+        abort(400)
+
+    def save():
         if action == "draft":
             summary = StoryWriteSchema().load({"summary": request.form.get("summary", "")})["summary"]
             stories.save_draft(actor=actor, call=call, summary=summary)
-            flash("Story saved as a draft: a supervisor approves it before any report prints it.")
-        elif action in STORY_ACTIONS:
-            if STORY_ACTIONS[action](actor=actor, call=call) is None:
-                abort(404)
-            flash("Story approved: reports for its month print it." if action == "approve" else "Story withdrawn.")
-        else:
-            abort(400)
-    except ValidationError as error:
-        return render_template("field/not_saved.html", errors=error.messages, back=back), 422
-    except ServiceError as error:
-        if error.status == 403:
-            abort(403)
-        return render_template("field/not_saved.html", errors=error.errors or {"_form": [error.message]},
-                               back=back), error.status
-    return redirect(f"{back}#story")
+            return "Story saved as a draft: a supervisor approves it before any report prints it."
+        if STORY_ACTIONS[action](actor=actor, call=call) is None:
+            abort(404)
+        return "Story approved: reports for its month print it." if action == "approve" else "Story withdrawn."
+
+    return _saved_or_refused(save, url_for("field.call_page", call_id=call.id) + "#story")
+
+
+@bp.route("/calls/<uuid:call_id>/notes", methods=["POST"])
+@requires(policy.can_read_clinical_notes)
+def add_note(call_id):
+    """Append a clinical note or an addendum from the call page's plain form."""
+    actor = _actor()
+    call = _open_call_or_404(actor, call_id)
+
+    def save():
+        note = care.append_note(actor=actor, call=call, data=_form_input(NoteCreateSchema(), request.form))
+        return "Addendum added." if note.addendum_to_id else "Note added."
+
+    return _saved_or_refused(save, url_for("field.call_page", call_id=call.id) + "#clinical-notes")
+
+
+@bp.route("/calls/<uuid:call_id>/referrals", methods=["POST"])
+@requires(policy.can_create_records)
+def add_referral(call_id):
+    """Record a referral from the plain form of the call page or of the follow-up queue."""
+    actor = _actor()
+    call = _open_call_or_404(actor, call_id)
+
+    def save():
+        care.create_referral(actor=actor, call=call, data=_form_input(ReferralCreateSchema(), request.form))
+        return "Referral added."
+
+    return _saved_or_refused(save, _return_path(url_for("field.call_page", call_id=call.id) + "#referrals"))
 
 
 @bp.route("/persons/<uuid:person_id>")
@@ -247,17 +308,13 @@ def record_attempt(followup_id):
     followup = care.get_followup(actor=actor, followup_id=followup_id)
     if followup is None:
         abort(404)
-    back = request.form.get("next") or url_for("field.followups")
-    if not back.startswith("/field/"):
-        back = url_for("field.followups")
-    try:
+    back = _return_path(url_for("field.followups"))
+
+    def save():
         care.record_attempt(actor=actor, followup=followup, data=_attempt_from_form(request.form))
-    except ValidationError as error:
-        return render_template("field/not_saved.html", errors=error.messages, back=back), 422
-    except ServiceError as error:
-        return render_template("field/not_saved.html", errors=error.errors or {"_form": [error.message]}, back=back), error.status
-    flash("Attempt recorded." + (" The follow-up is closed." if followup.closed_at else ""))
-    return redirect(f"{back}#followup-{followup.id}")
+        return "Attempt recorded." + (" The follow-up is closed." if followup.closed_at else "")
+
+    return _saved_or_refused(save, f"{back}#followup-{followup.id}")
 
 
 @bp.route("/sw.js")

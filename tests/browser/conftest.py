@@ -53,3 +53,9 @@ def browser_login(page, base_url: str, user, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
+
+
+def follow(page, link) -> None:
+    """Click a link to another page and wait for that page: what the test reads next is the new page."""
+    with page.expect_navigation():
+        link.click()

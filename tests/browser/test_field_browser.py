@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import TABLET, browser_login, screenshot
+from tests.browser.conftest import TABLET, browser_login, follow, screenshot
 from tests.factories import PASSWORD, call_payload
 
 pytestmark = pytest.mark.browser
@@ -87,8 +87,8 @@ def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(
     call = api(people["officer"]).post("/api/v1/calls", json=call_payload(followup_required=True)).json
     browser_login(page, live_server, people["clinician"], PASSWORD)
 
-    page.get_by_role("link", name="Follow-up queue").click()
-    page.get_by_role("link", name="Overdue", exact=True).click()  # the call of March is long overdue
+    follow(page, page.get_by_role("link", name="Follow-up queue"))
+    follow(page, page.get_by_role("link", name="Overdue", exact=True))  # the call of March is long overdue
     item = page.locator(f"#followup-{api(people['clinician']).get('/api/v1/followups').json['items'][0]['id']}")
     assert "Overdue" in item.inner_text()
     item.get_by_text("Record an attempt").click()
@@ -105,7 +105,7 @@ def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(
     page.locator("#followup-list", has_text="County Crisis Center").wait_for()
     screenshot(page, "field-followups")
 
-    page.get_by_role("link", name="Open call").first.click()
+    follow(page, page.get_by_role("link", name="Open call").first)
     page.get_by_label("New clinical note").fill("Reports auditory hallucinations; agreed to crisis stabilization.")
     page.get_by_role("button", name="Add note").click()
     page.locator(".note", has_text="auditory hallucinations").wait_for()
@@ -123,6 +123,56 @@ def test_clinician_records_attempt_referral_and_note_and_officer_cannot_open_it(
     notes = page.request.get(f"{live_server}/api/v1/calls/{call['id']}/notes")
     assert notes.status == 403
     assert console_errors == []
+
+
+@pytest.fixture
+def page_without_service_worker(browser):
+    """A tablet page whose requests all reach page.route: a service worker would answer some itself."""
+    context = browser.new_context(viewport=TABLET, has_touch=True, service_workers="block")
+    yield context.new_page()
+    context.close()
+
+
+def test_a_save_tapped_before_the_form_script_arrives_is_sent_once_it_does(live_server, page_without_service_worker, make, api):
+    page = page_without_service_worker
+    _, _, people = make.unit()
+    browser_login(page, live_server, people["officer"], PASSWORD)
+    held = []
+    page.route("**/call-form.js", lambda route: held.append(route))  # a weak signal: the form shows, its script is on its way
+    sent = []
+    page.on("request", lambda request: sent.append(request.url))
+
+    page.goto(f"{live_server}/field/calls/new", wait_until="commit")
+    page.locator('[data-now-for="received_at"]').click()
+    toggle(page, "call_source", "On view").click()
+    toggle(page, "nature", "Welfare check").click()
+    page.get_by_label("Narrative").fill("Tapped Save before the script arrived.")
+    page.get_by_role("button", name="Save call").click()
+    assert server_calls(api(people["officer"])) == []
+    held[0].continue_()
+
+    assert wait_until(lambda: server_calls(api(people["officer"])))
+    assert [c["narrative"] for c in server_calls(api(people["officer"]))] == ["Tapped Save before the script arrived."]
+    assert not [url for url in sent if "Narrative" in url or "narrative=" in url or "/calls/new?" in url]
+
+
+def test_a_note_added_without_the_page_script_is_saved_by_a_plain_post(live_server, page_without_service_worker, make, api):
+    page = page_without_service_worker
+    _, _, people = make.unit()
+    call = api(people["officer"]).post("/api/v1/calls", json=call_payload()).json
+    browser_login(page, live_server, people["clinician"], PASSWORD)
+    page.route("**/api-forms.js", lambda route: route.abort())  # the script never arrives
+
+    page.goto(f"{live_server}/field/calls/{call['id']}")
+    page.get_by_label("New clinical note").fill("Reports auditory hallucinations.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add note").click()
+
+    assert page.url.endswith(f"/field/calls/{call['id']}#clinical-notes")
+    assert page.get_by_role("alert").filter(has_text="Note added.").is_visible()
+    assert page.locator(".note", has_text="auditory hallucinations").is_visible()
+    assert [n["body"] for n in api(people["clinician"]).get(f"/api/v1/calls/{call['id']}/notes").json] == [
+        "Reports auditory hallucinations."]
 
 
 OUTBOX_COUNT = "() => MHU.outbox.count()"
@@ -302,7 +352,7 @@ def test_officer_completes_an_open_call_and_a_stale_edit_is_refused(live_server,
     call = officer.post("/api/v1/calls", json=call_payload(disposition=None, cleared_at=None)).json
     browser_login(page, live_server, people["officer"], PASSWORD)
 
-    page.get_by_role("link", name="Complete").click()
+    follow(page, page.get_by_role("link", name="Complete"))
     page.wait_for_url(CALL_PAGE)
     page.locator('[data-now-for="cleared_at"]').click()
     toggle(page, "disposition", "Resolved on scene").click()

@@ -14,7 +14,7 @@ from mhu.models.types import utcnow
 from mhu.services import calls as call_service
 from mhu.services import persons
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import TABLET, browser_login, screenshot
+from tests.browser.conftest import TABLET, browser_login, follow, screenshot
 from tests.browser.test_field_browser import Counter, server_calls, toggle, wait_until
 from tests.factories import PASSWORD, call_payload
 
@@ -95,7 +95,7 @@ def test_typical_call_logged_twenty_minutes_after_it_cleared(live_server, page, 
     assert [r["referral_type"] for r in referrals] == ["crisis_stabilization"]
     assert page.get_by_role("link", name="Katherine Oduya").is_visible()
 
-    page.get_by_role("link", name="Field home").click()
+    follow(page, page.get_by_role("link", name="Field home"))
     assert call["id"] in page.locator("#recent-today").inner_html()
     screenshot(page, "field-home-recent")
     assert_accessible(page, "officer field home")
@@ -225,7 +225,7 @@ def test_person_page_is_reached_from_the_call_and_refused_to_a_partner(live_serv
     browser_login(page, live_server, people["officer"], PASSWORD)
 
     page.goto(f"{live_server}/field/calls/{call['id']}")
-    page.get_by_role("link", name="Dana Whitfield").click()
+    follow(page, page.get_by_role("link", name="Dana Whitfield"))
     page.wait_for_url(f"**/field/persons/{person.id}")
     texts = page.locator("main").inner_text()
     assert texts.index("Weapons history") < texts.index("Contact history")
@@ -285,15 +285,15 @@ def test_clinician_works_the_queue_from_a_summary_and_attempts_confirm_in_place(
     screenshot(page, "field-queue-attempt-confirmed")
     assert me.total <= CLINICIAN_BUDGET
 
-    page.get_by_role("link", name="Overdue", exact=True).click()
+    follow(page, page.get_by_role("link", name="Overdue", exact=True))
     overdue = page.locator(".followup.overdue").first
     assert re.search(r"Overdue by \d+ days", overdue.inner_text())
     assert "Overdue overdue" not in page.locator("main").inner_text().title()
     padding = page.evaluate("(el) => parseFloat(getComputedStyle(el).paddingLeft)", overdue.element_handle())
     assert padding >= 16
     screenshot(page, "field-queue-overdue")
-    page.get_by_role("link", name="Due soon").click()
-    page.get_by_role("link", name="Next page").click()
+    follow(page, page.get_by_role("link", name="Due soon"))
+    follow(page, page.get_by_role("link", name="Next page"))
     assert "Page 2 of 2" in page.locator("#queue-count").inner_text()
     assert console_errors == []
 

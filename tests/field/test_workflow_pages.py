@@ -1,6 +1,7 @@
 """Field pages of the second pass: the queue's views and paging, the person page and its role
 rules, attempts recorded without JavaScript, and the home lists."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -189,3 +190,102 @@ def test_queue_links_a_named_subject_to_the_person_page(client, make, api):
     page = client.get("/field/followups").get_data(as_text=True)
 
     assert f'href="/field/persons/{person.id}"' in page and "Dana Whitfield" in page
+
+
+def test_note_and_addendum_posted_without_javascript_are_recorded(client, make, api):
+    _, _, people = make.unit()
+    call = _call(api, people["officer"])
+    login(client, people["clinician"])
+
+    note = client.post(f"/field/calls/{call['id']}/notes", data={
+        "csrf_token": _csrf(client), "body": "Reports auditory hallucinations.", "part2": "on",
+    })
+    first = api(people["clinician"]).get(f"/api/v1/calls/{call['id']}/notes").json[0]
+    addendum = client.post(f"/field/calls/{call['id']}/notes", data={
+        "csrf_token": _csrf(client), "body": "Family confirms.", "addendum_to_id": first["id"],
+    })
+
+    assert note.status_code == addendum.status_code == 302
+    assert note.headers["Location"].endswith(f"/field/calls/{call['id']}#clinical-notes")
+    notes = api(people["clinician"]).get(f"/api/v1/calls/{call['id']}/notes").json
+    assert [(n["body"], n["part2"], n["addendum_to_id"]) for n in notes] == [
+        ("Reports auditory hallucinations.", True, None), ("Family confirms.", False, first["id"])]
+
+
+def test_empty_note_posted_without_javascript_is_refused_with_its_field(client, make, api):
+    _, _, people = make.unit()
+    call = _call(api, people["officer"])
+    login(client, people["clinician"])
+
+    response = client.post(f"/field/calls/{call['id']}/notes", data={"csrf_token": _csrf(client), "body": "  "})
+
+    assert response.status_code == 422
+    assert "Body" in response.get_data(as_text=True)
+    assert api(people["clinician"]).get(f"/api/v1/calls/{call['id']}/notes").json == []
+
+
+def test_officer_cannot_post_a_clinical_note(client, make, api):
+    _, _, people = make.unit()
+    call = _call(api, people["officer"])
+    login(client, people["officer"])
+
+    response = client.post(f"/field/calls/{call['id']}/notes", data={"csrf_token": _csrf(client), "body": "x"})
+
+    assert response.status_code == 403
+
+
+def test_referral_posted_without_javascript_returns_to_the_page_it_came_from(client, make, api):
+    _, _, people = make.unit()
+    call = _call(api, people["officer"])
+    login(client, people["clinician"])
+
+    response = client.post(f"/field/calls/{call['id']}/referrals", data={
+        "csrf_token": _csrf(client), "referral_type": "crisis_stabilization", "partner": "County Crisis Center",
+        "warm_handoff": "on", "status": "made", "next": "/field/followups?view=overdue",
+    })
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/field/followups?view=overdue")
+    referrals = api(people["clinician"]).get(f"/api/v1/calls/{call['id']}/referrals").json
+    assert (referrals[-1]["referral_type"], referrals[-1]["partner"], referrals[-1]["warm_handoff"]) == (
+        "crisis_stabilization", "County Crisis Center", True)
+
+
+def test_referral_leaves_the_field_pages_only_for_the_call_page(client, make, api):
+    _, _, people = make.unit()
+    call = _call(api, people["officer"])
+    login(client, people["clinician"])
+
+    response = client.post(f"/field/calls/{call['id']}/referrals", data={
+        "csrf_token": _csrf(client), "referral_type": "crisis_stabilization", "next": "https://evil.example/field/",
+    })
+
+    assert response.headers["Location"].endswith(f"/field/calls/{call['id']}#referrals")
+
+
+def test_partner_cannot_post_a_referral(client, make, api):
+    _, _, people = make.unit()
+    call = _call(api, people["officer"])
+    login(client, people["partner"])
+
+    response = client.post(f"/field/calls/{call['id']}/referrals", data={"csrf_token": _csrf(client), "referral_type": "crisis_stabilization"})
+
+    assert response.status_code == 403
+
+
+def test_no_field_form_sends_what_was_typed_in_a_url(client, make, api):
+    """A form without a method is sent by GET: a tap before the page's script loads would put a
+    clinical note or a name into the address, the server's access log and the browser history."""
+    _, _, people = make.unit()
+    call = _call(api, people["officer"], followup_required=True)
+    _due(call["id"], days=-3)
+    login(client, people["clinician"])
+
+    for path in ("/field/calls/new", f"/field/calls/{call['id']}", "/field/followups", "/field/followups?view=overdue"):
+        page = client.get(path).get_data(as_text=True)
+        forms = re.findall(r"<form\b[^>]*>", page)
+        assert forms, path
+        for form in forms:
+            assert re.search(r'method="(post|get)"', form), (path, form)
+            if 'method="get"' in form:
+                assert "search" in form or "filter" in form, (path, form)  # only look-ups travel in a URL

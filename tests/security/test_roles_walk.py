@@ -175,6 +175,8 @@ EXPECTED = {
     "field.call_page": {"GET": page(FIELD)},
     "field.followups": {"GET": page(FIELD)},
     "field.record_attempt": {"POST": page(FIELD)},
+    "field.add_referral": {"POST": page(FIELD)},
+    "field.add_note": {"POST": page({"clinician"})},
     "field.person_page": {"GET": page(FIELD)},
     "field.service_worker": {"GET": page(FIELD)},
     "field.static": {"GET": public(OK)},

@@ -143,4 +143,5 @@
       })
       .catch(function (error) { say(error.message); button.disabled = false; });
   });
+  MHUFormGuard.ready(form);  // last: a Preview tapped while this script loaded is sent now
 }());

@@ -459,4 +459,5 @@
       }
     });
   }
+  MHUFormGuard.ready(form);  // last: a Save tapped while this script loaded is sent now
 })();

@@ -2,7 +2,7 @@
    opens without network. Pages are network-first, so online users always get fresh pages; only
    the form shell is cached (no identified data), and logout deletes the cache. */
 "use strict";
-var CACHE = "mhu-field-v2";
+var CACHE = "mhu-field-v3";
 var SHELL = [
   "/field/calls/new",
   "/field/static/css/field.css",
@@ -11,6 +11,7 @@ var SHELL = [
   "/field/static/js/call-form.js",
   "/field/static/js/api-forms.js",
   "/static/css/mhu.css",
+  "/static/js/form-guard.js",
   "/static/favicon.svg",
 ];
 // Pages that may be kept for offline use: the form holds enumerations and team names only.
