@@ -285,6 +285,7 @@
   });
 
   function start() {
+    document.querySelectorAll("form.logout-form").forEach(MHUFormGuard.ready);
     var script = document.getElementById("outbox-script");
     if ("serviceWorker" in navigator && script) {
       navigator.serviceWorker.register(script.dataset.sw, { scope: script.dataset.scope }).catch(function () {});
