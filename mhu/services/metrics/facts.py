@@ -29,6 +29,7 @@ from mhu.models import (
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
+from mhu.services.care import followup_window
 from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
 from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_query
 from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
@@ -81,12 +82,16 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         ):
             targets.instant(agency_id, due_at)
             targets.instant(agency_id, closed_at)
-        connection.execute(sa.delete(CallFact.__table__).where(CallFact.call_id.in_(call_ids)))
-        _insert_facts(connection, Call.id.in_(call_ids))
+        statements = _call_statements(connection.dialect.name, *_configured())
+        connection.execute(statements.delete_facts, {"call_ids": call_ids})
+        connection.execute(statements.insert_facts, {"call_ids": call_ids})
         if targets.persons:
-            _update_chains(connection, CallFact.contact_person_id.in_(sorted(targets.persons)))
+            connection.execute(statements.update_chains, {"persons": sorted(targets.persons)})
     if call_ids or day_only:
-        _refresh_followup_facts(connection, call_ids=call_ids + day_only, persons=targets.persons)
+        statements = _call_statements(connection.dialect.name, *_configured())
+        params = {"call_ids": call_ids + day_only, "persons": sorted(targets.persons)}
+        for statement in statements.followup_facts:
+            connection.execute(statement, params)
     for agency_id, days in targets.days_by_agency(connection).items():
         _refresh_days(connection, agency_id, days)
 
@@ -212,7 +217,33 @@ def _durations():
     return {name: sa.cast(seconds_between(start, end), sa.Integer) for name, (start, end) in DURATIONS.items()}
 
 
+class _CallStatements(NamedTuple):
+    delete_facts: sa.Delete
+    insert_facts: sa.Insert
+    update_chains: sa.Update
+    followup_facts: tuple
+
+
+@functools.cache
+def _call_statements(dialect: str, window: int, threshold: int) -> _CallStatements:
+    """The per-call refresh's statements (a create, an edit), built once per process, dialect and
+    repeat settings, with the calls and persons as bound parameters: building them anew cost a
+    create more CPU than running them (bench/README.md, "Load")."""
+    del dialect  # part of the key only: the SQL helpers build per dialect
+    call_ids, persons = sa.bindparam("call_ids", expanding=True), sa.bindparam("persons", expanding=True)
+    return _CallStatements(
+        delete_facts=sa.delete(CallFact.__table__).where(CallFact.call_id.in_(call_ids)),
+        insert_facts=_facts_insert(Call.id.in_(call_ids)),
+        update_chains=_chains_update(CallFact.contact_person_id.in_(persons), window, threshold),
+        followup_facts=_followup_facts_statements(call_ids=call_ids, persons=persons),
+    )
+
+
 def _insert_facts(connection, condition) -> None:
+    connection.execute(_facts_insert(condition))
+
+
+def _facts_insert(condition) -> sa.Insert:
     durations = _durations()
     contact_person = sa.case((sa.and_(located(), Call.person_id.is_not(None)), Call.person_id))
     query = sa.select(
@@ -221,13 +252,16 @@ def _insert_facts(connection, condition) -> None:
     ).where(Call.voided_at.is_(None), unit_call(), condition)
     columns = ["call_id", "agency_id", "local_date", *SLICE, "received_at", "contact_person_id",
                *(f"{name}_seconds" for name in durations)]
-    connection.execute(sa.insert(CallFact.__table__).from_select(columns, query))
+    return sa.insert(CallFact.__table__).from_select(columns, query)
 
 
 def _update_chains(connection, condition) -> None:
     """Each contact's gap to the person's previous contact and the dates behind the repeat and
     high-utilizer counts."""
-    window, threshold = _configured()
+    connection.execute(_chains_update(condition, *_configured()))
+
+
+def _chains_update(condition, window: int, threshold: int) -> sa.Update:
     fact = CallFact.__table__.c
     person, order = fact.contact_person_id, (fact.received_at, fact.call_id)
 
@@ -255,7 +289,7 @@ def _update_chains(connection, condition) -> None:
         latest_earlier_repeat(steps.c.contact_person_id, steps.c.team_id).label("team_previous_repeat_date"),
     ).subquery("chains")
     table = CallFact.__table__
-    connection.execute(
+    return (
         sa.update(table).where(table.c.call_id == chains.c.call_id)
         .values(gap_seconds=chains.c.gap, previous_contact_date=chains.c.previous_date,
                 previous_repeat_date=chains.c.previous_repeat_date,
@@ -268,21 +302,26 @@ def _update_chains(connection, condition) -> None:
 def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: int | None = None) -> None:
     """Replace the follow-up facts of these calls and of these persons' calls (or of a whole agency):
     a person's new or changed contact can flip the re-crisis flag of their earlier follow-ups."""
+    if agency_id is None:
+        # call_ids: ids, or a query selecting them (refresh_selected_call_facts)
+        call_ids = call_ids if isinstance(call_ids, sa.Select) else sorted(set(call_ids))
+    for statement in _followup_facts_statements(call_ids=call_ids, persons=sorted(set(persons)), agency_id=agency_id):
+        connection.execute(statement)
+
+
+def _followup_facts_statements(*, call_ids=(), persons=(), agency_id: int | None = None) -> tuple:
+    """The delete and the insert of _refresh_followup_facts (the calls and persons may be bound parameters)."""
     table = FollowUpFact.__table__
     if agency_id is not None:
         stale, scope = table.c.agency_id == agency_id, Call.agency_id == agency_id
     else:
-        # call_ids: ids, or a query selecting them (refresh_selected_call_facts)
-        call_ids = call_ids if isinstance(call_ids, sa.Select) else sorted(set(call_ids))
-        persons = sorted(set(persons))
         stale = sa.or_(table.c.call_id.in_(call_ids), table.c.person_id.in_(persons))
         # The follow-ups by id from each index, not an OR across the two tables (a scan of all).
         chosen = sa.select(FollowUp.id).where(FollowUp.call_id.in_(call_ids))
-        if persons:
+        if isinstance(persons, sa.BindParameter) or persons:
             chosen = sa.union(chosen, sa.select(FollowUp.id).join(Call, Call.id == FollowUp.call_id)
                               .where(Call.person_id.in_(persons)))
         scope = FollowUp.id.in_(chosen)
-    connection.execute(sa.delete(table).where(stale))
     query = (
         sa.select(FollowUp.id, FollowUp.call_id, Call.agency_id, FollowUp.closed_at, Call.person_id, recrisis(),
                   *(getattr(Call, name) for name in SLICE))
@@ -290,7 +329,7 @@ def _refresh_followup_facts(connection, *, call_ids=(), persons=(), agency_id: i
         .where(scope, Call.voided_at.is_(None), unit_call(), Call.person_id.is_not(None), FollowUp.closed_at.is_not(None),
                FollowUp.outcome.in_(COMPLETED_OUTCOMES))
     )
-    connection.execute(sa.insert(table).from_select(
+    return (sa.delete(table).where(stale), sa.insert(table).from_select(
         ["followup_id", "call_id", "agency_id", "closed_at", "person_id", "recrisis", *SLICE], query))
 
 
@@ -303,10 +342,14 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     connection.execute(statements.call_days, params)
     connection.execute(statements.dimension_days, params)
     # The agency's zone and follow-up window, read once for all the days refreshed.
-    zone, on_time = agency_timezone(agency_id, connection=connection), followup_on_time(agency_id, connection=connection)
+    zone = agency_timezone(agency_id, connection=connection)
+    window = followup_window(agency_id, connection=connection).total_seconds()
     chosen = _followup_days_among(connection, agency_id, days, zone) if days is not None else None
     for day in chosen if chosen is not None else _followup_days(connection, agency_id):
-        _insert_followup_day(connection, agency_id, day, zone=zone, on_time=on_time)
+        start, end = local_day_bounds(day, day, zone)
+        for statement in _followup_day_statements(connection.dialect.name):
+            connection.execute(statement, {"agency_id": agency_id, "day": day, "start": start, "end": end,
+                                           "window_seconds": window})
     for statement in statements.rollups:
         connection.execute(statement, params)
 
@@ -395,10 +438,14 @@ def _followup_days_among(connection, agency_id: int, days: set[date], zone: str)
     return sorted(found & days)
 
 
-def _insert_followup_day(connection, agency_id: int, day: date, *, zone: str, on_time) -> None:
+@functools.cache
+def _followup_day_statements(dialect: str) -> tuple:
     """Per slice of their call: the follow-ups of non-voided calls due on one local day (and those
-    first attempted in time: `on_time`), and those closed on it (and those completed)."""
-    start, end = local_day_bounds(day, day, zone)
+    first attempted within the follow-up window), and those closed on it (and those completed).
+    Built once per process and dialect; the agency, the day and its UTC bounds are bound parameters."""
+    del dialect  # part of the key only: the SQL helpers build per dialect
+    agency_id, start, end = sa.bindparam("agency_id"), sa.bindparam("start"), sa.bindparam("end")
+    on_time = followup_on_time(window_seconds=sa.bindparam("window_seconds"))
     slice_columns = [getattr(Call, name) for name in SLICE]
     counted = {
         FollowUp.due_at: {"followups_due": sa.func.count(), "followups_on_time": count_if(on_time),
@@ -407,16 +454,17 @@ def _insert_followup_day(connection, agency_id: int, day: date, *, zone: str, on
         FollowUp.closed_at: {"followups_closed": sa.func.count(),
                              "followups_completed": count_if(FollowUp.outcome.in_(COMPLETED_OUTCOMES))},
     }
+    statements = []
     for moment, counts in counted.items():
         query = (
-            sa.select(Call.agency_id, sa.literal(day, sa.Date), *slice_columns, *counts.values())
+            sa.select(Call.agency_id, sa.bindparam("day", type_=sa.Date), *slice_columns, *counts.values())
             .select_from(FollowUp).join(Call, Call.id == FollowUp.call_id)
             .where(FollowUp.agency_id == agency_id, Call.agency_id == agency_id, Call.voided_at.is_(None), unit_call(),
                    moment >= start, moment < end)
             .group_by(Call.agency_id, *slice_columns)
         )
-        connection.execute(sa.insert(MetricDay.__table__).from_select(
-            ["agency_id", "local_date", *SLICE, *counts], query))
+        statements.append(sa.insert(MetricDay.__table__).from_select(["agency_id", "local_date", *SLICE, *counts], query))
+    return tuple(statements)
 
 
 def init_app(_app: Flask) -> None:

@@ -167,11 +167,15 @@ def _followups(filters: MetricFilters, column, *conditions):
     )
 
 
-def followup_on_time(agency_id: int | None = None, *, connection=None):
-    """A follow-up first attempted within the agency's follow-up window (care.followup_due_at) of its call clearing."""
+def followup_on_time(agency_id: int | None = None, *, connection=None, window_seconds=None):
+    """A follow-up first attempted within the agency's follow-up window (care.followup_due_at) of its call clearing.
+
+    `window_seconds`: the window itself (e.g. a bound parameter), instead of the agency's setting."""
     cleared = sa.func.coalesce(Call.cleared_at, Call.received_at)
-    window = followup_window(agency_id, connection=connection).total_seconds()
-    return sa.and_(FollowUp.first_attempt_at.is_not(None), seconds_between(cleared, FollowUp.first_attempt_at) <= window)
+    if window_seconds is None:
+        window_seconds = followup_window(agency_id, connection=connection).total_seconds()
+    return sa.and_(FollowUp.first_attempt_at.is_not(None),
+                   seconds_between(cleared, FollowUp.first_attempt_at) <= window_seconds)
 
 
 def followup_timeliness(*, filters: MetricFilters) -> dict:
@@ -192,10 +196,15 @@ def followup_completion(*, filters: MetricFilters) -> dict:
     return rate(row.followups_completed, row.followups_closed)
 
 
+# Built once: an alias builds a proxy of every call column on first use, which cost more than the
+# rest of a create's metric refresh together (bench/README.md, "Load").
+_LATER_CALL = aliased(Call, name="later_call")
+
+
 def recrisis(followup=FollowUp, call=Call):
     """The follow-up's person had a new contact within RECRISIS_WINDOW_DAYS after it closed (evaluated
     when follow-ups and the person's calls are written: metrics/facts.py, models.FollowUpFact)."""
-    later = aliased(Call)
+    later = _LATER_CALL
     return sa.exists(
         sa.select(1).where(
             later.person_id == call.person_id, later.voided_at.is_(None), unit_call(later), located(later),
