@@ -1,5 +1,10 @@
 """Per-connection database settings."""
 
+import fcntl
+import os
+import threading
+import time
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -34,5 +39,90 @@ def init_app(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", on_connect)
+            if engine.url.database and engine.url.database != ":memory:":
+                _gate_writers(engine, SQLiteWriterGate(engine.url.database, busy_timeout / 1000))
         elif engine.dialect.name == "postgresql":
             sa.event.listen(engine, "connect", on_postgresql_connect)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _gate_writers(engine, gate: "SQLiteWriterGate") -> None:
+    def before_cursor_execute(connection, _cursor, statement, _parameters, _context, _executemany):
+        if statement.lstrip()[:7].upper().startswith(_WRITES):
+            gate.before_write(connection)
+
+    def end(connection):
+        gate.after_transaction(connection)
+
+    def reset(_dbapi_connection, record, _state):
+        # A connection given back to the pool mid-transaction is rolled back here, not through end().
+        if record.info.get("writer_gate"):
+            gate.after_transaction(record)
+
+    sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    sa.event.listen(engine, "commit", end)
+    sa.event.listen(engine, "rollback", end)
+    sa.event.listen(engine.pool, "reset", reset)
+
+
+class SQLiteWriterGate:
+    """One writing transaction at a time across every process on a SQLite file, queued in the kernel.
+
+    SQLite lets one writer in and makes the others poll with sleeps that grow to 100 ms, so under
+    concurrent writes a worker sleeps through most of the moments the lock is free: two gunicorn
+    workers created calls no faster than one, with a p99 of 0.4-0.6 s (bench/README.md, "Load").
+    Here the first write statement of a transaction first takes an exclusive flock() on
+    `<database>-writer.lock` (asked every half millisecond) and the
+    commit or rollback releases it. A thread that cannot get the gate within the busy timeout, or
+    that already holds it through another connection, goes on without it: SQLite's own lock still
+    keeps the data safe, the gate only orders the waiting.
+    """
+
+    def __init__(self, database_path: str, timeout_s: float):
+        self.path = f"{database_path}-writer.lock"
+        self.timeout_s = timeout_s
+        self._pid = None
+        self._fd = None
+        self._threads = threading.Lock()
+        self._holder = None  # the thread holding the gate in this process
+
+    def _file(self) -> int:
+        # A descriptor inherited through fork() shares its lock with the parent: open one per process.
+        if self._pid != os.getpid():
+            self._fd, self._pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            self._threads = threading.Lock()
+            self._holder = None
+        return self._fd
+
+    def before_write(self, connection) -> None:
+        """Take the gate for this connection's transaction unless it already holds it."""
+        if connection.info.get("writer_gate"):
+            return
+        fd = self._file()
+        holder = self._holder
+        if holder == threading.get_ident():
+            return  # this thread writes on a second connection: waiting on itself would never end
+        deadline = time.monotonic() + self.timeout_s
+        if not self._threads.acquire(timeout=self.timeout_s):
+            return
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self._threads.release()
+                    return
+                time.sleep(0.0005)  # another process writes: ask again soon, not in SQLite's 10-100 ms steps
+        self._holder = threading.get_ident()
+        connection.info["writer_gate"] = True
+
+    def after_transaction(self, connection) -> None:
+        """Release the gate when the transaction that took it ends."""
+        if not connection.info.pop("writer_gate", False):
+            return
+        self._holder = None
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()

@@ -1,0 +1,89 @@
+"""SQLite writers queue on a file lock (mhu/db_setup.py, SQLiteWriterGate) instead of SQLite's
+sleeping busy handler: taken by a transaction's first write, released when it ends, never by reads."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from mhu import create_app
+from mhu.extensions import db
+
+pytestmark = pytest.mark.skipif(os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
+                                reason="SQLite only: PostgreSQL has row locks")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'gate.sqlite3'}")
+    with app.app_context():
+        engine = db.engine
+        with engine.begin() as connection:
+            connection.execute(sa.text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+        yield engine
+        engine.dispose()
+
+
+def gate_is_free(engine) -> bool:
+    """Whether another process could take the gate now."""
+    probe = textwrap.dedent(f"""
+        import fcntl, os, sys
+        fd = os.open({engine.url.database + '-writer.lock'!r}, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.exit(1)
+    """)
+    return subprocess.run([sys.executable, "-c", probe]).returncode == 0
+
+
+def test_a_write_holds_the_gate_until_its_commit(engine):
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT count(*) FROM note")).scalar()
+        assert gate_is_free(engine)  # reading takes nothing
+        connection.execute(sa.text("INSERT INTO note (body) VALUES ('a')"))
+        assert not gate_is_free(engine)
+        connection.commit()
+        assert gate_is_free(engine)
+
+
+def test_a_rollback_or_a_connection_given_back_releases_the_gate(engine):
+    with engine.connect() as connection:
+        connection.execute(sa.text("INSERT INTO note (body) VALUES ('a')"))
+        connection.rollback()
+        assert gate_is_free(engine)
+        connection.execute(sa.text("INSERT INTO note (body) VALUES ('b')"))
+    assert gate_is_free(engine)  # closed mid-transaction: the pool's reset rolled it back
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM note")).scalar() == 0
+
+
+def test_writers_on_threads_take_turns_and_all_commit(engine):
+    def write(number):
+        for _ in range(20):
+            with engine.begin() as connection:
+                connection.execute(sa.text("INSERT INTO note (body) VALUES (:b)"), {"b": str(number)})
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM note")).scalar() == 80
+    assert gate_is_free(engine)
+
+
+def test_a_thread_writing_on_a_second_connection_is_not_left_waiting_on_itself(engine):
+    with engine.connect() as first, engine.connect() as second:
+        first.execute(sa.text("INSERT INTO note (body) VALUES ('a')"))
+        second.execute(sa.text("PRAGMA busy_timeout = 50"))
+        with pytest.raises(sa.exc.OperationalError, match="locked"):  # SQLite's own answer, at once
+            second.execute(sa.text("INSERT INTO note (body) VALUES ('b')"))
+        first.commit()
+    assert gate_is_free(engine)
