@@ -37,28 +37,41 @@ def init_app(app: Flask) -> None:
 
     with app.app_context():
         engine = db.engine
+        gate = None
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", on_connect)
             if engine.url.database and engine.url.database != ":memory:":
-                _gate_writers(engine, SQLiteWriterGate(engine.url.database, busy_timeout / 1000))
+                gate = SQLiteWriterGate(engine.url.database, busy_timeout / 1000)
         elif engine.dialect.name == "postgresql":
             sa.event.listen(engine, "connect", on_postgresql_connect)
+        _track_writes(engine, gate)
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_WROTE = "wrote_in_transaction"
 
 
-def _gate_writers(engine, gate: "SQLiteWriterGate") -> None:
+def transaction_wrote(connection) -> bool:
+    """Whether the connection's current transaction has run a write statement."""
+    return bool(connection.info.get(_WROTE))
+
+
+def _track_writes(engine, gate: "SQLiteWriterGate | None") -> None:
     def before_cursor_execute(connection, _cursor, statement, _parameters, _context, _executemany):
         if statement.lstrip()[:7].upper().startswith(_WRITES):
-            gate.before_write(connection)
+            connection.info[_WROTE] = True
+            if gate is not None:
+                gate.before_write(connection)
 
     def end(connection):
-        gate.after_transaction(connection)
+        connection.info.pop(_WROTE, None)
+        if gate is not None:
+            gate.after_transaction(connection)
 
     def reset(_dbapi_connection, record, _state):
         # A connection given back to the pool mid-transaction is rolled back here, not through end().
-        if record.info.get("writer_gate"):
+        record.info.pop(_WROTE, None)
+        if gate is not None and record.info.get("writer_gate"):
             gate.after_transaction(record)
 
     sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)

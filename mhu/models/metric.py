@@ -128,6 +128,17 @@ class MetricDay(SliceKeys, MetricCounts, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
 
 
+class MetricStaleDay(db.Model):
+    """A local day whose day sums (MetricDay, MetricTeamDay, MetricTotalDay, MetricDimDay) a write
+    changed and no read has summed again yet: a call's write marks its days, the next read of
+    those tables sums them (services/metrics/facts.py, bring_days_up_to_date)."""
+
+    __tablename__ = "metric_stale_day"
+
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+
+
 class MetricTotalDay(MetricCounts, db.Model):
     """MetricDay added up over every slice of a day: what a view without filters reads."""
 

@@ -1,6 +1,7 @@
 """Database helpers shared by fixtures and tests."""
 
 import sys
+import time
 
 import sqlalchemy as sa
 
@@ -15,7 +16,8 @@ def empty_all_tables() -> None:
                 connection.execute(table.delete())
             return
     names = ", ".join(f'"{t.name}"' for t in tables)
-    for attempt in (1, 2):
+    attempts = 5
+    for attempt in range(1, attempts + 1):
         try:
             with db.engine.begin() as connection:
                 # TRUNCATE waits for every other transaction on these tables; a connection an earlier
@@ -26,12 +28,14 @@ def empty_all_tables() -> None:
             return
         except sa.exc.OperationalError as error:
             # A live-server request still reading when the test ends can also deadlock with the
-            # TRUNCATE; PostgreSQL lets the request finish, so the second TRUNCATE goes through.
+            # TRUNCATE (it takes the tables in another order); PostgreSQL lets the request go on,
+            # so a later TRUNCATE goes through. On a loaded machine that request may need a while.
             message = str(error)
-            if attempt == 2 or ("lock timeout" not in message and "deadlock detected" not in message):
+            if attempt == attempts or ("lock timeout" not in message and "deadlock detected" not in message):
                 raise
             if "lock timeout" in message:
                 _end_stale_transactions()
+            time.sleep(0.2 * attempt)
 
 
 def _end_stale_transactions() -> None:

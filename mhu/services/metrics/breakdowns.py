@@ -13,7 +13,8 @@ from mhu.enums import FORCE_LEVELS
 from mhu.extensions import db
 from mhu.models import Call, FollowUp, MetricDimDay, Team
 from mhu.services.metrics.sql import (
-    MetricFilters, call_conditions, count_if, date_bucket, dialect, located, seconds_between, teams_only,
+    MetricFilters, call_conditions, count_if, current_day_sums, date_bucket, dialect, located, seconds_between,
+    teams_only,
 )
 from mhu.services.metrics.quality import QUALITY_CHECKS
 from mhu.services.outcomes import FOLLOWUP_GROUPS, NO_DISPOSITION, OUTCOME_CLASSES, followup_group, outcome_class
@@ -145,6 +146,7 @@ def distribution(filters: MetricFilters, name: str, *, interval: str | None = No
                  by_team: bool = False) -> list[tuple]:
     """Rows of ([period,] [team_id,] key, count) of one dimension over the filtered calls."""
     if teams_only(filters):
+        current_day_sums(filters.agency_id)
         table = MetricDimDay
         columns = [date_bucket(table.local_date, interval)] if interval else []
         if by_team:
@@ -162,6 +164,7 @@ def distribution(filters: MetricFilters, name: str, *, interval: str | None = No
 def dimension_totals(filters: MetricFilters, names: list[str]) -> dict[str, int]:
     """How many filtered calls each dimension counts (its `where`), all in one read."""
     if teams_only(filters):
+        current_day_sums(filters.agency_id)
         table = MetricDimDay
         found = dict(db.session.execute(
             sa.select(table.dimension, sa.func.sum(table.calls))

@@ -1,9 +1,10 @@
 """Keeping the precomputed metric facts (models/metric.py) in step with the records.
 
 Every flush that touches a call, referral, injury or follow-up refreshes, in the same transaction,
-the facts of those calls, the repeat chains of their persons and the day sums of every day their
-calls and follow-ups fall on (an after_flush hook, so no ORM write path can forget it). Writes
-that bypass the ORM call refresh_calls() (person merges) or rebuild() (the demo generator).
+the facts of those calls and the repeat chains of their persons, and marks every day their calls
+and follow-ups fall on (an after_flush hook, so no ORM write path can forget it); the first read
+of the day sums after that sums the marked days again (bring_days_up_to_date). Writes that bypass
+the ORM call refresh_calls() (person merges) or rebuild() (the demo generator).
 
 The rules themselves are not here: the rate conditions are metrics.CALL_RATES, the durations
 metrics.DURATIONS and the follow-up clock metrics_people.followup_on_time. This module only
@@ -20,12 +21,15 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from mhu.db_setup import transaction_wrote
 from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
-    MetricTeamDay, MetricTotalDay, Referral,
+    MetricStaleDay, MetricTeamDay, MetricTotalDay, Referral,
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
@@ -93,7 +97,52 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         for statement in statements.followup_facts:
             connection.execute(statement, params)
     for agency_id, days in targets.days_by_agency(connection).items():
+        _mark_stale(connection, agency_id, days)
+
+
+def bring_days_up_to_date(agency_id: int) -> None:
+    """Sum again the agency's days that writes marked since they were last summed.
+
+    Every reader of the day sums (MetricDay, MetricTeamDay, MetricTotalDay, MetricDimDay) calls
+    this first, so it sees every write. A write only marks its days (refresh_calls): summing a day
+    costs a create more than the rest of its metric work, and grows with the day's calls, so the
+    first read after a burst of writes sums each day once for all of them (bench/README.md, "Load").
+    """
+    connection = db.session.connection()
+    stale = MetricStaleDay.__table__
+    if connection.execute(sa.select(1).where(stale.c.agency_id == agency_id).limit(1)).first() is None:
+        return
+    if transaction_wrote(connection) or not _separate_connections_share_data():
+        # This transaction wrote (its own marks may be among them, unseen by any other
+        # connection): sum the days in it, and its commit keeps the sums with its writes.
+        _sum_stale_days(connection, agency_id)
+        return
+    # A reading transaction: sum them in a transaction of their own, committed, so the next read
+    # finds them summed; this one then reads the committed sums.
+    with db.engine.begin() as own:
+        _sum_stale_days(own, agency_id)
+
+
+def _separate_connections_share_data() -> bool:
+    return db.engine.url.get_backend_name() != "sqlite" or db.engine.url.database not in (None, "", ":memory:")
+
+
+def _sum_stale_days(connection, agency_id: int) -> None:
+    _lock(connection, [agency_id])
+    stale = MetricStaleDay.__table__
+    days = set(connection.scalars(sa.select(stale.c.local_date).where(stale.c.agency_id == agency_id)))
+    if days:
         _refresh_days(connection, agency_id, days)
+        connection.execute(sa.delete(stale).where(stale.c.agency_id == agency_id, stale.c.local_date.in_(sorted(days))))
+
+
+def _mark_stale(connection, agency_id: int, days) -> None:
+    if not days:
+        return
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    connection.execute(
+        dialect_insert(MetricStaleDay.__table__).values([{"agency_id": agency_id, "local_date": day} for day in sorted(days)])
+        .on_conflict_do_nothing())
 
 
 def refresh_call_facts(connection, call_ids) -> None:
@@ -148,6 +197,7 @@ def rebuild() -> None:
         _update_chains(connection, CallFact.agency_id == agency)
         _refresh_followup_facts(connection, agency_id=agency)
         _refresh_days(connection, agency, None)
+    connection.execute(sa.delete(MetricStaleDay.__table__))
     _record_state(connection)
 
 

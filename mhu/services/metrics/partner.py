@@ -24,7 +24,7 @@ from mhu.services.localtime import agency_today
 from mhu.services.metrics import publication, registry, suppression
 from mhu.services.metrics.rates import ARREST_OR_CITATION, RESOLVED_IN_COMMUNITY
 from mhu.services.metrics.breakdowns import rollup_conditions
-from mhu.services.metrics.sql import MetricFilters, located_disposition
+from mhu.services.metrics.sql import MetricFilters, current_day_sums, located_disposition
 
 # Outcome groups partition C' (every located call falls in exactly one), so the table adds up.
 # Count columns are named `calls_...` so they never share a key with a rate.
@@ -128,6 +128,7 @@ def _year_filters(agency_id: int, year: int) -> MetricFilters:
 def _monthly(agency_id: int, year: int, dimension: str, category, *conditions) -> dict[tuple[str, str], int]:
     """Calls per (month, category) of a year, read from the day rollups of one dimension
     (breakdowns.DIMENSIONS); `category` and `conditions` are expressions on the rollup's key."""
+    current_day_sums(agency_id)
     table = MetricDimDay
     month = sa.extract("month", table.local_date)
     rows = db.session.execute(

@@ -147,6 +147,13 @@ def teams_only(filters: MetricFilters) -> bool:
     return filters.district is None and filters.call_source is None and filters.sim_intercept is None
 
 
+def current_day_sums(agency_id: int) -> None:
+    """Before reading the day sums: sum again the agency's days that writes marked (facts.bring_days_up_to_date)."""
+    from mhu.services.metrics import facts  # facts builds its statements from this module
+
+    facts.bring_days_up_to_date(agency_id)
+
+
 def day_sums(filters: MetricFilters, columns, *, interval: str | None = None) -> list:
     """The precomputed day counts (models/metric.py) added up over the filtered period.
 
@@ -154,6 +161,7 @@ def day_sums(filters: MetricFilters, columns, *, interval: str | None = None) ->
     one row per team and day (metric_team_day), otherwise the per-slice rows (metric_day). With
     an interval, one row per bucket, labelled `period`.
     """
+    current_day_sums(filters.agency_id)
     table = MetricTotalDay if not narrowed(filters) else MetricTeamDay if teams_only(filters) else MetricDay
     sums = [sa.func.coalesce(sa.func.sum(getattr(table, name)), 0).label(name) for name in columns]
     query = sa.select(*sums).where(*slice_conditions(filters, table))

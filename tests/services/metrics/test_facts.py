@@ -8,19 +8,23 @@ import pytest
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import Agency, Call, CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricTeamDay, MetricTotalDay, Team
+from mhu.models import (
+    Agency, Call, CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricStaleDay, MetricTeamDay, MetricTotalDay, Team,
+)
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.services import metrics
 from mhu.services.metrics import facts as metric_facts
 from mhu.services.demo import generate_demo
-from mhu.services.metrics.sql import call_conditions, count_if, seconds_between
+from mhu.services.metrics.sql import call_conditions, count_if, day_sums, seconds_between
 from tests.factories import at, call_payload, token_for
 from tests.support.live import run_together
 
 
 def snapshot():
     """Every fact row, the day sums added up per day and slice (how rows are split may differ),
-    and the dimension rollups."""
+    and the dimension rollups, as a reader of the day sums sees them (marked days summed first)."""
+    for agency_id in db.session.scalars(sa.select(Agency.id)):
+        metric_facts.bring_days_up_to_date(agency_id)
     facts = db.session.execute(sa.select(*CallFact.__table__.columns)).all()
     keys = [MetricDay.agency_id, MetricDay.local_date, *(getattr(MetricDay, key) for key in FILTER_KEYS)]
     days = db.session.execute(
@@ -123,6 +127,35 @@ def test_concurrent_calls_for_one_person_leave_the_chain_equal_to_a_rebuild(live
     assert incremental == rebuilt()
     gaps = sorted(row.gap_seconds for row in db.session.execute(sa.select(CallFact.gap_seconds)) if row.gap_seconds)
     assert gaps == [3 * 86400] * 7
+
+
+def _calls_on(agency_id, day) -> int:
+    """What a reader of the day sums counts for one day."""
+    return day_sums(metrics.MetricFilters(agency_id=agency_id, date_from=day, date_to=day), ["calls"])[0].calls
+
+
+def test_a_write_marks_its_day_and_the_next_read_sums_it_once_for_everyone(make, api):
+    _, team, people = make.unit()
+    for _ in range(3):
+        _call(api(people["officer"]))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MetricStaleDay)) > 0  # marked, not summed
+
+    assert _calls_on(team.agency_id, at().date()) == 3
+    db.session.rollback()  # whatever the reading session does next, the sums were committed on their own
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MetricStaleDay)) == 0
+    assert snapshot() == rebuilt()
+
+
+def test_a_transaction_that_wrote_reads_its_own_calls_in_the_day_sums(make):
+    _, team, people = make.unit()
+    db.session.add(Call(agency_id=team.agency_id, team_id=team.id, created_by_id=people["officer"].id,
+                        received_at=at(), incident_number="UNCOMMITTED", call_source="911", nature="welfare_check",
+                        sim_intercept=1, local_date=at().date(), local_hour=at().hour, local_weekday=at().weekday()))
+    db.session.flush()  # written and marked in this transaction only
+
+    assert _calls_on(team.agency_id, at().date()) == 1
+    db.session.rollback()
+    assert _calls_on(team.agency_id, at().date()) == 0
 
 
 @pytest.fixture
