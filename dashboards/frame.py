@@ -45,9 +45,10 @@ class View:
         """Today in the agency's time zone (partial periods and trends are judged against it)."""
         return agency_today(self.user.agency_id)
 
-    def trends(self, *keys: str) -> dict[str, dict]:
-        """The trend of each metric under the one rule (metrics.trends) for this view's filters."""
-        return metrics.trends(keys, filters=self.filters, today=self.today)
+    def trends(self, *keys: str, known: dict | None = None) -> dict[str, dict]:
+        """The trend of each metric under the one rule (metrics.trends) for this view's filters;
+        `known`: metrics the page already read for them."""
+        return metrics.trends(keys, filters=self.filters, today=self.today, known=known)
 
     def drill_href(self, subset: str, **overrides) -> str | None:
         """The drill-down list of `subset` under this view's filters (None on the partner view)."""

@@ -18,7 +18,7 @@ def layout(view):
     distribution = metrics.contacts_per_person(filters=filters)
     utilizers = metrics.high_utilizers(filters=filters)
     repeat = metrics.repeat_metrics(filters=filters)  # both rates from one read
-    trends = view.trends("repeat_contact_rate", "repeat_call_share")
+    trends = view.trends("repeat_contact_rate", "repeat_call_share", known=repeat)
     cards = dbc.Row([
         rate_card("repeat_contact_rate", repeat["repeat_contact_rate"], trends["repeat_contact_rate"],
                   drill=view.drill_href("repeat_contact_rate")),

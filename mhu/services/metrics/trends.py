@@ -33,22 +33,29 @@ def _reader(key: str):
     return readers[key]
 
 
-def trends(keys, *, filters: MetricFilters, today: date) -> dict[str, dict]:
+def trends(keys, *, filters: MetricFilters, today: date, known: dict | None = None) -> dict[str, dict]:
     """{key: {"current", "previous", "unit", "better", "days", "partial"}} for cards' trend lines.
 
     `current`/`previous` are the metric over the complete days of the period and over the stretch
     before (None when undefined); `partial` says whether days at the end were left out. The
     call-based rates of one window come from one read of the day sums, and both repeat rates from
-    one read of the contacts.
+    one read of the contacts. `known`: metrics the caller already read for `filters` (its cards),
+    reused when the current window is the whole period instead of being read again.
     """
     windows = trend_windows(filters, today=today)
+    known = known or {}
     result = {}
     values: dict[str, tuple] = {}
     if windows is not None:
         call_keys = tuple(key for key in keys if key in rates.CALL_RATES)
         batched = [rates.call_rates(filters=window, names=call_keys) if call_keys else {} for window in windows]
-        repeats = [people.repeat_metrics(filters=window) for window in windows] \
-            if any(key in REPEAT_KEYS for key in keys) else []
+
+        def repeat_metrics(window):
+            if window == filters and all(key in known for key in REPEAT_KEYS):
+                return known
+            return people.repeat_metrics(filters=window)
+
+        repeats = [repeat_metrics(window) for window in windows] if any(key in REPEAT_KEYS for key in keys) else []
         for key in keys:
             if key in rates.CALL_RATES:
                 values[key] = tuple(batch[key]["value"] for batch in batched)

@@ -66,3 +66,18 @@ def test_trend_leaves_today_out_of_both_sides(unit):
 
     assert trend == {"current": 0.5, "previous": 0.0, "unit": "rate", "better": "down", "days": 9, "partial": True}
     assert (volume["current"], volume["previous"]) == (2, 1)
+
+
+def test_trend_reuses_the_repeat_rates_a_page_already_read_for_a_complete_period(unit):
+    agency, _, officer = unit
+    add_call(officer, utc(2026, 3, 5, 15))
+    march = filters_for(agency, date(2026, 3, 1), date(2026, 3, 31))
+    keys = ("repeat_contact_rate", "repeat_call_share")
+    read = metrics.repeat_metrics(filters=march)
+
+    assert metrics.trends(keys, filters=march, today=TODAY, known=read) == metrics.trends(keys, filters=march, today=TODAY)
+    marked = {key: {**read[key], "value": 0.42} for key in keys}  # what the page read, not read again
+    reused = metrics.trends(keys, filters=march, today=TODAY, known=marked)
+    assert [reused[key]["current"] for key in keys] == [0.42, 0.42]
+    cut = filters_for(agency, date(2026, 3, 1), TODAY)  # today is left out: the window is not the period
+    assert metrics.trends(keys, filters=cut, today=TODAY, known=marked)["repeat_contact_rate"]["current"] != 0.42
