@@ -47,13 +47,16 @@ def unit(make):
 
 
 def wait_for_charts(page) -> int:
-    """Wait until every graph slot of the page holds a drawn plotly SVG; return how many there are."""
+    """Wait until every graph slot of the page holds a drawn plotly SVG and no callback is still
+    answering (a late one re-renders the page, and a click in that moment lands on a removed
+    node: seen once in CI); return how many graphs there are."""
     page.wait_for_selector("#_pages_content .filter-bar")
     page.wait_for_function(
         "() => [...document.querySelectorAll('#_pages_content .graph-slot')]"
         ".every(slot => slot.querySelector('.js-plotly-plot .main-svg'))",
         timeout=30_000,
     )
+    page.wait_for_load_state("networkidle")
     return page.locator("#_pages_content .graph-slot .js-plotly-plot").count()
 
 
