@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboards.components import format_count, format_rate, format_seconds
 from mhu.extensions import db
@@ -265,8 +266,15 @@ def test_supervisor_drills_from_a_kpi_to_the_calls_and_opens_one(live_server, pa
     wait_for_charts(page)
     expected = page.locator("#card-ed_use").get_attribute("data-numerator")
 
-    page.locator("#drill-ed_use").click()
-    page.wait_for_url("**/dashboard/calls?**district=North**subset=ed_use**")
+    # From the keyboard: a mouse click lands by coordinates, and on a loaded CI machine a chart
+    # drawn late moved the link away from them twice.
+    link = page.locator("#drill-ed_use")
+    href = link.get_attribute("href")
+    link.press("Enter")
+    try:
+        page.wait_for_url("**/dashboard/calls?**district=North**subset=ed_use**")
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the drill link {href!r} left the page at {page.url!r}") from None
     page.wait_for_selector("#drill-table")
     rows = page.locator("#drill-table tbody tr")
 
