@@ -1,6 +1,7 @@
 """Administration flows in Chromium, each page checked with axe-core."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import browser_login, screenshot
@@ -65,7 +66,7 @@ def test_admin_invites_a_clinician_who_sets_a_password_and_logs_in(live_server, 
     assert invitee.url.endswith("/field/")
 
     invitee.goto(link)
-    assert invitee.get_by_role("heading", name="This link is not valid").is_visible()
+    expect(invitee.get_by_role("heading", name="This link is not valid")).to_be_visible()  # waits for the page the action leads to
     invitee.context.close()
     assert console_errors == []
 
@@ -94,7 +95,7 @@ def test_admin_changes_a_role_unlocks_resets_and_signs_out_a_user(live_server, p
     submit(page, "Unlock")
     assert page.get_by_role("alert").inner_text() == "Account unlocked."
     submit(page, "Force password reset")
-    assert page.get_by_role("heading", name="Password reset").is_visible()
+    expect(page.get_by_role("heading", name="Password reset")).to_be_visible()  # waits for the page the action leads to
     assert "/account/link/" in page.get_by_label("Link").input_value()
     assert_accessible(page, "password reset link")
     officer_page.context.close()
@@ -110,7 +111,7 @@ def test_admin_creates_a_team_and_adds_members(live_server, page, make, console_
     page.get_by_label("Name").fill("Evening unit")
     page.get_by_label("Kind").select_option("clinician_only")
     submit(page, "Add team")
-    assert page.get_by_role("heading", name="Team Evening unit").is_visible()
+    expect(page.get_by_role("heading", name="Team Evening unit")).to_be_visible()  # waits for the page the action leads to
     assert_accessible(page, "team")
     page.get_by_label(f"{people['clinician'].email} (clinician)").check()
     submit(page, "Save team")
@@ -155,7 +156,7 @@ def test_admin_filters_the_audit_trail_and_downloads_it(live_server, page, make,
     page.get_by_label("Kind of change").select_option("permission")
     submit(page, "Filter")
     assert_accessible(page, "audit trail")
-    assert page.get_by_role("cell", name="permission.team.create").is_visible()
+    expect(page.get_by_role("cell", name="permission.team.create")).to_be_visible()  # waits for the page the action leads to
     assert not page.get_by_role("cell", name="login", exact=True).count()
 
     with page.expect_download() as download:

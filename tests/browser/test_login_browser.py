@@ -1,6 +1,7 @@
 """The login form works in Chromium and lands each role on its home."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import browser_login, screenshot
@@ -15,7 +16,7 @@ def test_admin_logs_in_and_lands_on_admin_page(live_server, page, make, console_
     browser_login(page, live_server, people["admin"], PASSWORD)
 
     assert page.url.endswith("/admin/")
-    assert page.get_by_role("heading", name="Administration").is_visible()
+    expect(page.get_by_role("heading", name="Administration")).to_be_visible()  # waits for the page the action leads to
     screenshot(page, "admin-home")
     assert console_errors == []
 
@@ -26,9 +27,7 @@ def test_wrong_password_shows_message(live_server, page, make):
     browser_login(page, live_server, people["admin"], "wrong password entirely")
 
     assert "/login" in page.url
-    assert page.get_by_role("alert").is_visible()
-
-
+    expect(page.get_by_role("alert")).to_be_visible()  # waits for the page the action leads to
 def test_api_docs_render_from_local_assets(live_server, page, make, console_errors):
     _, _, people = make.unit()
     outside_requests = []

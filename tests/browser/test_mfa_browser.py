@@ -5,6 +5,7 @@ import time
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from mhu.extensions import db
 from tests.browser.axe import assert_accessible
@@ -25,7 +26,7 @@ def test_required_setup_then_login_with_a_code(live_server, page, make, console_
 
     browser_login(page, live_server, officer, PASSWORD)
     assert page.url.endswith("/account/mfa")
-    assert page.get_by_role("alert").filter(has_text="requires two-step sign-in").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="requires two-step sign-in")).to_be_visible()  # waits for the page the action leads to
     page.goto(f"{live_server}/field/")  # every other page sends the officer back here
     assert page.url.endswith("/account/mfa")
     assert_accessible(page, "two-step sign-in, not set up")
@@ -39,18 +40,17 @@ def test_required_setup_then_login_with_a_code(live_server, page, make, console_
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     page.wait_for_url("**/field/")
-    assert page.get_by_role("alert").filter(has_text="Two-step sign-in is on").is_visible()
-
+    expect(page.get_by_role("alert").filter(has_text="Two-step sign-in is on")).to_be_visible()  # waits for the page the action leads to
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
     browser_login(page, live_server, officer, PASSWORD)
-    assert page.get_by_role("heading", name="Enter your sign-in code").is_visible()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()  # waits for the page the action leads to
     assert_accessible(page, "login code step")
     screenshot(page, "mfa-login-code")
     page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() + 30))  # the setup used this step
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url("**/field/")
-    assert page.get_by_role("link", name="New call").first.is_visible()
+    expect(page.get_by_role("link", name="New call").first).to_be_visible()  # waits for the page the action leads to
     assert outside == []
     assert console_errors == []
 
@@ -71,5 +71,5 @@ def test_a_wrong_code_keeps_the_user_out(live_server, page, make):
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Verify").click()
 
-    assert page.get_by_role("alert").filter(has_text="not correct").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="not correct")).to_be_visible()  # waits for the page the action leads to
     assert page.request.get(f"{live_server}/api/v1/me").status == 401

@@ -2,6 +2,7 @@
 port, and back to the field home, signed in."""
 
 import pytest
+from playwright.sync_api import expect
 
 from mhu.services import sso
 from tests.browser.axe import assert_accessible
@@ -23,7 +24,7 @@ def test_officer_signs_in_through_the_agency_provider(live_server, page, make, c
         page.get_by_role("link", name=f"Sign in with {agency.name}").click()
         page.wait_for_url(f"{live_server}/field/")
 
-    assert page.get_by_role("link", name="New call").first.is_visible()
+    expect(page.get_by_role("link", name="New call").first).to_be_visible()  # waits for the page the action leads to
     assert people["officer"].email in page.locator(".who").inner_text()
     screenshot(page, "sso-signed-in")
     assert console_errors == []
