@@ -81,14 +81,13 @@ def _track_writes(engine, gate: "SQLiteWriterGate | None") -> None:
 
 
 class SQLiteWriterGate:
-    """One writing transaction at a time across every process on a SQLite file, queued in the kernel.
+    """One writing transaction at a time across every process on a SQLite file, on a file lock.
 
     SQLite lets one writer in and makes the others poll with sleeps that grow to 100 ms, so under
     concurrent writes a worker sleeps through most of the moments the lock is free: two gunicorn
     workers created calls no faster than one, with a p99 of 0.4-0.6 s (bench/README.md, "Load").
     Here the first write statement of a transaction first takes an exclusive flock() on
-    `<database>-writer.lock` (asked every half millisecond) and the
-    commit or rollback releases it. A thread that cannot get the gate within the busy timeout, or
+    `<database>-writer.lock` (asked every half millisecond) and the commit or rollback releases it. A thread that cannot get the gate within the busy timeout, or
     that already holds it through another connection, goes on without it: SQLite's own lock still
     keeps the data safe, the gate only orders the waiting.
     """
@@ -114,8 +113,7 @@ class SQLiteWriterGate:
         if connection.info.get("writer_gate"):
             return
         fd = self._file()
-        holder = self._holder
-        if holder == threading.get_ident():
+        if self._holder == threading.get_ident():
             return  # this thread writes on a second connection: waiting on itself would never end
         deadline = time.monotonic() + self.timeout_s
         if not self._threads.acquire(timeout=self.timeout_s):

@@ -74,6 +74,7 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         for call_id, agency_id, local_date, person_id in calls:
             targets.day(agency_id, local_date, person_id if call_id in refreshed else None)
     _lock(connection, targets.agencies())
+    statements = _call_statements(connection.dialect.name, *_configured())
     if call_ids:
         # What the facts said before this write: the days and persons the calls leave.
         for agency_id, local_date, person_id in connection.execute(
@@ -86,13 +87,11 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         ):
             targets.instant(agency_id, due_at)
             targets.instant(agency_id, closed_at)
-        statements = _call_statements(connection.dialect.name, *_configured())
         connection.execute(statements.delete_facts, {"call_ids": call_ids})
         connection.execute(statements.insert_facts, {"call_ids": call_ids})
         if targets.persons:
             connection.execute(statements.update_chains, {"persons": sorted(targets.persons)})
     if call_ids or day_only:
-        statements = _call_statements(connection.dialect.name, *_configured())
         params = {"call_ids": call_ids + day_only, "persons": sorted(targets.persons)}
         for statement in statements.followup_facts:
             connection.execute(statement, params)
