@@ -8,7 +8,8 @@ from mhu.models.equity import CallStory, PersonRace
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
 from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
 from mhu.models.metric import (
-    CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState, MetricStaleDay, MetricTeamDay, MetricTotalDay,
+    CallFact, EvaluationDay, EvaluationGapDay, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState, MetricStaleDay,
+    MetricTeamDay, MetricTotalDay,
 )
 from mhu.models.mfa import RecoveryCode, TotpFactor
 from mhu.models.sso import AgencySso, SsoIdentity
@@ -21,7 +22,7 @@ __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "LoginThrottle", "Person", "PersonIdentity",
     "PersonMerge", "Call", "CallPresentingProblem", "CallRiskFlag", "CallInjury", "CallSubjectHint", "Referral",
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
-    "CallFact", "FollowUpFact", "MetricDay", "MetricDimDay", "MetricStaleDay", "MetricTeamDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
+    "CallFact", "EvaluationDay", "EvaluationGapDay", "FollowUpFact", "MetricDay", "MetricDimDay", "MetricStaleDay", "MetricTeamDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity", "UserSession", "AccountLink",
     "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
     "SurveyInvitation", "SurveyResponse", "SurveyThrottle", "FollowupReminder",

@@ -210,6 +210,67 @@ class FollowUpFact(db.Model):
     sim_intercept: Mapped[int] = mapped_column(sa.SmallInteger)
 
 
+# What the evaluation day sums count per group of calls (services/evaluation/rollup.MEASURES
+# defines each as a condition on one call).
+EVALUATION_MEASURES = (
+    "calls", "located", "arrestable", "with_person", "arrest_rate", "use_of_force_rate", "injury_rate", "ed_use",
+    "repeat_call_share", "diversion_from_arrest", "arrestable_arrests", "resolved_in_community", "ems_transport",
+)
+
+
+class EvaluationDay(db.Model):
+    """The agency's calls of a day, every responder (patrol-only included), counted per group of
+    the same eligibility-funnel keys: whether the unit responded, the scope rule's parts, the
+    service hours, whether the unit was requested and why an in-scope call was not taken.
+
+    The keys bake in the agency's eligibility rules: changing them rebuilds the agency's rows.
+    Keyed by day only (a year is about 15,000 rows at a million calls against 67,000 with the
+    district): views narrowed by district or team read the calls (services/evaluation/rollup.py).
+    """
+
+    __tablename__ = "evaluation_day"
+    __table_args__ = (sa.Index("ix_evaluation_day_agency_date", "agency_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    local_date: Mapped[date] = mapped_column(sa.Date)
+    unit: Mapped[bool] = mapped_column()
+    listed: Mapped[bool] = mapped_column()
+    excluded: Mapped[bool] = mapped_column()
+    within_hours: Mapped[bool] = mapped_column()
+    requested: Mapped[bool] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(sa.String(40))
+    calls: Mapped[int] = mapped_column()
+    located: Mapped[int] = mapped_column()
+    arrestable: Mapped[int] = mapped_column()
+    with_person: Mapped[int] = mapped_column()
+    arrest_rate: Mapped[int] = mapped_column()
+    use_of_force_rate: Mapped[int] = mapped_column()
+    injury_rate: Mapped[int] = mapped_column()
+    ed_use: Mapped[int] = mapped_column()
+    repeat_call_share: Mapped[int] = mapped_column()
+    diversion_from_arrest: Mapped[int] = mapped_column()
+    arrestable_arrests: Mapped[int] = mapped_column()
+    resolved_in_community: Mapped[int] = mapped_column()
+    ems_transport: Mapped[int] = mapped_column()
+
+
+class EvaluationGapDay(db.Model):
+    """In-scope calls the unit did not take, per day, local weekday and hour, and district: the
+    coverage gaps (a day has a few dozen of these cells)."""
+
+    __tablename__ = "evaluation_gap_day"
+    __table_args__ = (sa.Index("ix_evaluation_gap_day_agency_date", "agency_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    local_date: Mapped[date] = mapped_column(sa.Date)
+    local_weekday: Mapped[int] = mapped_column(sa.SmallInteger)
+    local_hour: Mapped[int] = mapped_column(sa.SmallInteger)
+    district: Mapped[str | None] = mapped_column(sa.String(40))
+    calls: Mapped[int] = mapped_column()
+
+
 class MetricFactsState(db.Model):
     """What the facts were last built with; `flask metrics refresh --if-stale` compares it."""
 

@@ -85,12 +85,16 @@ def update_settings(*, actor: User, changes: dict) -> Agency:
         if getattr(agency, name) != value:
             setattr(agency, name, value)
             audit.record(action=f"config.agency.{name}", actor=actor, object_type="agency", object_id=agency.id)
-            if name == "followup_hours":
-                # Timeliness day sums bake the window in; new follow-ups fall due by the new window.
+            if name in ("followup_hours", "eligibility"):
                 from mhu.services.metrics import facts  # metrics import this module
 
                 db.session.flush()
-                facts.refresh_agency_days(agency.id)
+                if name == "followup_hours":
+                    # Timeliness day sums bake the window in; new follow-ups fall due by the new window.
+                    facts.refresh_agency_days(agency.id)
+                else:
+                    # The evaluation day sums bake the rules in (at a million calls this takes seconds).
+                    facts.refresh_agency_evaluation(agency.id)
     db.session.commit()
     return agency
 

@@ -14,19 +14,18 @@ import math
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from mhu.extensions import db
-from mhu.models import Call, Team
-from mhu.services.evaluation.eligibility import period_conditions, rules_for
-from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS
-from mhu.services.metrics.sql import MetricFilters, config, count_if, located, seconds_between, unit_call
+from mhu.models import Team
+from mhu.services.evaluation.eligibility import counts_for, rules_for
+from mhu.services.evaluation.rollup import COMPARED_MEASURES
+from mhu.services.metrics.sql import MetricFilters
 
 Z95 = 1.959963984540054
 CAVEAT = ("These are observational comparisons, not causal estimates: the groups differ in more than who "
           "responded (period, call mix, dispatch decisions), so a difference is not the effect of the unit.")
 METHOD = "Newcombe hybrid score interval (method 10), 95%"
-COMPARED = ("arrest_rate", "use_of_force_rate", "injury_rate", "ed_use", "repeat_call_share")
+COMPARED = tuple(COMPARED_MEASURES)
 TITLES = {"arrest_rate": "Arrest", "use_of_force_rate": "Use of force (physical control or above)",
           "injury_rate": "Injury (minor or worse)", "ed_use": "Emergency department use",
           "repeat_call_share": "Repeat contact (person's earlier call in the repeat window)"}
@@ -54,37 +53,15 @@ def newcombe(x1: int, n1: int, x2: int, n2: int, z: float = Z95) -> dict | None:
     return {"difference": difference, "low": low, "high": high}
 
 
-def _repeat():
-    """The call's person had another non-voided call in the repeat window before it (any responder)."""
-    earlier = aliased(Call)
-    window = config("REPEAT_WINDOW_DAYS") * 86400
-    gap = seconds_between(earlier.received_at, Call.received_at)
-    return sa.exists(sa.select(1).where(
-        earlier.person_id == Call.person_id, earlier.id != Call.id, earlier.voided_at.is_(None),
-        earlier.received_at < Call.received_at, gap <= window))
-
-
-def _conditions() -> dict:
-    """metric -> (numerator, denominator) conditions; the call rates reuse the unit's definitions."""
-    result = {}
-    for name in COMPARED:
-        if name == "repeat_call_share":
-            base = sa.and_(located(), Call.person_id.is_not(None))
-            result[name] = (sa.and_(base, _repeat()), base)
-        else:
-            numerator, denominator = CALL_RATES[name]
-            result[name] = (numerator(), DENOMINATORS[denominator]())
-    return result
-
-
-def _group_counts(where: list) -> dict:
-    conditions = _conditions()
+def _group_counts(counts, condition) -> dict:
+    """Calls meeting `condition`, and each compared rate's numerator and denominator among them."""
     columns = []
-    for numerator, denominator in conditions.values():
-        columns += [count_if(sa.and_(numerator, denominator)), count_if(denominator)]
-    row = db.session.execute(sa.select(sa.func.count(), *columns).where(*where)).one()
-    counts = [int(v or 0) for v in row]
-    return {"calls": counts[0], **{name: (counts[1 + 2 * i], counts[2 + 2 * i]) for i, name in enumerate(conditions)}}
+    for numerator, denominator in COMPARED_MEASURES.values():
+        columns += [counts.count(condition, numerator), counts.count(condition, denominator)]
+    row = db.session.execute(sa.select(counts.count(condition), *columns).where(*counts.where)).one()
+    values = [int(v or 0) for v in row]
+    return {"calls": values[0],
+            **{name: (values[1 + 2 * i], values[2 + 2 * i]) for i, name in enumerate(COMPARED_MEASURES)}}
 
 
 def _compare(first: dict, second: dict, labels: tuple[str, str]) -> list[dict]:
@@ -100,20 +77,18 @@ def _compare(first: dict, second: dict, labels: tuple[str, str]) -> list[dict]:
     return rows
 
 
-def _population(filters: MetricFilters) -> tuple[list, str]:
-    rules = rules_for(filters.agency_id)
+def _population(rules) -> str:
     if rules is None:
-        return [], "all calls (no eligibility rules are configured)"
-    return [rules.in_scope], "calls in scope of the eligibility rules"
+        return "all calls (no eligibility rules are configured)"
+    return "calls in scope of the eligibility rules"
 
 
 def like_with_like(*, filters: MetricFilters) -> dict:
     """Unit-attended vs patrol-only calls in scope, over the same period."""
-    scope, population = _population(filters)
-    where = [*period_conditions(filters), *scope]
-    unit = _group_counts([*where, unit_call()])
-    patrol = _group_counts([*where, sa.not_(unit_call())])
-    return {"population": population, "method": METHOD, "caveat": CAVEAT,
+    counts = counts_for(filters, rules := rules_for(filters.agency_id))
+    unit = _group_counts(counts, sa.and_(counts.scope, counts.keys.unit))
+    patrol = _group_counts(counts, sa.and_(counts.scope, sa.not_(counts.keys.unit)))
+    return {"population": _population(rules), "method": METHOD, "caveat": CAVEAT,
             "groups": {"unit": unit["calls"], "patrol_only": patrol["calls"]},
             "metrics": _compare(unit, patrol, ("unit", "patrol_only"))}
 
@@ -137,10 +112,10 @@ def before_after(*, agency_id: int, days: int, team_id: int | None = None, distr
     before = MetricFilters(agency_id=agency_id, date_from=start - timedelta(days=days),
                            date_to=start - timedelta(days=1), district=district)
     after = before.with_dates(start, start + timedelta(days=days - 1))
-    scope, population = _population(before)
-    first = _group_counts([*period_conditions(after), *scope])
-    second = _group_counts([*period_conditions(before), *scope])
-    return {"configured": True, "program_start": start.isoformat(), "days": days, "population": population,
+    rules = rules_for(agency_id)
+    after_counts, before_counts = counts_for(after, rules), counts_for(before, rules)
+    first, second = _group_counts(after_counts, after_counts.scope), _group_counts(before_counts, before_counts.scope)
+    return {"configured": True, "program_start": start.isoformat(), "days": days, "population": _population(rules),
             "before": {"from": before.date_from.isoformat(), "to": before.date_to.isoformat(), "calls": second["calls"]},
             "after": {"from": after.date_from.isoformat(), "to": after.date_to.isoformat(), "calls": first["calls"]},
             "method": METHOD, "caveat": CAVEAT, "metrics": _compare(first, second, ("after", "before"))}

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from mhu.enums import NOT_TAKEN_REASONS
 from mhu.extensions import db
 from mhu.models import Call, CallRiskFlag, Team
+from mhu.services.evaluation.rollup import Counts, call_keys, period_conditions, stages
 from mhu.services.evaluation.settings import eligibility
-from mhu.services.metrics.sql import MetricFilters, count_if, rate, unit_call
+from mhu.services.metrics.sql import MetricFilters, config, rate, unit_call
 
 STAGES = ("in_scope", "in_hours", "requested", "responded")
 STAGE_TITLES = {"in_scope": "In scope", "in_hours": "In service hours", "requested": "Unit requested",
@@ -34,14 +35,16 @@ class Rules:
         self.rules = rules
         self.call_type = sa.func.upper(sa.func.trim(sa.func.coalesce(Call.final_call_type, Call.initial_call_type, "")))
         call_type = self.call_type
-        self.nature_listed = Call.nature.in_(rules["natures"] or ["-"])
-        self.type_listed = call_type.in_(rules["call_types"] or ["-"])
+        # An empty list is "nothing listed": a placeholder value would not bind to the enum columns.
+        self.nature_listed = Call.nature.in_(rules["natures"]) if rules["natures"] else sa.false()
+        self.type_listed = call_type.in_(rules["call_types"]) if rules["call_types"] else sa.false()
         flags = rules["exclude_risk_flags"]
         self.excluding_flag = sa.select(sa.func.min(CallRiskFlag.flag)).where(
-            CallRiskFlag.call_id == Call.id, CallRiskFlag.flag.in_(flags or ["-"])).scalar_subquery()
+            CallRiskFlag.call_id == Call.id, CallRiskFlag.flag.in_(flags)).scalar_subquery()
         self.excluded = sa.exists(sa.select(1).where(CallRiskFlag.call_id == Call.id,
-                                                     CallRiskFlag.flag.in_(flags or ["-"])))
-        self.in_scope = sa.and_(sa.or_(self.nature_listed, self.type_listed), sa.not_(self.excluded))
+                                                     CallRiskFlag.flag.in_(flags))) if flags else sa.false()
+        self.listed = sa.or_(self.nature_listed, self.type_listed)
+        self.in_scope = sa.and_(self.listed, sa.not_(self.excluded))
         windows = [sa.and_(Call.local_weekday == day, Call.local_hour >= start, Call.local_hour < end)
                    for day, spans in rules["service_hours"].items() for start, end in spans]
         self.hours_set = bool(rules["service_hours"])
@@ -57,17 +60,14 @@ class Rules:
         )
 
     def stage(self, name: str):
-        """The condition of one funnel stage."""
-        in_hours = sa.and_(self.in_scope, self.within_hours)
-        return {"in_scope": self.in_scope, "in_hours": in_hours,
-                "requested": sa.and_(in_hours, self.requested), "responded": sa.and_(in_hours, self.responded),
-                "not_taken": sa.and_(self.in_scope, sa.not_(self.responded))}[name]
+        """The condition of one funnel stage (or "not_taken") on the call."""
+        return stages(call_keys(self))[name]
 
     def rule(self):
         """Which rule decided the call's scope, in words."""
         call_type = sa.func.coalesce(sa.func.nullif(self.call_type, ""), "(none)", type_=sa.String)
         return sa.case(
-            (sa.and_(sa.or_(self.nature_listed, self.type_listed), self.excluded),
+            (sa.and_(self.listed, self.excluded),
              sa.literal("excluded by risk flag ", sa.String) + self.excluding_flag),
             (self.nature_listed, sa.literal("in scope: nature ", sa.String) + Call.nature),
             (self.type_listed, sa.literal("in scope: call type ", sa.String) + call_type),
@@ -81,31 +81,28 @@ def rules_for(agency_id: int) -> Rules | None:
     return Rules(rules) if rules else None
 
 
-def period_conditions(filters: MetricFilters) -> list:
-    """Every non-voided call of the agency in the period (patrol-only included), narrowed by district."""
-    conditions = [Call.agency_id == filters.agency_id, Call.voided_at.is_(None),
-                  Call.local_date >= filters.date_from, Call.local_date <= filters.date_to]
-    if filters.district is not None:
-        conditions.append(Call.district == filters.district)
-    return conditions
+def counts_for(filters: MetricFilters, rules: Rules | None) -> Counts:
+    """Where this view's evaluation counts come from (rollup.Counts)."""
+    return Counts(filters, rules, config("REPEAT_WINDOW_DAYS"))
 
 
 def funnel(*, filters: MetricFilters) -> dict:
     """Counts per funnel stage, the reasons in-scope calls were not taken, and the scope rules."""
     rules = rules_for(filters.agency_id)
+    counts = counts_for(filters, rules)
     if rules is None:
-        return {"configured": False, "stages": [], "reasons": [], "calls": _count(filters)}
-    conditions = period_conditions(filters)
-    counts = db.session.execute(sa.select(
-        sa.func.count(), *(count_if(rules.stage(name)) for name in STAGES),
-        count_if(sa.and_(sa.or_(rules.nature_listed, rules.type_listed), rules.excluded)),
-        count_if(sa.and_(rules.in_scope, sa.not_(rules.within_hours), rules.responded)),
-        count_if(sa.and_(sa.not_(rules.in_scope), rules.responded)),
-    ).where(*conditions)).one()
-    total, *stage_counts, excluded, responded_outside, responded_out_of_scope = (int(v or 0) for v in counts)
+        return {"configured": False, "stages": [], "reasons": [],
+                "calls": int(db.session.scalar(sa.select(counts.count()).where(*counts.where)))}
+    keys, stage = counts.keys, stages(counts.keys)
+    row = db.session.execute(sa.select(
+        counts.count(), *(counts.count(stage[name]) for name in STAGES),
+        counts.count(sa.and_(keys.listed, keys.excluded)),
+        counts.count(sa.and_(stage["in_scope"], sa.not_(keys.within_hours), keys.unit)),
+        counts.count(sa.and_(sa.not_(stage["in_scope"]), keys.unit)),
+    ).where(*counts.where)).one()
+    total, *stage_counts, excluded, responded_outside, responded_out_of_scope = (int(v or 0) for v in row)
     reasons = dict(db.session.execute(
-        sa.select(rules.reason, sa.func.count()).where(*conditions, rules.stage("not_taken"))
-        .group_by(rules.reason)).all())
+        sa.select(keys.reason, counts.count()).where(*counts.where, stage["not_taken"]).group_by(keys.reason)).all())
     in_scope = stage_counts[0]
     return {
         "configured": True, "calls": total, "rules": rules.rules,
@@ -120,23 +117,17 @@ def funnel(*, filters: MetricFilters) -> dict:
     }
 
 
-def _count(filters: MetricFilters) -> int:
-    return int(db.session.scalar(sa.select(sa.func.count()).select_from(Call).where(*period_conditions(filters))))
-
-
 def coverage_gaps(*, filters: MetricFilters) -> dict:
     """In-scope calls the unit did not take, by local weekday x hour and by district."""
     rules = rules_for(filters.agency_id)
     if rules is None:
         return {"configured": False, "hour_weekday": [], "district": []}
-    where = [*period_conditions(filters), rules.stage("not_taken")]
+    weekday, hour, district, count, where = counts_for(filters, rules).gap_cells()
     cells = db.session.execute(
-        sa.select(Call.local_weekday, Call.local_hour, sa.func.count()).where(*where)
-        .group_by(Call.local_weekday, Call.local_hour).order_by(Call.local_weekday, Call.local_hour)).all()
-    district = sa.func.coalesce(Call.district, "unknown", type_=sa.String)
+        sa.select(weekday, hour, count).where(*where).group_by(weekday, hour).order_by(weekday, hour)).all()
+    district = sa.func.coalesce(district, "unknown", type_=sa.String)
     districts = db.session.execute(
-        sa.select(district, sa.func.count()).where(*where).group_by(district)
-        .order_by(sa.func.count().desc(), district)).all()
+        sa.select(district, count).where(*where).group_by(district).order_by(count.desc(), district)).all()
     return {"configured": True,
             "hour_weekday": [{"weekday": int(d), "hour": int(h), "count": int(n)} for d, h, n in cells],
             "district": [{"district": name, "count": int(n)} for name, n in districts]}

@@ -22,12 +22,9 @@ import sqlalchemy as sa
 from mhu.extensions import db
 from mhu.models import Call
 from mhu.services.evaluation.compare import wilson
-from mhu.services.evaluation.eligibility import period_conditions, rules_for
+from mhu.services.evaluation.eligibility import counts_for, rules_for
 from mhu.services.evaluation.settings import UNIT_COSTS, unit_costs
-from mhu.services.metrics.rates import ARREST_OR_CITATION, ED_USE, RESOLVED_IN_COMMUNITY
-from mhu.services.metrics.sql import (
-    MetricFilters, call_conditions, count_if, located, ranked_percentiles, seconds_between, unit_call,
-)
+from mhu.services.metrics.sql import MetricFilters, call_conditions, ranked_percentiles, seconds_between
 
 RULES = {
     "jail_bookings": "Unit arrestable calls ended without arrest or citation × the patrol-only arrest share of "
@@ -37,27 +34,18 @@ RULES = {
 }
 
 
-def _disposition():
-    return sa.func.coalesce(Call.disposition, "", type_=sa.String)
-
-
 def _counts(filters: MetricFilters) -> dict:
-    """The unit's counts and the patrol-only baseline's, in two scans."""
-    arrestable = sa.and_(located(), Call.arrestable_offense != "none")
-    ems = sa.or_(Call.disposition == "ems_medical_transport", Call.transfer_out == "ems")
-    unit = db.session.execute(sa.select(
-        count_if(sa.and_(arrestable, _disposition().not_in(ARREST_OR_CITATION))),
-        count_if(Call.disposition.in_(RESOLVED_IN_COMMUNITY)),
-    ).where(*call_conditions(filters))).one()
-    rules = rules_for(filters.agency_id)
-    scope = [rules.in_scope] if rules is not None else []
-    baseline = db.session.execute(sa.select(
-        count_if(sa.and_(arrestable, Call.disposition == "arrest")), count_if(arrestable),
-        count_if(sa.and_(located(), Call.disposition.in_(ED_USE))), count_if(sa.and_(located(), ems)),
-        count_if(located()),
-    ).where(*period_conditions(filters), *scope, sa.not_(unit_call()))).one()
-    diverted, resolved = (int(v or 0) for v in unit)
-    arrests, arrestable_n, ed, ems_n, located_n = (int(v or 0) for v in baseline)
+    """The unit's counts and the patrol-only baseline's, in two reads."""
+    counts = counts_for(filters, rules_for(filters.agency_id))
+    unit = counts.keys.unit
+    diverted, resolved = (int(v or 0) for v in db.session.execute(sa.select(
+        counts.count(unit, "diversion_from_arrest"), counts.count(unit, "resolved_in_community"),
+    ).where(*counts.where)).one())
+    baseline = sa.and_(counts.scope, sa.not_(unit))
+    arrests, arrestable_n, ed, ems_n, located_n = (int(v or 0) for v in db.session.execute(sa.select(
+        *(counts.count(baseline, name)
+          for name in ("arrestable_arrests", "arrestable", "ed_use", "ems_transport", "located")),
+    ).where(*counts.where)).one())
     return {"diverted": diverted, "resolved": resolved, "arrests": (arrests, arrestable_n),
             "ed": (ed, located_n), "ems": (ems_n, located_n)}
 

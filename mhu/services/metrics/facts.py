@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session
 from mhu.db_setup import transaction_wrote
 from mhu.extensions import db
 from mhu.models import (
-    Agency, Call, CallFact, CallInjury, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState,
-    MetricStaleDay, MetricTeamDay, MetricTotalDay, Referral,
+    Agency, Call, CallFact, CallInjury, CallRiskFlag, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay,
+    MetricFactsState, MetricStaleDay, MetricTeamDay, MetricTotalDay, Referral,
 )
 from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
 from mhu.services.care import followup_window
+from mhu.services.evaluation import rollup as evaluation_rollup
 from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
 from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_query
 from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
@@ -44,8 +45,8 @@ from mhu.services.metrics.sql import count_if, located, seconds_between, unit_ca
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
 # 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
 # states of the follow-ups due each day and the follow-up facts; 4: the day sums per team and the
-# contacts' chains per team; 5: patrol-only calls left out.
-FACTS_VERSION = 5
+# contacts' chains per team; 5: patrol-only calls left out; 6: the evaluation day sums.
+FACTS_VERSION = 6
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
@@ -95,6 +96,10 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         params = {"call_ids": call_ids + day_only, "persons": sorted(targets.persons)}
         for statement in statements.followup_facts:
             connection.execute(statement, params)
+    if call_ids and targets.persons:
+        for agency_id, local_date in connection.execute(
+                statements.later_contact_days, {"call_ids": call_ids, "persons": sorted(targets.persons)}):
+            targets.day(agency_id, local_date, None)
     for agency_id, days in targets.days_by_agency(connection).items():
         _mark_stale(connection, agency_id, days)
 
@@ -164,11 +169,18 @@ def refresh_selected_call_facts(connection, calls: sa.Select) -> None:
     connection.execute(sa.delete(CallFact.__table__).where(CallFact.call_id.in_(calls)))
     _insert_facts(connection, Call.id.in_(calls))
     persons = sorted(persons)
+    window = _configured()[0]
     for start in range(0, len(persons), _PERSONS_PER_STATEMENT):
         _update_chains(connection, CallFact.contact_person_id.in_(persons[start:start + _PERSONS_PER_STATEMENT]))
     _refresh_followup_facts(connection, call_ids=calls, persons=())
+    later = defaultdict(set)
     for start in range(0, len(persons), _PERSONS_PER_STATEMENT):
         _refresh_followup_facts(connection, persons=persons[start:start + _PERSONS_PER_STATEMENT])
+        for agency_id, local_date in connection.execute(_later_contact_days(
+                Call.id.in_(calls), persons[start:start + _PERSONS_PER_STATEMENT], window)):
+            later[agency_id].add(local_date)
+    for agency_id, days in later.items():
+        _mark_stale(connection, agency_id, days)  # the writer's refresh_days() clears those it sums
 
 
 # Persons per chain statement of refresh_selected_call_facts (a chain is per person, so any split
@@ -183,6 +195,8 @@ def refresh_days(connection, agency_id: int, days) -> None:
     if days:
         _lock(connection, [agency_id])
         _refresh_days(connection, agency_id, days)
+        stale = MetricStaleDay.__table__
+        connection.execute(sa.delete(stale).where(stale.c.agency_id == agency_id, stale.c.local_date.in_(sorted(days))))
 
 
 def rebuild() -> None:
@@ -205,6 +219,14 @@ def refresh_agency_days(agency_id: int) -> None:
     connection = db.session.connection()
     _lock(connection, [agency_id])
     _refresh_days(connection, agency_id, None)
+
+
+def refresh_agency_evaluation(agency_id: int) -> None:
+    """Recompute one agency's evaluation day sums (after a change of its eligibility rules, which
+    they bake in), in the current transaction."""
+    connection = db.session.connection()
+    _lock(connection, [agency_id])
+    _refresh_evaluation_days(connection, agency_id, None)
 
 
 def is_stale() -> bool:
@@ -271,6 +293,7 @@ class _CallStatements(NamedTuple):
     insert_facts: sa.Insert
     update_chains: sa.Update
     followup_facts: tuple
+    later_contact_days: sa.Select
 
 
 @functools.cache
@@ -285,7 +308,19 @@ def _call_statements(dialect: str, window: int, threshold: int) -> _CallStatemen
         insert_facts=_facts_insert(Call.id.in_(call_ids)),
         update_chains=_chains_update(CallFact.contact_person_id.in_(persons), window, threshold),
         followup_facts=_followup_facts_statements(call_ids=call_ids, persons=persons),
+        later_contact_days=_later_contact_days(Call.id.in_(call_ids), persons, window),
     )
+
+
+def _later_contact_days(changed, persons, window: int) -> sa.Select:
+    """The days of these persons' calls (any responder) up to the repeat window after the
+    earliest changed call: their evaluation repeat flag ("an earlier call in the window") may
+    have changed with it. A call moved or voided is found by its person's other calls."""
+    since = sa.select(sa.func.min(Call.received_at)).where(changed).scalar_subquery()
+    until = sa.select(sa.func.max(Call.received_at)).where(changed).scalar_subquery()
+    later = seconds_between(until, Call.received_at)
+    return (sa.select(Call.agency_id, Call.local_date).distinct()
+            .where(Call.person_id.in_(persons), Call.received_at >= since, later <= window * 86400))
 
 
 def _insert_facts(connection, condition) -> None:
@@ -401,6 +436,12 @@ def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
                                            "window_seconds": window})
     for statement in statements.rollups:
         connection.execute(statement, params)
+    _refresh_evaluation_days(connection, agency_id, days)
+
+
+def _refresh_evaluation_days(connection, agency_id: int, days) -> None:
+    rules = evaluation_rollup.agency_rules(connection, agency_id)
+    evaluation_rollup.refresh_days(connection, agency_id, days, rules=rules, repeat_window_days=_configured()[0])
 
 
 class _DayStatements(NamedTuple):
@@ -523,13 +564,13 @@ def init_app(_app: Flask) -> None:
 
 
 def refresh_after_flush(session: Session, _context) -> None:
-    """Refresh the facts of every call, referral, injury, follow-up and clinical note this flush wrote."""
+    """Refresh the facts of every call, referral, injury, risk flag, follow-up and clinical note this flush wrote."""
     call_ids, followup_times, days_of_calls = set(), set(), set()
     for record in (*session.new, *session.dirty, *session.deleted):
         if isinstance(record, Call):
             call_ids.add(record.id)
-        elif isinstance(record, (Referral, CallInjury)):
-            call_ids.add(record.call_id)
+        elif isinstance(record, (Referral, CallInjury, CallRiskFlag)):
+            call_ids.add(record.call_id)  # a risk flag can exclude the call from the evaluation's scope
         elif isinstance(record, ClinicalNote):
             days_of_calls.add(record.call_id)  # a late note is a data-quality count of the call's day
         elif isinstance(record, FollowUp):

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import (
-    Agency, Call, CallFact, FollowUpFact, MetricDay, MetricDimDay, MetricStaleDay, MetricTeamDay, MetricTotalDay, Team,
+    Agency, Call, CallFact, EvaluationDay, EvaluationGapDay, FollowUpFact, MetricDay, MetricDimDay, MetricStaleDay, MetricTeamDay, MetricTotalDay, Team,
 )
-from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
-from mhu.services import metrics
+from mhu.models.metric import COUNT_COLUMNS, EVALUATION_MEASURES, FILTER_KEYS
+from mhu.services import agency_settings, evaluation, metrics
+from mhu.services.evaluation.rollup import Keys
 from mhu.services.metrics import facts as metric_facts
 from mhu.services.demo import generate_demo
 from mhu.services.metrics.sql import call_conditions, count_if, day_sums, seconds_between
@@ -34,7 +35,14 @@ def snapshot():
     totals += db.session.execute(sa.select(*MetricTeamDay.__table__.columns)).all()
     dimensions = db.session.execute(sa.select(*MetricDimDay.__table__.columns)).all()
     followups = db.session.execute(sa.select(*FollowUpFact.__table__.columns)).all()
-    return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals, dimensions, followups)]
+    evaluation_keys = [EvaluationDay.agency_id, EvaluationDay.local_date, *(getattr(EvaluationDay, key) for key in Keys._fields)]
+    evaluation = db.session.execute(
+        sa.select(*evaluation_keys, *(sa.func.sum(getattr(EvaluationDay, name)) for name in EVALUATION_MEASURES))
+        .group_by(*evaluation_keys)).all()
+    cells = [EvaluationGapDay.agency_id, EvaluationGapDay.local_date, EvaluationGapDay.local_weekday,
+             EvaluationGapDay.local_hour, EvaluationGapDay.district]
+    evaluation += db.session.execute(sa.select(*cells, sa.func.sum(EvaluationGapDay.calls)).group_by(*cells)).all()
+    return [sorted(map(tuple, rows), key=repr) for rows in (facts, days, totals, dimensions, followups, evaluation)]
 
 
 def rebuilt():
@@ -65,8 +73,18 @@ def _on(days, **fields):
 
 def test_every_write_path_leaves_the_facts_equal_to_a_rebuild(make, api):
     _, _, people = make.unit()
+    # Eligibility rules, so the evaluation day sums have scope, hours and reasons to keep.
+    agency_settings.update_settings(actor=people["admin"], changes={"eligibility": {
+        "natures": ["mh_crisis"], "call_types": [], "exclude_risk_flags": ["weapon_gun"],
+        "service_hours": {str(day): [[8, 20]] for day in range(5)}}})
     officer, clinician, supervisor = api(people["officer"]), api(people["clinician"]), api(people["supervisor"])
     ana, ben = _person(officer, "Ana", "Reyes"), _person(officer, "Ben", "Okafor")
+    # CAD history the unit did not attend: Ana's patrol call 10 days in, a repeat contact of her
+    # first call; moving her second call 50 days back makes the first call a repeat in turn.
+    _call(officer, **_on(10, person_id=ana, responder_type="patrol_only", not_taken_reason="no_unit_available"))
+    flagged = _call(officer, **_on(12, risk_flags=["weapon_gun"], followup_required=False))
+    assert officer.patch(f"/api/v1/calls/{flagged}", headers={"If-Match": '"1"'},
+                         json={"risk_flags": []}).status_code == 200
     first = _call(officer, person_id=ana)
     second = _call(officer, **_on(20, person_id=ana, dispatched_at=None))
     _call(officer, **_on(25, person_id=ana, disposition="unable_to_locate", followup_required=False))
@@ -95,10 +113,13 @@ def test_every_write_path_leaves_the_facts_equal_to_a_rebuild(make, api):
     incremental = snapshot()
 
     assert incremental == rebuilt()
-    facts, days, _, dimensions, followups = incremental
-    assert len(facts) == 4  # the voided call left the facts
+    facts, days, _, dimensions, followups, evaluation_sums = incremental
+    assert len(facts) == 5  # the voided call left the facts, the patrol call never entered them
+    everything = metrics.MetricFilters(agency_id=people["admin"].agency_id, date_from=at(days=-60).date(),
+                                       date_to=at(days=60).date())
+    assert evaluation.funnel(filters=everything)["calls"] == 6 and evaluation_sums
     counts = {name: sum(row[2 + len(FILTER_KEYS) + i] for row in days) for i, name in enumerate(COUNT_COLUMNS)}
-    assert counts["calls"] == 4 and counts["located"] == 3
+    assert counts["calls"] == 5 and counts["located"] == 4
     assert counts["arrest_rate"] == 1 and counts["connection_to_services"] == 1  # the edited, referred call
     assert counts["followups_due"] == 2 and counts["followups_on_time"] == 1  # of the first and second call
     assert counts["followups_due_attempted"] == 1 and counts["followups_due_closed"] == 1
