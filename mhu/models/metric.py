@@ -48,6 +48,8 @@ class CallFact(SliceKeys, db.Model):
                  *FILTER_KEYS),
         sa.Index("ix_call_fact_on_scene", "agency_id", "on_scene_seconds", "local_date", *FILTER_KEYS),
         sa.Index("ix_call_fact_person", "contact_person_id", "received_at"),
+        # Hand-off percentiles walk one facility's times in order (metrics.sql.ranked_percentiles).
+        sa.Index("ix_call_fact_handoff", "agency_id", "handoff_facility", "handoff_seconds", "local_date"),
         # The same counts for one team read this one (the team's chain instead of the agency's).
         sa.Index("ix_call_fact_team_contacts", "agency_id", "team_id", "local_date", "team_previous_contact_date",
                  "team_previous_repeat_date", "gap_seconds", "contact_person_id"),
@@ -60,6 +62,9 @@ class CallFact(SliceKeys, db.Model):
     response_seconds: Mapped[int | None] = mapped_column()  # arrived - dispatched
     response_from_received_seconds: Mapped[int | None] = mapped_column()  # arrived - received
     on_scene_seconds: Mapped[int | None] = mapped_column()  # cleared - arrived
+    # Calls handed off with both times: the facility and released - arrived at the facility.
+    handoff_facility: Mapped[str | None] = mapped_column(sa.String(120))
+    handoff_seconds: Mapped[int | None] = mapped_column()
     # For contacts: seconds since the person's previous contact (any team, district or source),
     # the local date of that contact, and the local date of the person's latest earlier contact
     # that was itself a repeat (gap within REPEAT_WINDOW_DAYS). The last two let "persons with a

@@ -1,6 +1,7 @@
 """Evaluation day sums: every call of a day (patrol-only included) counted per eligibility-funnel
 group, and the not-taken in-scope calls per weekday, hour and district, so the Evaluation page adds
-up a few thousand rows instead of scanning a year of calls.
+up a few thousand rows instead of scanning a year of calls; and each call fact's hand-off facility
+and seconds, so hand-off percentiles walk an index instead of the calls.
 
 The rows are filled by `flask metrics refresh` (FACTS_VERSION 6 marks the facts stale; scripts/run.sh
 and the deploy steps run `flask metrics refresh --if-stale`).
@@ -55,9 +56,17 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_gap_day')),
     )
     op.create_index('ix_evaluation_gap_day_agency_date', 'evaluation_gap_day', ['agency_id', 'local_date'])
+    with op.batch_alter_table('call_fact') as batch:
+        batch.add_column(sa.Column('handoff_facility', sa.String(length=120), nullable=True))
+        batch.add_column(sa.Column('handoff_seconds', sa.Integer(), nullable=True))
+    op.create_index('ix_call_fact_handoff', 'call_fact', ['agency_id', 'handoff_facility', 'handoff_seconds', 'local_date'])
 
 
 def downgrade():
+    op.drop_index('ix_call_fact_handoff', table_name='call_fact')
+    with op.batch_alter_table('call_fact') as batch:
+        batch.drop_column('handoff_seconds')
+        batch.drop_column('handoff_facility')
     op.drop_index('ix_evaluation_gap_day_agency_date', table_name='evaluation_gap_day')
     op.drop_table('evaluation_gap_day')
     op.drop_index('ix_evaluation_day_agency_date', table_name='evaluation_day')

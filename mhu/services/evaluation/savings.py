@@ -20,11 +20,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import Call
+from mhu.models import CallFact
 from mhu.services.evaluation.compare import wilson
 from mhu.services.evaluation.eligibility import counts_for, rules_for
 from mhu.services.evaluation.settings import UNIT_COSTS, unit_costs
-from mhu.services.metrics.sql import MetricFilters, call_conditions, ranked_percentiles, seconds_between
+from mhu.services.metrics.sql import MetricFilters, ranked_percentiles, slice_conditions
 
 RULES = {
     "jail_bookings": "Unit arrestable calls ended without arrest or citation × the patrol-only arrest share of "
@@ -112,19 +112,19 @@ def avoided(*, filters: MetricFilters) -> dict:
 
 def handoff_times(*, filters: MetricFilters) -> dict:
     """Median and 90th percentile hand-off minutes (arrival at the facility to release), per facility
-    and overall, over the unit's calls with both times. Percentiles as PERCENTILE_CONT, portable."""
-    minutes = seconds_between(Call.arrived_at_facility, Call.released_at)
-    base = [*call_conditions(filters), Call.handoff_facility.is_not(None),
-            Call.arrived_at_facility.is_not(None), Call.released_at.is_not(None)]
+    and overall, over the unit's calls with both times. Percentiles as PERCENTILE_CONT, portable,
+    walked over the call facts' hand-off index (metrics/facts.py keeps the seconds per call)."""
+    seconds = CallFact.handoff_seconds
+    base = [*slice_conditions(filters, CallFact), seconds.is_not(None)]
     facilities = db.session.execute(
-        sa.select(Call.handoff_facility, sa.func.count()).where(*base)
-        .group_by(Call.handoff_facility).order_by(Call.handoff_facility)).all()
+        sa.select(CallFact.handoff_facility, sa.func.count()).where(*base)
+        .group_by(CallFact.handoff_facility).order_by(CallFact.handoff_facility)).all()
 
     def summary(conditions, count):
-        median, p90 = ranked_percentiles(minutes, conditions, count)
+        median, p90 = ranked_percentiles(seconds, conditions, count)
         return {"calls": count, "median_minutes": None if median is None else median / 60,
                 "p90_minutes": None if p90 is None else p90 / 60}
 
-    rows = [{"facility": name, **summary([*base, Call.handoff_facility == name], int(n))} for name, n in facilities]
+    rows = [{"facility": name, **summary([*base, CallFact.handoff_facility == name], int(n))} for name, n in facilities]
     total = sum(row["calls"] for row in rows)
     return {"facilities": rows, "overall": summary(base, total)}

@@ -45,7 +45,7 @@ from mhu.services.metrics.sql import count_if, located, seconds_between, unit_ca
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
 # 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
 # states of the follow-ups due each day and the follow-up facts; 4: the day sums per team and the
-# contacts' chains per team; 5: patrol-only calls left out; 6: the evaluation day sums.
+# contacts' chains per team; 5: patrol-only calls left out; 6: the evaluation day sums and hand-off times.
 FACTS_VERSION = 6
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
@@ -97,9 +97,9 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         for statement in statements.followup_facts:
             connection.execute(statement, params)
     if call_ids and targets.persons:
-        for agency_id, local_date in connection.execute(
+        for agency_id, day in connection.execute(
                 statements.later_contact_days, {"call_ids": call_ids, "persons": sorted(targets.persons)}):
-            targets.day(agency_id, local_date, None)
+            targets.day(agency_id, day, None)
     for agency_id, days in targets.days_by_agency(connection).items():
         _mark_stale(connection, agency_id, days)
 
@@ -176,9 +176,9 @@ def refresh_selected_call_facts(connection, calls: sa.Select) -> None:
     later = defaultdict(set)
     for start in range(0, len(persons), _PERSONS_PER_STATEMENT):
         _refresh_followup_facts(connection, persons=persons[start:start + _PERSONS_PER_STATEMENT])
-        for agency_id, local_date in connection.execute(_later_contact_days(
+        for agency_id, day in connection.execute(_later_contact_days(
                 Call.id.in_(calls), persons[start:start + _PERSONS_PER_STATEMENT], window)):
-            later[agency_id].add(local_date)
+            later[agency_id].add(day)
     for agency_id, days in later.items():
         _mark_stale(connection, agency_id, days)  # the writer's refresh_days() clears those it sums
 
@@ -330,12 +330,16 @@ def _insert_facts(connection, condition) -> None:
 def _facts_insert(condition) -> sa.Insert:
     durations = _durations()
     contact_person = sa.case((sa.and_(located(), Call.person_id.is_not(None)), Call.person_id))
+    handed_off = sa.and_(Call.handoff_facility.is_not(None), Call.arrived_at_facility.is_not(None),
+                         Call.released_at.is_not(None))
+    handoff = (sa.case((handed_off, Call.handoff_facility)),
+               sa.case((handed_off, sa.cast(seconds_between(Call.arrived_at_facility, Call.released_at), sa.Integer))))
     query = sa.select(
         Call.id, Call.agency_id, Call.local_date, *(getattr(Call, name) for name in SLICE), Call.received_at,
-        contact_person, *durations.values(),
+        contact_person, *durations.values(), *handoff,
     ).where(Call.voided_at.is_(None), unit_call(), condition)
     columns = ["call_id", "agency_id", "local_date", *SLICE, "received_at", "contact_person_id",
-               *(f"{name}_seconds" for name in durations)]
+               *(f"{name}_seconds" for name in durations), "handoff_facility", "handoff_seconds"]
     return sa.insert(CallFact.__table__).from_select(columns, query)
 
 
