@@ -86,7 +86,7 @@ def import_training_command(file, agency_name):
     """Import a CIT training roster CSV: email,course,hours,completed_on[,certifying_body] (docs/cli.md)."""
     agency = _agency(agency_name)
     try:
-        result = training.import_csv(text=file.read_text(encoding="utf-8-sig"), agency_id=agency.id)
+        result = training.import_csv(text=training.decode_csv(file.read_bytes()), agency_id=agency.id)
     except ServiceError as error:
         click.echo(f"Error: {error.message}", err=True)
         sys.exit(2)

@@ -39,7 +39,7 @@ def validate(data: dict) -> dict:
         errors["course"] = ["At most 200 characters."]
     hours = data.get("hours")
     try:
-        hours = float(hours)
+        hours = round(float(hours), 2)  # as stored (Numeric(6, 2)): 0.001 would be stored as 0
         if not 0 < hours <= MAX_HOURS:
             raise ValueError
     except (TypeError, ValueError):
@@ -59,7 +59,27 @@ def validate(data: dict) -> dict:
         errors["certifying_body"] = ["At most 200 characters."]
     if errors:
         raise ServiceError("The training record is not valid.", errors)
-    return {"course": course, "hours": round(hours, 2), "completed_on": completed, "certifying_body": body}
+    return {"course": course, "hours": hours, "completed_on": completed, "certifying_body": body}
+
+
+def roster(*, actor: User) -> list[dict]:
+    """The agency's sworn members (active first, then by name), each with their records (newest
+    first), their total hours and whether those reach the 40 CIT hours of the coverage metric."""
+    from mhu.services.metrics.training import CIT_HOURS_REQUIRED
+
+    officers = db.session.scalars(sa.select(User).where(
+        User.agency_id == actor.agency_id, User.role.in_(SWORN_ROLES)))
+    by_officer: dict[int, list[CitTraining]] = {}
+    for record in list_training(actor=actor):
+        by_officer.setdefault(record.user_id, []).append(record)
+    entries = []
+    for officer in officers:
+        records = by_officer.get(officer.id, [])
+        hours = round(sum(record.hours for record in records), 2)
+        entries.append({"officer": officer, "records": records, "hours": hours,
+                        "trained": hours >= CIT_HOURS_REQUIRED})
+    return sorted(entries, key=lambda entry: (not entry["officer"].active,
+                                              (entry["officer"].display_name or entry["officer"].email).lower()))
 
 
 def list_training(*, actor: User, user_id: int | None = None) -> list[CitTraining]:
@@ -105,6 +125,15 @@ def delete_training(*, actor: User, training_id: int) -> bool:
     return True
 
 
+def decode_csv(data: bytes) -> str:
+    """A roster file's bytes as text: UTF-8 (a byte-order mark is dropped); 422 otherwise."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ServiceError(f"The file is not UTF-8 text (byte {error.start + 1}); save the roster as CSV UTF-8.") from None
+    return text
+
+
 def import_csv(*, text: str, agency_id: int, actor: User | None = None) -> dict:
     """Import a roster CSV (header: email,course,hours,completed_on[,certifying_body]).
 
@@ -112,14 +141,23 @@ def import_csv(*, text: str, agency_id: int, actor: User | None = None) -> dict:
     are added, rows already recorded are skipped, and every rejected row is reported with its line
     number and reason; nothing is written when the header is wrong.
     """
+    if "\x00" in text:
+        raise ServiceError("The file contains NUL characters; it is not a CSV text file.")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise ServiceError(f"The file is not a readable CSV ({error}).") from None
     missing = [name for name in CSV_COLUMNS[:4] if name not in header]
     if missing:
         raise ServiceError(f"The CSV header lacks {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}.")
     reader.fieldnames = header
+    try:
+        rows = list(enumerate(reader, start=2))  # read whole before writing anything
+    except csv.Error as error:
+        raise ServiceError(f"The file is not a readable CSV ({error}).") from None
     added, skipped, rejected = 0, 0, []
-    for line, row in enumerate(reader, start=2):
+    for line, row in rows:
         officer = _sworn_officer(agency_id=agency_id, email=row.get("email"))
         if officer is None:
             rejected.append({"line": line, "reason": f"email: no officer or supervisor {row.get('email')!r} in the agency"})

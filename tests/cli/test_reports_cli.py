@@ -83,3 +83,14 @@ def test_report_partner_writes_html_and_refuses_a_bad_period(runner, unit, tmp_p
 
     assert good.exit_code == 0 and "<style>" in out.read_text() and "Partner report" in out.read_text()
     assert bad.exit_code == 2 and "a quarter (2026-Q3)" in bad.output
+
+
+def test_import_training_refuses_a_file_that_is_not_utf8(runner, unit, tmp_path):
+    agency, _, officer = unit
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(f"email,course,hours,completed_on\n{officer.email},Cours\xe9,40,2025-05-01\n".encode("latin-1"))
+
+    result = runner.invoke(args=["import-training", str(roster), "--agency", agency.name])
+
+    assert result.exit_code == 2 and "not UTF-8" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CitTraining)) == 0
