@@ -26,6 +26,12 @@ def clock():
     return {"now": utcnow}
 
 
+@bp.app_context_processor
+def rules():
+    # The navigation shows a link only to those its page admits (mhu/auth/policy.py).
+    return {"policy": policy}
+
+
 def me():
     return current_user._get_current_object()
 

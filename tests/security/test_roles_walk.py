@@ -28,6 +28,7 @@ PEOPLE = ALL_USERS - {"integration"}  # the integration service account reads no
 IMPORTERS = frozenset({"supervisor", "admin"})
 ADMIN = frozenset({"admin"})
 TEAM_MANAGERS = frozenset({"supervisor", "admin"})
+TRAINERS = frozenset({"supervisor", "admin"})  # the CIT training roster (policy.can_maintain_training)
 
 OK = "ok"  # authorised: the request reached the view (2xx, 3xx other than to /login, 409/412/422/428)
 LOGIN = "login"  # a redirect to the login page
@@ -126,9 +127,9 @@ EXPECTED = {
     # program evaluation reads every call of the agency, patrol-only included: command staff
     **{f"evaluation.{name}": {"GET": api({"supervisor"})} for name in (
         "eligibility", "eligibility_calls", "eligibility_gaps", "comparison", "before_after", "savings", "handoff")},
-    "training.TrainingCollection": {"GET": api({"supervisor", "admin"}), "POST": api({"supervisor", "admin"})},
-    "training.TrainingItem": {"DELETE": api({"supervisor", "admin"})},
-    "training.coverage": {"GET": api({"supervisor", "admin"})},
+    "training.TrainingCollection": {"GET": api(TRAINERS), "POST": api(TRAINERS)},
+    "training.TrainingItem": {"DELETE": api(TRAINERS)},
+    "training.coverage": {"GET": api(TRAINERS)},
     # audit trail: administrators only, read-only
     "audit.search": {"GET": api({"admin"})},
     "audit.export": {"GET": api({"admin"})},
@@ -160,6 +161,9 @@ EXPECTED = {
     "admin.team": {"GET": page(TEAM_MANAGERS), "POST": page(TEAM_MANAGERS)},
     "admin.tokens": {"GET": page(ADMIN), "POST": page(ADMIN)},
     "admin.revoke_token": {"POST": page(ADMIN)},
+    "admin.training_roster": {"GET": page(TRAINERS), "POST": page(TRAINERS)},
+    "admin.delete_training": {"POST": page(TRAINERS)},
+    "admin.import_training": {"POST": page(TRAINERS)},
     "admin.audit": {"GET": page(ADMIN)},
     "admin.audit_csv": {"GET": page(ADMIN)},
     # every user's own devices; the session walked belongs to the officer, so it is missing to others
@@ -295,6 +299,10 @@ class Records:
             "training_id": training.create_training(
                 actor=self.people["supervisor"], user_id=self.people["officer"].id,
                 data={"course": "CIT basic", "hours": 40, "completed_on": date(2026, 1, 5)}).id,
+            # the page's remove button walks a record of its own (the API's DELETE removes the first)
+            "record_id": training.create_training(
+                actor=self.people["supervisor"], user_id=self.people["officer"].id,
+                data={"course": "CIT refresher", "hours": 8, "completed_on": date(2026, 2, 5)}).id,
             "followup_id": str(db.session.scalar(sa.select(FollowUp.id).where(FollowUp.call_id == uuid.UUID(call["id"])))),
             "batch_id": str(_import_batch(self, tmp_path).id),
             "response_id": str(_survey_comment(self).id),
