@@ -15,7 +15,7 @@ from flask import Flask, has_request_context
 from flask_login import current_user
 
 from dashboards import access, site
-from mhu.auth import csrf
+from mhu.auth import csrf, policy
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,6 +27,9 @@ def shell():
         links = [dbc.NavItem(dbc.NavLink(page.name, href=page.href, id={"type": "nav", "page": page.key},
                                          active="exact"))
                  for page in site.PAGES if page.in_nav and access.may_open(current_user, page.key)]
+        if policy.can_maintain_training(current_user):
+            # A server-rendered page outside the dashboard (mhu/admin/training.py): a full page load.
+            links.append(dbc.NavItem(dbc.NavLink("CIT training", href="/admin/training", external_link=True)))
     navbar = dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("MHU outcomes", href=site.PAGES[0].href, id="brand"),
         dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),

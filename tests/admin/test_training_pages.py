@@ -2,6 +2,7 @@
 remove records, upload a roster CSV and read the two CIT shares per month; nobody else opens it."""
 
 import io
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -254,3 +255,12 @@ def test_the_navigation_links_the_page_for_maintainers_only(app, make):
     assert 'href="/admin/training"' in browser_as(app, people["admin"]).get("/admin/").get_data(as_text=True)
     assert 'href="/admin/training"' in browser_as(app, people["supervisor"]).get("/admin/teams").get_data(as_text=True)
     assert 'href="/admin/training"' not in browser_as(app, people["officer"]).get("/account/sessions").get_data(as_text=True)
+
+
+def test_the_dashboard_links_the_page_for_supervisors(app, make):
+    _, _, people = make.unit()
+
+    supervisor = json.dumps(browser_as(app, people["supervisor"]).get("/dashboard/_dash-layout").json)
+    officer = json.dumps(browser_as(app, people["officer"]).get("/dashboard/_dash-layout").json)
+
+    assert '"href": "/admin/training"' in supervisor and "/admin/training" not in officer
