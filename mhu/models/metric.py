@@ -17,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from mhu.models.types import UTCDateTime, db
 
 
+# The last bar of the contacts-per-person histogram: that many contacts or more.
+CONTACT_COUNT_CAP = 6
+
 # The call columns the dashboard filters narrow (besides agency and date).
 FILTER_KEYS = ("team_id", "district", "call_source", "sim_intercept")
 
@@ -48,6 +51,9 @@ class CallFact(SliceKeys, db.Model):
                  *FILTER_KEYS),
         sa.Index("ix_call_fact_on_scene", "agency_id", "on_scene_seconds", "local_date", *FILTER_KEYS),
         sa.Index("ix_call_fact_person", "contact_person_id", "received_at"),
+        # Persons by contacts in the period, for the whole agency, read only this index (covering).
+        sa.Index("ix_call_fact_contact_counts", "agency_id", "local_date", "contact_person_id", "previous_contact_date",
+                 *(f"earlier_contact_date_{back}" for back in range(2, CONTACT_COUNT_CAP + 1))),
         # Hand-off percentiles walk one facility's times in order (metrics.sql.ranked_percentiles).
         sa.Index("ix_call_fact_handoff", "agency_id", "handoff_facility", "handoff_seconds", "local_date"),
         # The same counts for one team read this one (the team's chain instead of the agency's).
@@ -72,6 +78,14 @@ class CallFact(SliceKeys, db.Model):
     gap_seconds: Mapped[int | None] = mapped_column()
     previous_contact_date: Mapped[date | None] = mapped_column(sa.Date)
     previous_repeat_date: Mapped[date | None] = mapped_column(sa.Date)
+    # The local dates of the person's contacts 2, 3, ... CONTACT_COUNT_CAP before this one: a
+    # person has at least k contacts in a period exactly when one contact in it has its (k-1)-th
+    # earlier contact in the period and its k-th before it (people.contacts_per_person).
+    earlier_contact_date_2: Mapped[date | None] = mapped_column(sa.Date)
+    earlier_contact_date_3: Mapped[date | None] = mapped_column(sa.Date)
+    earlier_contact_date_4: Mapped[date | None] = mapped_column(sa.Date)
+    earlier_contact_date_5: Mapped[date | None] = mapped_column(sa.Date)
+    earlier_contact_date_6: Mapped[date | None] = mapped_column(sa.Date)
     # The same two dates among the person's contacts by the same team: a one-team view counts each
     # person once, at their first contact with that team in the period, without DISTINCT.
     team_previous_contact_date: Mapped[date | None] = mapped_column(sa.Date)

@@ -31,7 +31,7 @@ from mhu.models import (
     Agency, Call, CallFact, CallInjury, CallRiskFlag, ClinicalNote, FollowUp, FollowUpFact, MetricDay, MetricDimDay,
     MetricFactsState, MetricStaleDay, MetricTeamDay, MetricTotalDay, Referral,
 )
-from mhu.models.metric import COUNT_COLUMNS, FILTER_KEYS
+from mhu.models.metric import CONTACT_COUNT_CAP, COUNT_COLUMNS, FILTER_KEYS
 from mhu.models.types import utcnow
 from mhu.services.care import followup_window
 from mhu.services.evaluation import rollup as evaluation_rollup
@@ -45,8 +45,9 @@ from mhu.services.metrics.sql import count_if, located, seconds_between, unit_ca
 # (`flask metrics refresh --if-stale`, run by scripts/run.sh and the deploy steps in docs/deploy-postgresql.md).
 # 2: cancelled_before_arrival left out of C' like unable_to_locate; 3: the dimension rollups, the
 # states of the follow-ups due each day and the follow-up facts; 4: the day sums per team and the
-# contacts' chains per team; 5: patrol-only calls left out; 6: the evaluation day sums and hand-off times.
-FACTS_VERSION = 6
+# contacts' chains per team; 5: patrol-only calls left out; 6: the evaluation day sums and hand-off times; 7: the
+# dates of each contact's earlier contacts up to CONTACT_COUNT_CAP.
+FACTS_VERSION = 7
 SLICE = FILTER_KEYS
 # pg_advisory_xact_lock(namespace, agency_id): one fact refresh per agency at a time, so two
 # concurrent writes cannot each rebuild a day or a person's chain without seeing the other.
@@ -343,6 +344,10 @@ def _facts_insert(condition) -> sa.Insert:
     return sa.insert(CallFact.__table__).from_select(columns, query)
 
 
+# The contacts 2 .. CONTACT_COUNT_CAP back whose dates the chains keep (the first is previous_contact_date).
+_EARLIER_CONTACTS = range(2, CONTACT_COUNT_CAP + 1)
+
+
 def _update_chains(connection, condition) -> None:
     """Each contact's gap to the person's previous contact and the dates behind the repeat and
     high-utilizer counts."""
@@ -363,6 +368,7 @@ def _chains_update(condition, window: int, threshold: int) -> sa.Update:
         # LAG by 0 is the row itself: with a threshold of 1 every contact is its person's first in a window.
         earlier(fact.local_date, threshold - 1).label("utilizer_first_date"),
         earlier(fact.local_date, threshold).label("utilizer_before_date"),
+        *(earlier(fact.local_date, back).label(f"earlier_contact_date_{back}") for back in _EARLIER_CONTACTS),
     ).where(person.is_not(None), condition).subquery("steps")
     gap = sa.cast(seconds_between(steps.c.previous_at, steps.c.received_at), sa.Integer)
     is_repeat = gap <= window * 86400
@@ -373,6 +379,7 @@ def _chains_update(condition, window: int, threshold: int) -> sa.Update:
     chains = sa.select(
         steps.c.call_id, gap.label("gap"), steps.c.previous_date, steps.c.utilizer_first_date,
         steps.c.utilizer_before_date, steps.c.team_previous_date,
+        *(steps.c[f"earlier_contact_date_{back}"] for back in _EARLIER_CONTACTS),
         latest_earlier_repeat(steps.c.contact_person_id).label("previous_repeat_date"),
         latest_earlier_repeat(steps.c.contact_person_id, steps.c.team_id).label("team_previous_repeat_date"),
     ).subquery("chains")
@@ -383,7 +390,8 @@ def _chains_update(condition, window: int, threshold: int) -> sa.Update:
                 previous_repeat_date=chains.c.previous_repeat_date,
                 team_previous_contact_date=chains.c.team_previous_date,
                 team_previous_repeat_date=chains.c.team_previous_repeat_date,
-                utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date)
+                utilizer_first_date=chains.c.utilizer_first_date, utilizer_before_date=chains.c.utilizer_before_date,
+                **{f"earlier_contact_date_{back}": chains.c[f"earlier_contact_date_{back}"] for back in _EARLIER_CONTACTS})
     )
 
 

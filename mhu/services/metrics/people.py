@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from mhu.extensions import db
 from mhu.models import Call, CallFact, FollowUp, FollowUpFact, PersonIdentity, User
+from mhu.models.metric import CONTACT_COUNT_CAP
 from mhu.models.types import utcnow
 from mhu.services import audit
 from mhu.services.care import followup_window
@@ -68,8 +69,10 @@ def repeat_call_share(*, filters: MetricFilters) -> dict:
     return repeat_metrics(filters=filters)["repeat_call_share"]
 
 
-def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
+def contacts_per_person(*, filters: MetricFilters, cap: int = CONTACT_COUNT_CAP) -> list[dict]:
     """How many persons had 1, 2, ... cap-or-more contacts in the period."""
+    if not narrowed(filters) and cap == CONTACT_COUNT_CAP:
+        return _contacts_per_person_from_chains(filters, cap)
     # The contacts' facts (CallFact.contact_person_id: located calls with a person), read from
     # the covering ix_call_fact_contacts rather than the call table.
     per_person = (
@@ -81,6 +84,28 @@ def contacts_per_person(*, filters: MetricFilters, cap: int = 6) -> list[dict]:
     rows = db.session.execute(sa.select(capped, sa.func.count()).group_by(capped).order_by(capped)).all()
     return [{"contacts": int(contacts), "persons": int(persons), "or_more": int(contacts) == cap}
             for contacts, persons in rows]
+
+
+def _contacts_per_person_from_chains(filters: MetricFilters, cap: int) -> list[dict]:
+    """contacts_per_person for the whole agency without grouping by person: a person has at least
+    k contacts in the period exactly when one of their contacts in it has its (k-1)-th earlier
+    contact in the period and its k-th before it (or none), so one pass over the period's contacts
+    (ix_call_fact_contact_counts) counts the persons with at least 1, 2, ... cap."""
+    back = [None, CallFact.previous_contact_date,
+            *(getattr(CallFact, f"earlier_contact_date_{k}") for k in range(2, cap + 1))]
+
+    def in_period(k):  # the contact k back is in the period (the contact itself, k = 0, always is)
+        return sa.true() if k == 0 else back[k] >= filters.date_from
+
+    def before_period(k):
+        return sa.or_(back[k].is_(None), back[k] < filters.date_from)
+
+    at_least = [int(v or 0) for v in db.session.execute(
+        sa.select(*(count_if(sa.and_(in_period(k - 1), before_period(k))) for k in range(1, cap + 1)))
+        .where(*slice_conditions(filters, CallFact), CallFact.contact_person_id.is_not(None))).one()]
+    exactly = [at_least[k] - (at_least[k + 1] if k + 1 < cap else 0) for k in range(cap)]
+    return [{"contacts": k + 1, "persons": persons, "or_more": k + 1 == cap}
+            for k, persons in enumerate(exactly) if persons]
 
 
 def utilizer_counts(filters: MetricFilters):
