@@ -221,4 +221,5 @@ class DemographicsSchema(Schema):
 class PartnerDemographicsSchema(Schema):
     threshold = fields.Integer(metadata={"description": "Counts from 1 to threshold - 1 are hidden"})
     tables = fields.Dict(keys=fields.String(), values=fields.Nested(PartnerTableSchema), metadata={
-        "description": "race_ethnicity, sex, age_band: calls per period and category, each call once; null = suppressed"})
+        "description": "race_ethnicity, sex, age_band, sim_intercept (columns intercept_0 .. intercept_5): calls per "
+                       "period and category, each call once; null = suppressed"})

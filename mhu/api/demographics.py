@@ -1,5 +1,5 @@
 """Demographic tables: identified (scoped) counts for supervisors and field roles, suppressed
-calls-only tables for partners."""
+calls-only tables for partners (with the SIM intercept table, suppressed with them)."""
 
 from marshmallow import RAISE
 from flask_smorest import Blueprint
@@ -14,7 +14,7 @@ from schemas.metrics import DemographicsSchema, MetricsQuerySchema, PartnerDemog
 blp = Blueprint("demographics", __name__, url_prefix="/api/v1/metrics",
                 description="Calls and persons by race/ethnicity, sex and age band (equity reporting)")
 partner_blp = Blueprint("partner_demographics", __name__, url_prefix="/api/v1/partner/metrics",
-                        description="Suppressed calls by race/ethnicity, sex and age band")
+                        description="Suppressed calls by race/ethnicity, sex, age band and SIM intercept")
 
 
 @blp.route("/demographics")
@@ -33,8 +33,8 @@ def demographic_tables(query):
 @partner_blp.response(200, PartnerDemographicsSchema)
 @documented_errors(partner_blp, 401, 403, 422)
 def partner_demographic_tables(query):
-    """Calls per period by race/ethnicity, sex and age band for one whole month, quarter or year,
-    suppressed together with the district table."""
+    """Calls per period by race/ethnicity, sex, age band and SIM intercept for one whole month,
+    quarter or year, suppressed together with the district table."""
     user = actor()
     result = demographics.partner_tables(agency_id=user.agency_id, date_from=query.get("date_from"),
                                          date_to=query.get("date_to"))

@@ -1,4 +1,5 @@
-"""Calls and unduplicated persons by race/ethnicity, sex and age band, for equity reporting.
+"""Calls and unduplicated persons by race/ethnicity, sex and age band, for equity reporting; for
+partners, calls by these and by SIM intercept, suppressed jointly with the district table.
 
 Counting rules (docs/equity.md says the same):
 - Race/ethnicity: a person may have several OMB categories. In the supervisors' table each
@@ -151,14 +152,31 @@ def demographics(*, filters: MetricFilters) -> dict:
 
 # -- partner output -------------------------------------------------------------------------------
 # Partners get calls (not persons: unduplicated persons do not add up across months, so the grid's
-# sums could not protect them) per month x category, every call counted once. The three tables and
-# the district table all share one total per period (C), so they are suppressed together: a total
-# the district table hides stays hidden here, and a hidden cell of any table may not be pinned
-# down by combining all of them.
+# sums could not protect them) per month x category, every call counted once. The three
+# demographic tables, the table by Sequential Intercept Model intercept (every call has exactly
+# one) and the district table all share one total per period (C), so they are suppressed together:
+# a total the district table hides stays hidden here, and a hidden cell of any table may not be
+# pinned down by combining all of them.
 
-PARTNER_DIMENSIONS = {"race_ethnicity": RACE_KEYS, "sex": SEX_KEYS, "age_band": AGE_KEYS}
+INTERCEPT_KEYS = tuple(f"intercept_{stage}" for stage in enums.SIM_INTERCEPTS)
+DEMOGRAPHIC_DIMENSIONS = ("race_ethnicity", "sex", "age_band")
+PARTNER_DIMENSIONS = {"race_ethnicity": RACE_KEYS, "sex": SEX_KEYS, "age_band": AGE_KEYS,
+                      "sim_intercept": INTERCEPT_KEYS}
 PARTNER_TITLES = {"race_ethnicity": "Calls by race/ethnicity of the person (each call once)",
-                  "sex": "Calls by sex of the person", "age_band": "Calls by age band of the person at the call"}
+                  "sex": "Calls by sex of the person", "age_band": "Calls by age band of the person at the call",
+                  "sim_intercept": "Calls by Sequential Intercept Model intercept"}
+
+
+def intercept_key(stage) -> str:
+    """The partner column of a SIM intercept (0 -> "intercept_0")."""
+    return f"intercept_{int(stage)}"
+
+
+def partner_label(key: str) -> str:
+    """A partner column's title: "1 · Law enforcement" for an intercept, else the enumeration label."""
+    if key in INTERCEPT_KEYS:
+        return enums.intercept_label(int(key.rsplit("_", 1)[1]))
+    return enums.label(key)
 
 
 def _partner_keys():
@@ -169,7 +187,8 @@ def _partner_keys():
     identity = (PersonIdentity, PersonIdentity.person_id == Call.person_id)
     return {"race_ethnicity": ((race_alone_key(summary),), [(summary, summary.c.person_id == Call.person_id)], str),
             "sex": ((sex_key(),), [person], str),
-            "age_band": (call_age_parts(), [person, identity], band_of)}
+            "age_band": (call_age_parts(), [person, identity], band_of),
+            "sim_intercept": ((Call.sim_intercept,), [], intercept_key)}
 
 
 def _monthly(agency_id: int, year: int, columns, joins, name_of) -> dict[tuple[str, str], int]:
@@ -237,14 +256,14 @@ def _joint_hidden(key) -> frozenset:
         candidates = _complements(min(exposed), sums_of, hidden, fixed) or \
             [o for o in values if o not in hidden and o not in fixed]
         if not candidates:
-            # Every cell of the demographic tables is hidden: what is still pinned down follows
+            # Every cell of the joined tables is hidden: what is still pinned down follows
             # from the district table's own published numbers (zeros of an all-zero period).
             return frozenset(hidden)
         hidden.add(min(candidates, key=lambda o: (values[o] == 0, values[o], rank[o[0]], o[1])))
 
 
 def _complements(cell, sums_of: dict, hidden: set, fixed: set) -> list:
-    """Visible demographic cells nearest to an exposed cell: sharing a sum with it, else with one
+    """Visible cells of the joined tables nearest to an exposed cell: sharing a sum with it, else with one
     of those (an exposed district cell is reached through its period's total)."""
     frontier, seen = {cell}, {cell}
     for _ in range(3):
@@ -261,8 +280,9 @@ def _named(relations: list, name: str) -> list:
 
 
 def partner_tables(*, agency_id: int, date_from: date | None = None, date_to: date | None = None) -> dict:
-    """The three suppressed tables for one whole month, quarter or year, or twelve whole months
-    (default: the last twelve before the current month; 422 for other periods)."""
+    """The four suppressed tables (race/ethnicity, sex, age band, SIM intercept) for one whole
+    month, quarter or year, or twelve whole months (default: the last twelve before the current
+    month; 422 for other periods)."""
     date_from, date_to = partner.window(agency_id, date_from, date_to)
     cells = partner.publication_cells(date_from, date_to)
     by_year = {year: partner_grids(agency_id, year) for year in sorted({year for year, _ in cells})}
@@ -272,7 +292,7 @@ def partner_tables(*, agency_id: int, date_from: date | None = None, date_to: da
         categories = next(iter(by_year.values()))[name].categories
         tables[name] = {
             "title": PARTNER_TITLES[name], "columns": ["period", *categories, "total"],
-            "titles": {key: enums.label(key) for key in categories},
+            "titles": {key: partner_label(key) for key in categories},
             "rows": [{"period": partner.period_label(year, period),
                       **{column: published[year][(period, column)] for column in [*categories, publication.TOTAL]}}
                      for year, period in cells],

@@ -1,6 +1,6 @@
-"""The partners' demographic tables against the attacker of test_publication: fetch every published
-table of a year (calls by district, by race/ethnicity, by sex, by age band, each month, quarter and
-the year), then solve for the hidden cells over every sum they imply together, the shared
+"""The partners' demographic and intercept tables against the attacker of test_publication: fetch
+every published table of a year (calls by district, by race/ethnicity, by sex, by age band, by SIM
+intercept, each month, quarter and the year), then solve for the hidden cells over every sum they imply together, the shared
 per-period totals included. Nothing hidden may be recovered."""
 
 import random
@@ -34,7 +34,7 @@ def populate(people, chance):
         for i in range(chance.choice([2, 6, 12, 16])):
             person = chance.choice([*persons, None])
             add_call(officer, utc(2026, month, 3, 12) + timedelta(minutes=7 * i), district=chance.choice(DISTRICTS),
-                     person_id=person.id if person else None)
+                     person_id=person.id if person else None, sim_intercept=chance.choice([0, 1, 1, 2, 3]))
 
 
 def published_cells(client) -> dict:
@@ -63,7 +63,7 @@ def relations() -> list:
             for name, categories in tables.items() for relation in publication.equations(categories)]
 
 
-def test_the_attacker_recovers_nothing_from_the_district_and_demographic_tables_together(make, api):
+def test_the_attacker_recovers_nothing_from_the_district_demographic_and_intercept_tables_together(make, api):
     agency, _, people = make.unit()
     agency.districts = [{"name": name, "beats": []} for name in DISTRICTS]
     db.session.commit()
@@ -76,6 +76,33 @@ def test_the_attacker_recovers_nothing_from_the_district_and_demographic_tables_
     print(f"\n{hidden} hidden cells of {len(published)}; attacker recovered {len(recovered)}")
     assert hidden > 0 and recovered == {}
     assert not [cell for cell, value in published.items() if value is not None and 0 < value < 11]
+    intercepts = [value for (_, column), value in published.items() if column.startswith("sim_intercept:")]
+    assert None in intercepts and any(intercepts)  # the intercept table took part, with hidden cells
+
+
+def test_the_intercept_table_of_a_small_year(make, api):
+    # Known answer. March: 3 calls at intercept 0, 30 at intercept 1, 4 at intercept 2; June: 12 at
+    # intercept 5. The two small cells of March hide, and so do their quarter and year cells (each
+    # is the same 3 or 4); nothing else needs hiding: every row and column through them holds two
+    # hidden cells summing to 7, so neither can be pinned down. No districts, no persons: the
+    # district and demographic tables are all in one column and have nothing to hide.
+    _, _, people = make.unit()
+    for stage, count, month in ((0, 3, 3), (1, 30, 3), (2, 4, 3), (5, 12, 6)):
+        for i in range(count):
+            add_call(people["officer"], utc(2026, month, 10, 15) + timedelta(minutes=5 * i), sim_intercept=stage)
+
+    answer = api(people["partner"]).get("/api/v1/partner/metrics/demographics?from=2026-01-01&to=2026-12-31").json
+
+    table = answer["tables"]["sim_intercept"]
+    assert table["columns"] == ["period", *(f"intercept_{n}" for n in range(6)), "total"]
+    assert table["titles"]["intercept_1"] == "1 · Law enforcement"
+    rows = {row["period"]: [row[column] for column in table["columns"][1:]] for row in table["rows"]}
+    assert rows["2026-03"] == rows["2026-Q1"] == [None, 30, None, 0, 0, 0, 37]
+    assert rows["2026"] == [None, 30, None, 0, 0, 12, 49]
+    assert rows["2026-06"] == rows["2026-Q2"] == [0, 0, 0, 0, 0, 12, 12]
+    assert rows["2026-01"] == rows["2026-Q3"] == [0] * 7
+    assert answer["tables"]["sex"]["rows"][-1] == {"period": "2026", "female": 0, "male": 0, "another": 0,
+                                                    "not_recorded": 49, "total": 49}
 
 
 def test_a_year_with_one_call_publishes_no_small_count(make, api):
