@@ -5,7 +5,11 @@ Every count it prints is a cell of a year's suppressed grid, and every rate one 
 denominator are printed cells, so the report publishes nothing the partner tables do not: hidden
 cells print as "<threshold", there are no differences of counts (a change of 3 calls would be a
 small count) and no "9 in 10" phrases; comparisons show the other period's own cells. No names,
-no person rows, nothing finer than a month or a configured district, no drill-down.
+no person rows, nothing finer than a month or a configured district, no drill-down. The tables by
+SIM intercept, race/ethnicity, sex and age band are the partner tables of
+mhu.services.metrics.demographics, suppressed jointly with the district table. Follow-up timeliness
+and repeat contacts are left out: they are rates of counts (follow-ups due, persons) that are not
+cells of any grid, so no suppression protects them.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from dateutil.relativedelta import relativedelta
 
 from mhu.extensions import db
 from mhu.models import Agency
-from mhu.services import agency_settings
+from mhu.services import agency_settings, stories
 from mhu.services.localtime import agency_today
+from mhu.services.metrics import demographics, registry
 from mhu.services.metrics import partner as grid_tables
-from mhu.services.metrics import registry
 from mhu.services.reports import formatting as fmt
 from mhu.services.reports.periods import Period
 
@@ -166,6 +170,9 @@ def partner_report(*, agency_id: int, period: Period, now: datetime | None = Non
     previous = _period_measures(agency_id, period.previous(), threshold)
     year_ago = _period_measures(agency_id, period.year_before(), threshold)
     titles = {**grid_tables.GROUP_TITLES, **{key: registry.metric(key).title for key in RATE_KEYS}}
+    # Calls by SIM intercept, race/ethnicity, sex and age band: the partner tables, suppressed
+    # jointly with the district table, for the same rows (the period's months, quarters, itself).
+    joined = demographics.partner_demographics(agency_id, period)["tables"]
     report = {
         "kind": "partner",
         "agency": agency.name,
@@ -183,6 +190,10 @@ def partner_report(*, agency_id: int, period: Period, now: datetime | None = Non
                      "rows": outcome_table, "colours": GROUP_COLOURS},
         "cells": [{"year": year, "period": grid_period, "label": row["period"]}
                   for (year, grid_period), row in zip(cells, district_table)],
+        "intercepts": joined["sim_intercept"],
+        "demographics": {name: joined[name] for name in demographics.DEMOGRAPHIC_DIMENSIONS},
+        # The command report's stories: approved ones of the period, summary and month only.
+        "stories": stories.approved_stories(agency_id=agency_id, date_from=period.first, date_to=period.last),
         "trend": _trend(agency_id, period, threshold),
         "suppression_rule": grid_tables.suppression_rule(threshold),
         "definitions": [{"title": registry.metric(key).title, "definition": registry.metric(key).describe(None)}
