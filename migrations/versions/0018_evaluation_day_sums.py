@@ -59,10 +59,15 @@ def upgrade():
     with op.batch_alter_table('call_fact') as batch:
         batch.add_column(sa.Column('handoff_facility', sa.String(length=120), nullable=True))
         batch.add_column(sa.Column('handoff_seconds', sa.Integer(), nullable=True))
-    op.create_index('ix_call_fact_handoff', 'call_fact', ['agency_id', 'handoff_facility', 'handoff_seconds', 'local_date'])
+    handed_off = sa.text('handoff_seconds IS NOT NULL')
+    op.create_index('ix_call_fact_handoff', 'call_fact', ['agency_id', 'handoff_facility', 'handoff_seconds', 'local_date'],
+                    sqlite_where=handed_off, postgresql_where=handed_off)
+    op.create_index('ix_call_fact_handoff_overall', 'call_fact', ['agency_id', 'handoff_seconds', 'local_date'],
+                    sqlite_where=handed_off, postgresql_where=handed_off)
 
 
 def downgrade():
+    op.drop_index('ix_call_fact_handoff_overall', table_name='call_fact')
     op.drop_index('ix_call_fact_handoff', table_name='call_fact')
     with op.batch_alter_table('call_fact') as batch:
         batch.drop_column('handoff_seconds')

@@ -24,7 +24,7 @@ from mhu.models import CallFact
 from mhu.services.evaluation.compare import wilson
 from mhu.services.evaluation.eligibility import counts_for, rules_for
 from mhu.services.evaluation.settings import UNIT_COSTS, unit_costs
-from mhu.services.metrics.sql import MetricFilters, ranked_percentiles, slice_conditions
+from mhu.services.metrics.sql import MetricFilters, ranked_percentiles, slice_conditions, unindexed
 
 RULES = {
     "jail_bookings": "Unit arrestable calls ended without arrest or citation × the patrol-only arrest share of "
@@ -115,7 +115,8 @@ def handoff_times(*, filters: MetricFilters) -> dict:
     and overall, over the unit's calls with both times. Percentiles as PERCENTILE_CONT, portable,
     walked over the call facts' hand-off index (metrics/facts.py keeps the seconds per call)."""
     seconds = CallFact.handoff_seconds
-    base = [*slice_conditions(filters, CallFact), seconds.is_not(None)]
+    # The dates unindexed: SQLite then walks the hand-off indexes in order instead of sorting the period.
+    base = [*slice_conditions(filters, CallFact, date_column=unindexed(CallFact.local_date)), seconds.is_not(None)]
     facilities = db.session.execute(
         sa.select(CallFact.handoff_facility, sa.func.count()).where(*base)
         .group_by(CallFact.handoff_facility).order_by(CallFact.handoff_facility)).all()
