@@ -70,6 +70,17 @@ def login(client, user, password=PASSWORD):
     return client.post("/login", data={"email": user.email, "password": password, "csrf_token": "test-csrf"})
 
 
+def signed_in_browser(app, user, *, agent: str | None = None):
+    """A test client logged in as `user` whose form posts carry the CSRF token "t"."""
+    browser = app.test_client()
+    if agent is not None:
+        browser.environ_base["HTTP_USER_AGENT"] = agent
+    login(browser, user)
+    with browser.session_transaction() as session:
+        session["csrf_token"] = "t"
+    return browser
+
+
 def at(days=0, hours=0, minutes=0) -> datetime:
     """A fixed, aware reference time plus an offset; tests never depend on today's date."""
     return datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc) + timedelta(days=days, hours=hours, minutes=minutes)

@@ -4,20 +4,13 @@ import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import Agency, AuditEvent, Team, User
-from tests.factories import login
+from tests.factories import signed_in_browser
 
-
-def admin_browser(app, user):
-    browser = app.test_client()
-    login(browser, user)
-    with browser.session_transaction() as session:
-        session["csrf_token"] = "t"
-    return browser
 
 
 def test_settings_form_saves_districts_and_numbers(app, make):
     agency, _, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
     response = browser.post("/admin/settings", data={
         "csrf_token": "t", "timezone": "America/Chicago", "districts": "North: N1, N2\nSouth",
         "suppression_threshold": "7", "followup_hours": ""})
@@ -31,7 +24,7 @@ def test_settings_form_saves_districts_and_numbers(app, make):
 
 def test_settings_form_shows_problems_with_422(app, make):
     _, _, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
     response = browser.post("/admin/settings", data={
         "csrf_token": "t", "timezone": "Nowhere", "districts": "", "suppression_threshold": "many", "followup_hours": ""})
     assert response.status_code == 422 and "Not saved" in response.get_data(as_text=True)
@@ -39,7 +32,7 @@ def test_settings_form_shows_problems_with_422(app, make):
 
 def test_invite_form_shows_the_link_once(app, make):
     _, team, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
     response = browser.post("/admin/invitations", data={"csrf_token": "t", "email": "pat@example.test",
                                                         "role": "clinician", "team_ids": [str(team.id)]})
     page = response.get_data(as_text=True)
@@ -51,7 +44,7 @@ def test_invite_form_shows_the_link_once(app, make):
 
 def test_user_form_changes_role_and_teams(app, make):
     _, team, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
     partner = people["partner"]
     response = browser.post(f"/admin/users/{partner.id}", data={
         "csrf_token": "t", "role": "officer", "cit_level": "cit_40h", "active": "on", "display_name": "Pat",
@@ -65,7 +58,7 @@ def test_user_form_changes_role_and_teams(app, make):
 
 def test_team_pages_create_and_staff_a_team(app, make):
     _, _, people = make.unit()
-    browser = admin_browser(app, people["supervisor"])
+    browser = signed_in_browser(app, people["supervisor"])
     response = browser.post("/admin/teams", data={"csrf_token": "t", "name": "Evening", "kind": "co_responder"})
     assert response.status_code == 302
     team = db.session.scalar(sa.select(Team).where(Team.name == "Evening"))
@@ -80,7 +73,7 @@ def test_team_pages_create_and_staff_a_team(app, make):
 
 def test_token_page_shows_a_new_token_once(app, make):
     agency, _, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
     assert browser.post("/admin/integrations", data={"csrf_token": "t", "email": "cad@example.test"}).status_code == 302
     feed_account = db.session.scalar(sa.select(User).where(User.email == "cad@example.test"))
     assert feed_account.role == "integration"
@@ -93,7 +86,7 @@ def test_token_page_shows_a_new_token_once(app, make):
 
 def test_audit_page_filters_and_exports(app, make):
     _, _, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
     browser.post(f"/admin/users/{people['officer'].id}/unlock", data={"csrf_token": "t"})
     page = browser.get("/admin/audit?category=permission").get_data(as_text=True)
     assert "permission.user.unlock" in page and ">login<" not in page
@@ -106,7 +99,7 @@ def test_audit_page_filters_and_exports(app, make):
 def test_the_call_form_suggests_the_agencys_districts_and_beats(app, make, api):
     _, _, people = make.unit()
     api(people["admin"]).patch("/api/v1/admin/settings", json={"districts": [{"name": "North", "beats": ["N1", "N2"]}]})
-    browser = admin_browser(app, people["officer"])
+    browser = signed_in_browser(app, people["officer"])
     page = browser.get("/field/calls/new").get_data(as_text=True)
     assert 'list="district-suggestions"' in page and '<option value="North">' in page
     assert '<option value="N2">' in page

@@ -5,7 +5,7 @@ from datetime import date
 
 from mhu.extensions import db
 from mhu.models import Agency, Team
-from tests.admin.test_admin_pages import admin_browser
+from tests.factories import signed_in_browser
 
 BASE = {"csrf_token": "t", "timezone": "America/Chicago", "districts": "", "suppression_threshold": "",
         "followup_hours": ""}
@@ -15,7 +15,7 @@ RULES = {"natures": ["mh_crisis"], "call_types": ["10-96"], "exclude_risk_flags"
 
 def test_settings_form_saves_rules_and_costs_with_sources(app, make):
     agency, _, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
 
     response = browser.post("/admin/settings", data={
         **BASE, "eligibility": json.dumps(RULES), "cost_ed_visit": "2200", "source_ed_visit": "State hospital data"})
@@ -31,7 +31,7 @@ def test_settings_form_saves_rules_and_costs_with_sources(app, make):
 
 def test_bad_rules_or_a_cost_without_source_show_problems_with_422(app, make):
     _, _, people = make.unit()
-    browser = admin_browser(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
 
     broken = browser.post("/admin/settings", data={**BASE, "eligibility": "{not json"})
     unsourced = browser.post("/admin/settings", data={**BASE, "cost_jail_booking": "400"})
@@ -42,7 +42,7 @@ def test_bad_rules_or_a_cost_without_source_show_problems_with_422(app, make):
 
 def test_team_form_sets_the_program_start_date(app, make):
     _, team, people = make.unit()
-    browser = admin_browser(app, people["supervisor"])
+    browser = signed_in_browser(app, people["supervisor"])
 
     response = browser.post(f"/admin/teams/{team.id}", data={
         "csrf_token": "t", "name": team.name, "kind": "co_responder", "active": "on", "program_start_date": "2025-07-01"})
@@ -57,4 +57,4 @@ def test_team_form_sets_the_program_start_date(app, make):
 def test_officers_cannot_reach_the_settings_form(app, make):
     _, _, people = make.unit()
 
-    assert admin_browser(app, people["officer"]).get("/admin/settings").status_code in (302, 403)
+    assert signed_in_browser(app, people["officer"]).get("/admin/settings").status_code in (302, 403)

@@ -10,17 +10,10 @@ import sqlalchemy as sa
 from mhu.extensions import db
 from mhu.models import AuditEvent, CitTraining
 from mhu.services import training
-from tests.factories import add_call, login, utc
+from tests.factories import add_call, signed_in_browser, utc
 
 COURSE = {"course": "CIT 40-hour basic", "hours": "40", "completed_on": "2026-02-10", "certifying_body": "State POST"}
 
-
-def browser_as(app, user):
-    browser = app.test_client()
-    login(browser, user)
-    with browser.session_transaction() as session:
-        session["csrf_token"] = "t"
-    return browser
 
 
 def records():
@@ -39,7 +32,7 @@ def test_maintainers_see_the_roster_with_records_and_the_forty_hour_mark(app, ma
     training.create_training(actor=supervisor, user_id=officer.id, data={
         "course": "CIT advanced", "hours": 16, "completed_on": "2026-03-01", "certifying_body": None})
 
-    response = browser_as(app, people[role]).get("/admin/training")
+    response = signed_in_browser(app, people[role]).get("/admin/training")
     page = response.get_data(as_text=True)
 
     assert response.status_code == 200
@@ -54,7 +47,7 @@ def test_maintainers_see_the_roster_with_records_and_the_forty_hour_mark(app, ma
 @pytest.mark.parametrize("role", ["officer", "clinician", "partner"])
 def test_other_roles_get_403(app, make, role):
     _, _, people = make.unit()
-    browser = browser_as(app, people[role])
+    browser = signed_in_browser(app, people[role])
 
     assert browser.get("/admin/training").status_code == 403
     assert browser.post("/admin/training", data={"csrf_token": "t", **COURSE}).status_code == 403
@@ -70,7 +63,7 @@ def test_anonymous_visitors_are_sent_to_log_in(app):
 
 def test_adding_a_record_saves_audits_and_redirects(app, make):
     _, _, people = make.unit()
-    browser = browser_as(app, people["supervisor"])
+    browser = signed_in_browser(app, people["supervisor"])
 
     response = browser.post("/admin/training", data={"csrf_token": "t", "user_id": str(people["officer"].id), **COURSE})
 
@@ -95,7 +88,7 @@ def test_adding_a_record_saves_audits_and_redirects(app, make):
 ])
 def test_bad_input_is_a_422_with_the_message_at_its_field_and_the_input_kept(app, make, field, value, message):
     _, _, people = make.unit()
-    browser = browser_as(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
     form = {"csrf_token": "t", "user_id": str(people["officer"].id), **COURSE, field: value}
 
     response = browser.post("/admin/training", data=form)
@@ -112,7 +105,7 @@ def test_bad_input_is_a_422_with_the_message_at_its_field_and_the_input_kept(app
 def test_a_clinician_or_another_agencys_officer_cannot_be_given_a_record(app, make):
     _, _, people = make.unit()
     _, _, others = make.unit()
-    browser = browser_as(app, people["supervisor"])
+    browser = signed_in_browser(app, people["supervisor"])
 
     for user in (people["clinician"], others["officer"]):
         response = browser.post("/admin/training", data={"csrf_token": "t", "user_id": str(user.id), **COURSE})
@@ -122,7 +115,7 @@ def test_a_clinician_or_another_agencys_officer_cannot_be_given_a_record(app, ma
 
 def test_the_same_course_twice_is_a_409_naming_the_course(app, make):
     _, _, people = make.unit()
-    browser = browser_as(app, people["supervisor"])
+    browser = signed_in_browser(app, people["supervisor"])
     form = {"csrf_token": "t", "user_id": str(people["officer"].id), **COURSE}
     browser.post("/admin/training", data=form)
 
@@ -134,7 +127,7 @@ def test_the_same_course_twice_is_a_409_naming_the_course(app, make):
 
 def test_a_form_without_the_csrf_token_is_refused(app, make):
     _, _, people = make.unit()
-    browser = browser_as(app, people["supervisor"])
+    browser = signed_in_browser(app, people["supervisor"])
 
     response = browser.post("/admin/training", data={"user_id": str(people["officer"].id), **COURSE})
 
@@ -146,7 +139,7 @@ def test_deleting_a_record_audits_it_and_another_agencys_is_missing(app, make):
     _, _, others = make.unit()
     mine = training.create_training(actor=people["supervisor"], user_id=people["officer"].id, data=COURSE)
     theirs = training.create_training(actor=others["supervisor"], user_id=others["officer"].id, data=COURSE)
-    browser = browser_as(app, people["admin"])
+    browser = signed_in_browser(app, people["admin"])
 
     assert browser.post(f"/admin/training/{theirs.id}/delete", data={"csrf_token": "t"}).status_code == 404
     assert browser.get(f"/admin/training/{mine.id}/delete").status_code == 405
@@ -166,7 +159,7 @@ def upload(browser, text, name="roster.csv"):
 
 def test_a_roster_upload_adds_rows_and_lists_each_rejected_row(app, make):
     _, _, people = make.unit()
-    browser = browser_as(app, people["supervisor"])
+    browser = signed_in_browser(app, people["supervisor"])
     roster = ("\ufeffemail,course,hours,completed_on,certifying_body\n"
               f"{people['officer'].email.upper()},CIT basic,40,2025-05-01,State POST\n"
               "ghost@example.test,CIT basic,40,2025-05-01,\n"
@@ -194,7 +187,7 @@ def test_a_roster_upload_adds_rows_and_lists_each_rejected_row(app, make):
 def test_an_unusable_roster_file_is_a_422_and_saves_nothing(app, make, body, message):
     _, _, people = make.unit()
 
-    response = upload(browser_as(app, people["supervisor"]), body)
+    response = upload(signed_in_browser(app, people["supervisor"]), body)
 
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert records() == 0
@@ -203,7 +196,7 @@ def test_an_unusable_roster_file_is_a_422_and_saves_nothing(app, make, body, mes
 def test_an_upload_without_a_file_is_a_422(app, make):
     _, _, people = make.unit()
 
-    response = browser_as(app, people["supervisor"]).post("/admin/training/import", data={"csrf_token": "t"})
+    response = signed_in_browser(app, people["supervisor"]).post("/admin/training/import", data={"csrf_token": "t"})
 
     assert response.status_code == 422 and 'id="roster-error"' in response.get_data(as_text=True)
 
@@ -215,7 +208,7 @@ def test_the_shares_table_shows_both_shares_per_month_for_supervisors(app, make)
     add_call(people["officer"], utc(2026, 1, 6, 15))
     add_call(people["officer"], utc(2026, 3, 7, 15), cit_officer_on_scene=True)
 
-    response = browser_as(app, people["supervisor"]).get("/admin/training?from=2026-01&to=2026-03")
+    response = signed_in_browser(app, people["supervisor"]).get("/admin/training?from=2026-01&to=2026-03")
     page = response.get_data(as_text=True)
 
     assert response.status_code == 200
@@ -232,7 +225,7 @@ def test_administrators_see_the_officer_share_but_not_the_call_share(app, make):
     training.create_training(actor=people["supervisor"], user_id=people["officer"].id, data=COURSE)
     add_call(people["officer"], utc(2026, 1, 5, 15), cit_officer_on_scene=True)
 
-    page = browser_as(app, people["admin"]).get("/admin/training?from=2026-01&to=2026-02").get_data(as_text=True)
+    page = signed_in_browser(app, people["admin"]).get("/admin/training?from=2026-01&to=2026-02").get_data(as_text=True)
 
     rows = page.split('<tbody id="shares-rows">', 1)[1].split("</tbody>", 1)[0]
     assert "2026-02" in rows and "50.0 %" in rows and "1 of 2" in rows
@@ -244,7 +237,7 @@ def test_administrators_see_the_officer_share_but_not_the_call_share(app, make):
 def test_a_bad_month_range_is_a_422_naming_the_field(app, make, query, field):
     _, _, people = make.unit()
 
-    response = browser_as(app, people["supervisor"]).get(f"/admin/training?{query}")
+    response = signed_in_browser(app, people["supervisor"]).get(f"/admin/training?{query}")
 
     assert response.status_code == 422 and f'id="{field}-error"' in response.get_data(as_text=True)
 
@@ -252,15 +245,15 @@ def test_a_bad_month_range_is_a_422_naming_the_field(app, make, query, field):
 def test_the_navigation_links_the_page_for_maintainers_only(app, make):
     _, _, people = make.unit()
 
-    assert 'href="/admin/training"' in browser_as(app, people["admin"]).get("/admin/").get_data(as_text=True)
-    assert 'href="/admin/training"' in browser_as(app, people["supervisor"]).get("/admin/teams").get_data(as_text=True)
-    assert 'href="/admin/training"' not in browser_as(app, people["officer"]).get("/account/sessions").get_data(as_text=True)
+    assert 'href="/admin/training"' in signed_in_browser(app, people["admin"]).get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/training"' in signed_in_browser(app, people["supervisor"]).get("/admin/teams").get_data(as_text=True)
+    assert 'href="/admin/training"' not in signed_in_browser(app, people["officer"]).get("/account/sessions").get_data(as_text=True)
 
 
 def test_the_dashboard_links_the_page_for_supervisors(app, make):
     _, _, people = make.unit()
 
-    supervisor = json.dumps(browser_as(app, people["supervisor"]).get("/dashboard/_dash-layout").json)
-    officer = json.dumps(browser_as(app, people["officer"]).get("/dashboard/_dash-layout").json)
+    supervisor = json.dumps(signed_in_browser(app, people["supervisor"]).get("/dashboard/_dash-layout").json)
+    officer = json.dumps(signed_in_browser(app, people["officer"]).get("/dashboard/_dash-layout").json)
 
     assert '"href": "/admin/training"' in supervisor and "/admin/training" not in officer
