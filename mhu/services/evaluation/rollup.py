@@ -80,9 +80,9 @@ COMPARED_MEASURES = {
 
 
 def served_by_sums(filters: MetricFilters) -> bool:
-    """Whether the day sums can answer for these filters (the whole agency over whole days)."""
-    return (filters.district is None and filters.team_ids is None and filters.call_source is None
-            and filters.sim_intercept is None)
+    """Whether the day sums can answer for these filters: the whole agency. (Evaluation views
+    narrow by district at most: they compare across teams and patrol, period_conditions.)"""
+    return filters.district is None
 
 
 class Counts:
