@@ -298,6 +298,12 @@ class _Run:
             return
         batch = self.batch
         connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            # From a statement's sixth run the driver prepares it and the server may switch to a
+            # generic plan: for the key lookup below that was a scan testing every key against the
+            # whole array (22 s for one 10,000-row chunk against 50,000 keys; bench/README.md
+            # "Import"). Custom plans, for this transaction only.
+            connection.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
         key_table = ImportKey.__table__
         existing = {row.key: row for row in connection.execute(
             sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
