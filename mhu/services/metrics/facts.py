@@ -54,13 +54,16 @@ SLICE = FILTER_KEYS
 _LOCK_NAMESPACE = 7_401
 
 
-def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=None) -> None:
+def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), left=(), connection=None) -> None:
     """Refresh, in the current transaction, what depends on these calls and follow-up times.
 
     Covers the calls' facts, the repeat chains of their persons (before and after), and the day
     sums of their days and of the days their follow-ups fall due or close. `followup_times`:
     (agency_id, instant) pairs of follow-up due or closing times that were set or changed.
     `days_of_calls`: calls whose day sums (not facts) changed, through their follow-ups or notes.
+    `left`: (agency_id, person_id or None, received_at) of calls before this write changed their
+    person or time (the facts know them only for the unit's calls): the day they left, and their
+    person's later calls, which may have lost their evaluation repeat flag.
     """
     connection = connection or db.session.connection()
     call_ids = sorted(set(call_ids))
@@ -101,6 +104,16 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), connection=N
         for agency_id, day in connection.execute(
                 statements.later_contact_days, {"call_ids": call_ids, "persons": sorted(targets.persons)}):
             targets.day(agency_id, day, None)
+    window = timedelta(days=_configured()[0])
+    for agency_id, person_id, received_at in sorted(set(left), key=repr):
+        targets.instant(agency_id, received_at)
+        if person_id is None:
+            continue
+        for agency_id, day in connection.execute(
+                sa.select(Call.agency_id, Call.local_date).distinct()
+                .where(Call.person_id == person_id, Call.received_at > received_at,
+                       Call.received_at <= received_at + window)):
+            targets.day(agency_id, day, person_id)
     for agency_id, days in targets.days_by_agency(connection).items():
         _mark_stale(connection, agency_id, days)
 
@@ -577,10 +590,15 @@ def init_app(_app: Flask) -> None:
 
 def refresh_after_flush(session: Session, _context) -> None:
     """Refresh the facts of every call, referral, injury, risk flag, follow-up and clinical note this flush wrote."""
-    call_ids, followup_times, days_of_calls = set(), set(), set()
+    call_ids, followup_times, days_of_calls, left = set(), set(), set(), set()
     for record in (*session.new, *session.dirty, *session.deleted):
         if isinstance(record, Call):
             call_ids.add(record.id)
+            state = sa.inspect(record)
+            person, received = state.attrs.person_id.history, state.attrs.received_at.history
+            if person.deleted or received.deleted:
+                left.add((record.agency_id, (person.deleted or [record.person_id])[0],
+                          (received.deleted or [record.received_at])[0]))
         elif isinstance(record, (Referral, CallInjury, CallRiskFlag)):
             call_ids.add(record.call_id)  # a risk flag can exclude the call from the evaluation's scope
         elif isinstance(record, ClinicalNote):
@@ -594,4 +612,5 @@ def refresh_after_flush(session: Session, _context) -> None:
                                       for moment in (*history.added, *history.unchanged, *history.deleted))
     if call_ids or followup_times or days_of_calls:
         refresh_calls(call_ids, followup_times=followup_times, days_of_calls=days_of_calls,
+                      left=[(agency, person, at) for agency, person, at in left if at is not None],
                       connection=session.connection())

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import Agency, Team
-from mhu.services import agency_settings, evaluation
+from mhu.services import agency_settings, calls, evaluation
 from mhu.services.demo import generate_demo
 from mhu.services.evaluation import rollup
 from mhu.services.metrics import MetricFilters
@@ -76,6 +76,27 @@ def test_an_earlier_call_of_the_person_makes_a_later_day_a_repeat_contact(evalua
 
     after = evaluation.like_with_like(filters=filters)
     assert (after["metrics"][-1]["patrol_only"]["numerator"], after["metrics"][-1]["unit"]["numerator"]) == (1, 0)
+    assert after == from_calls(monkeypatch, filters)["like_with_like"]
+
+
+@pytest.mark.parametrize("change", ["person", "time"])
+def test_moving_a_patrol_call_recounts_the_repeat_of_the_persons_later_call(evaluation_unit, monkeypatch, change):
+    agency, _, people = evaluation_unit
+    officer = people["officer"]
+    person, other = add_person(officer), add_person(officer, "Sam Roe")
+    first = patrol(officer, TUESDAY_10, person_id=person.id)
+    patrol(officer, TUESDAY_10 + timedelta(days=7), person_id=person.id)
+    filters = filters_for(agency)
+    assert evaluation.like_with_like(filters=filters)["metrics"][-1]["patrol_only"]["numerator"] == 1
+
+    later = {name: getattr(first, name) + timedelta(days=8)
+             for name in ("received_at", "dispatched_at", "arrived_at", "cleared_at")}
+    moved = {"person": {"person_id": other.id}, "time": later}[change]
+    calls.update_call(actor=people["supervisor"], call=first, data=moved, expected_version=first.version)
+
+    after = evaluation.like_with_like(filters=filters)
+    # Moved to another person, neither call is a repeat; moved past the other, it is the repeat.
+    assert after["metrics"][-1]["patrol_only"]["numerator"] == {"person": 0, "time": 1}[change]
     assert after == from_calls(monkeypatch, filters)["like_with_like"]
 
 
