@@ -55,18 +55,24 @@ def start_server(url: str, tmp_path) -> tuple[subprocess.Popen, str]:
     raise AssertionError("the server did not start within 90 s")
 
 
-def stream(base, token, acknowledged, stop):
+def stream(base, token, acknowledged, refused, stop):
     """POST calls until the server dies; remember the ids the server acknowledged with 201."""
     with requests.Session() as http:
         while not stop.is_set():
             call_id = str(uuid.uuid4())
             headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"fault-{call_id}"}
             try:
-                response = http.post(f"{base}/api/v1/calls", json=call_payload(id=call_id), headers=headers, timeout=10)
+                response = http.post(f"{base}/api/v1/calls", json=call_payload(id=call_id), headers=headers, timeout=30)
+            except requests.Timeout:
+                # A slow answer on a loaded machine is not a dead server: this write was never
+                # acknowledged, so the client moves on to its next call, as a tablet would.
+                continue
             except requests.RequestException:
                 return  # the server is gone: this request was never acknowledged
             if response.status_code == 201:
                 acknowledged.append(response.json()["id"])
+            else:
+                refused.append(response.status_code)
 
 
 def test_sigkill_mid_stream_loses_no_acknowledged_write(app, make, tmp_path):
@@ -74,21 +80,22 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(app, make, tmp_path):
     token = token_for(people["officer"])
     url = db.engine.url.render_as_string(hide_password=False)
     db.session.remove()
-    acknowledged, stop = [], threading.Event()
+    acknowledged, refused, stop = [], [], threading.Event()
     server, base = start_server(url, tmp_path)
     try:
-        streams = [threading.Thread(target=stream, args=(base, token, acknowledged, stop)) for _ in range(STREAMS)]
+        streams = [threading.Thread(target=stream, args=(base, token, acknowledged, refused, stop)) for _ in range(STREAMS)]
         for thread in streams:
             thread.start()
         deadline = time.monotonic() + 120
         while len(acknowledged) < KILL_AFTER_ACKS and time.monotonic() < deadline:
+            assert any(thread.is_alive() for thread in streams), "every client lost the server before the kill"
             time.sleep(0.01)
         server.send_signal(signal.SIGKILL)  # requests are in flight on the other threads
         server.wait(timeout=10)
         stop.set()
         for thread in streams:
             thread.join(timeout=15)
-        assert len(acknowledged) >= KILL_AFTER_ACKS
+        assert len(acknowledged) >= KILL_AFTER_ACKS, f"answers other than 201 before the kill: {refused[:20]}"
 
         server, base = start_server(url, tmp_path)
         check = requests.get(f"{base}/api/v1/calls/{acknowledged[-1]}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
