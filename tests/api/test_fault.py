@@ -41,8 +41,9 @@ def free_port() -> int:
 def start_server(url: str, tmp_path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "MHU_INSTANCE_PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "tests.support.fault_server", url, str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(Path(tmp_path) / "server.log", "ab") as log:  # read by server_log() when the test fails
+        process = subprocess.Popen([sys.executable, "-m", "tests.support.fault_server", url, str(port)], cwd=ROOT,
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -53,6 +54,11 @@ def start_server(url: str, tmp_path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
     process.kill()
     raise AssertionError("the server did not start within 90 s")
+
+
+def server_log(tmp_path, lines: int = 40) -> str:
+    """The end of the server's output (its tracebacks), for a failure message."""
+    return "\n".join((Path(tmp_path) / "server.log").read_text(errors="replace").splitlines()[-lines:])
 
 
 def stream(base, token, acknowledged, refused, stop):
@@ -95,7 +101,8 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(app, make, tmp_path):
         stop.set()
         for thread in streams:
             thread.join(timeout=15)
-        assert len(acknowledged) >= KILL_AFTER_ACKS, f"answers other than 201 before the kill: {refused[:20]}"
+        assert len(acknowledged) >= KILL_AFTER_ACKS, (
+            f"answers other than 201 before the kill: {refused[:20]}\n{server_log(tmp_path)}")
 
         server, base = start_server(url, tmp_path)
         check = requests.get(f"{base}/api/v1/calls/{acknowledged[-1]}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
