@@ -1,6 +1,6 @@
 """Kill -9 the server in the middle of a stream of acknowledged writes: none of them is lost.
 
-The real app runs in a subprocess on the test database (an SQLite file, or PostgreSQL); four
+The real app runs in a subprocess on a database of its own (an SQLite file, or PostgreSQL); four
 clients stream POSTs with Idempotency-Keys and client-chosen ids, as tablets do. The server gets
 SIGKILL while requests are in flight, is started again, and every call that was acknowledged with
 201 must be there, and the database must pass its integrity check.
@@ -18,14 +18,16 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
 import sqlalchemy as sa
 
-from mhu.services.idempotency import WORK_COMMITTED
+from mhu import create_app
 from mhu.extensions import db
+from mhu.services.idempotency import WORK_COMMITTED
 from mhu.models import AuditEvent, Call, IdempotencyRecord
 from mhu.models.types import utcnow
-from tests.factories import call_payload, token_for
+from tests.factories import Factory, call_payload, token_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STREAMS = 4
@@ -81,8 +83,20 @@ def stream(base, token, acknowledged, refused, stop):
                 refused.append(response.status_code)
 
 
-def test_sigkill_mid_stream_loses_no_acknowledged_write(app, make, tmp_path):
-    _, _, people = make.unit()
+@pytest.fixture
+def own_database(scratch_database):
+    """An app context on a database of its own: only the killed server and this test use it, so
+    no connection left open by an earlier test of the run can hold a lock the server waits on."""
+    application = create_app("test", SQLALCHEMY_DATABASE_URI=scratch_database())
+    with application.app_context():
+        db.create_all()
+        yield
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sigkill_mid_stream_loses_no_acknowledged_write(own_database, tmp_path):
+    _, _, people = Factory().unit()
     token = token_for(people["officer"])
     url = db.engine.url.render_as_string(hide_password=False)
     db.session.remove()
