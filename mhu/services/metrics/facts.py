@@ -32,7 +32,7 @@ from mhu.models import (
     MetricFactsState, MetricStaleDay, MetricTeamDay, MetricTotalDay, Referral,
 )
 from mhu.models.metric import CONTACT_COUNT_CAP, COUNT_COLUMNS, FILTER_KEYS
-from mhu.models.types import utcnow
+from mhu.models.types import UTCDateTime, utcnow
 from mhu.services.care import followup_window
 from mhu.services.evaluation import rollup as evaluation_rollup
 from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
@@ -104,16 +104,14 @@ def refresh_calls(call_ids, *, followup_times=(), days_of_calls=(), left=(), con
         for agency_id, day in connection.execute(
                 statements.later_contact_days, {"call_ids": call_ids, "persons": sorted(targets.persons)}):
             targets.day(agency_id, day, None)
-    window = timedelta(days=_configured()[0])
     for agency_id, person_id, received_at in sorted(set(left), key=repr):
         targets.instant(agency_id, received_at)
         if person_id is None:
             continue
+        moment = sa.literal(received_at, UTCDateTime)
         for agency_id, day in connection.execute(
-                sa.select(Call.agency_id, Call.local_date).distinct()
-                .where(Call.person_id == person_id, Call.received_at > received_at,
-                       Call.received_at <= received_at + window)):
-            targets.day(agency_id, day, person_id)
+                _contact_days_between([person_id], moment, moment, _configured()[0])):
+            targets.day(agency_id, day, None)
     for agency_id, days in targets.days_by_agency(connection).items():
         _mark_stale(connection, agency_id, days)
 
@@ -332,6 +330,11 @@ def _later_contact_days(changed, persons, window: int) -> sa.Select:
     have changed with it. A call moved or voided is found by its person's other calls."""
     since = sa.select(sa.func.min(Call.received_at)).where(changed).scalar_subquery()
     until = sa.select(sa.func.max(Call.received_at)).where(changed).scalar_subquery()
+    return _contact_days_between(persons, since, until, window)
+
+
+def _contact_days_between(persons, since, until, window: int) -> sa.Select:
+    """The days of these persons' calls received from `since` to `window` days after `until`."""
     later = seconds_between(until, Call.received_at)
     return (sa.select(Call.agency_id, Call.local_date).distinct()
             .where(Call.person_id.in_(persons), Call.received_at >= since, later <= window * 86400))
