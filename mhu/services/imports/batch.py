@@ -1,7 +1,7 @@
 """Running an import batch: stream the file, map each row, write calls in bulk, keep the counts.
 
 Rows are processed in chunks of CHUNK_ROWS. Each chunk is one transaction: its new calls, list
-rows and source keys are inserted in bulk (one executemany each on SQLite, COPY on PostgreSQL),
+rows and source keys are inserted in bulk (through a staging table on SQLite, COPY on PostgreSQL),
 changed calls updated with one executemany, the rejects stored and the batch's progress saved.
 So a crash loses at most the chunk in flight, and `rows_done` says where to resume; the source
 keys make re-running any part safe.
@@ -25,6 +25,7 @@ import operator
 import os
 import time
 import uuid
+import zlib
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -84,11 +85,11 @@ def bulk_insert(connection, table: sa.Table, rows: list[dict]) -> None:
 
 
 def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
-    """INSERT many rows (tuples of the columns `names`) with one executemany through the driver,
-    each value through its column's own bind processor (so UTC, UUID and enum checks are
-    SQLAlchemy's), without SQLAlchemy's per-row parameter machinery, which cost as much CPU as the
-    mapping itself. Values are processed a column at a time (a column without a processor is
-    passed as it is)."""
+    """INSERT many rows (tuples of the columns `names`) through the driver (COPY on PostgreSQL,
+    a staging table on SQLite: _staged_insert), each value through its column's own bind
+    processor (so UTC, UUID and enum checks are SQLAlchemy's), without SQLAlchemy's per-row
+    parameter machinery, which cost as much CPU as the mapping itself. Values are processed a
+    column at a time (a column without a processor is passed as it is)."""
     if not rows:
         return
     dialect = connection.dialect
@@ -114,25 +115,43 @@ def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]
     if dialect.name == "postgresql":
         _copy(connection, table, names, zip(*(columns[name] for name in names)))
         return
-    if compiled.positional:
-        params = list(zip(*(columns[name] for name in binds)))
-    else:
-        params = [dict(zip(names, row)) for row in zip(*(columns[name] for name in names))]
-    connection.exec_driver_sql(str(compiled), params)
+    _staged_insert(connection, table, names, list(zip(*(columns[name] for name in names))))
+
+
+def _staged_insert(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
+    """SQLite: the rows into a temporary table without constraints, then one INSERT ... SELECT.
+
+    An executemany runs the INSERT once per row, and SQLite builds the lookup table of every
+    `IN (...)` list of the table's CHECK constraints (the enums) anew on each run: for the call
+    table that was half the cost of the insert (bench/README.md "Import"). One INSERT ... SELECT
+    builds them once. The staging columns have no declared type, so values reach the real table
+    exactly as bound and get its column affinities, as with a direct insert."""
+    staging = f"mhu_staging_{table.name}_{zlib.crc32(' '.join(names).encode()):08x}"
+    quoted = ", ".join(f'"{name}"' for name in names)
+    connection.exec_driver_sql(f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ({quoted})')
+    connection.exec_driver_sql(f'INSERT INTO temp."{staging}" VALUES ({", ".join("?" * len(names))})', rows)
+    try:
+        connection.exec_driver_sql(f'INSERT INTO main."{table.name}" ({quoted}) SELECT {quoted} FROM temp."{staging}"')
+    finally:
+        connection.exec_driver_sql(f'DELETE FROM temp."{staging}"')
 
 
 def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
     """PostgreSQL: the rows through COPY FROM STDIN on the session's own connection (so in its
     transaction; constraints and triggers apply as for INSERT). An executemany is one INSERT per
     row on the server, several times slower."""
+    import psycopg
     from psycopg import sql
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(*([table.schema] if table.schema else []), table.name),
         sql.SQL(", ").join(sql.Identifier(name) for name in names))
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+    try:
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as error:  # as SQLAlchemy raises it for any other statement (IntegrityError, ...)
+        raise sa.exc.DBAPIError.instance(statement.as_string(), None, error, psycopg.Error) from error
 
 
 def time_ordered_ids(count: int) -> list[uuid.UUID]:

@@ -193,3 +193,26 @@ def test_the_facts_after_batches_that_create_change_and_resume_are_those_of_a_fu
     assert len(written["call_fact"]) == 10
     facts.rebuild()
     assert metric_rows() == written
+
+
+def test_bulk_writes_keep_each_value_as_given_and_every_constraint(unit, tmp_path):
+    """The bulk path (a staging table on SQLite, COPY on PostgreSQL) stores text that looks like
+    a number as that text, and a value breaking a CHECK fails the whole insert."""
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area,Beat\n007,2026-03-01 10:00,1e3,0012\n8,2026-03-01 11:00,NaN, 12.50 \n")
+    batch = run_file(unit, path, fields={**PROFILE["fields"], "beat": {"column": "Beat"}})
+
+    assert batch.created == 2
+    rows = db.session.execute(sa.select(Call.incident_number, Call.district, Call.beat).order_by(Call.received_at)).all()
+    assert [tuple(row) for row in rows] == [("007", "1e3", "0012"), ("8", "NaN", "12.50")]
+
+    connection = db.session.connection()
+    call = db.session.execute(sa.select(Call.__table__).limit(1)).one()._mapping
+    values = [call[name] for name in batch_module.CALL_COLUMNS]
+    values[batch_module.CALL_COLUMNS.index("id")] = batch_module.time_ordered_ids(1)[0]
+    bad = list(values)
+    bad[batch_module.CALL_COLUMNS.index("latitude")] = 95.0
+    with pytest.raises(sa.exc.IntegrityError):
+        batch_module.insert_rows(connection, Call.__table__, batch_module.CALL_COLUMNS, [tuple(values), tuple(bad)])
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) == 2
