@@ -22,29 +22,34 @@ from __future__ import annotations
 import contextlib
 import gc
 import operator
+import multiprocessing
 import os
 import time
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from mhu import enums
 from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallPresentingProblem, CallRiskFlag, ImportBatch, ImportChange, ImportKey, ImportReject, Team,
 )
 from mhu.models.types import UTCDateTime, utcnow
 from mhu.services import audit
-from mhu.services.imports.mapping import Mapper
+from mhu.services.imports.mapping import MappedRow, Mapper
 from mhu.services.imports.profile import LIST_FIELDS, ProfileError, parse_profile
 from mhu.services.imports.reader import FileError, Table
 from mhu.services.localtime import local_parts
 from mhu.services.metrics import facts
 
 CHUNK_ROWS = 10_000
+_FORK = multiprocessing.get_context("fork")  # the mapping process (_Run._mapped_chunks); Linux, as deployed
 MAX_ERRORS = 100
 MAX_SUMMARY = 200
 PREVIEW_ROWS = 20
@@ -169,19 +174,36 @@ def time_ordered_ids(count: int) -> list[uuid.UUID]:
     return ids
 
 
-def complete_fields(fields: dict, team: Team) -> dict:
-    """A mapped row with every call column: not-null fields take their defaults when empty."""
+def intercepts_by_source(team: Team) -> dict[str, int]:
+    """The SIM intercept a call of `team` starts with, per call source (calls.default_intercept),
+    worked out once: complete_fields() runs in the mapping process, which must not touch the ORM."""
     from mhu.services.calls import default_intercept
 
+    return {source: default_intercept(team, source) for source in enums.CALL_SOURCES}
+
+
+def complete_fields(fields: dict, intercepts: dict[str, int]) -> dict:
+    """A mapped row with every call column: not-null fields take their defaults when empty, the
+    intercept the one its source and team start with (intercepts_by_source)."""
     values = {name: fields.get(name) for name in SCALAR_COLUMNS}
     for name, default in NOT_NULL_DEFAULTS.items():
         if values[name] is None:
             values[name] = default
     if values["sim_intercept"] is None:
-        values["sim_intercept"] = default_intercept(team)
+        values["sim_intercept"] = intercepts[values["call_source"]]
     for name in LIST_FIELDS:
         values[name] = fields.get(name) or []
     return values
+
+
+class _Prepared(NamedTuple):
+    """A row of the file as the mapping process hands it over: `row` is None when the key alone
+    decides the row (empty, or not the row of its key that duplicate_keys keeps); `cells` is None
+    when the row mapped without errors."""
+    number: int
+    cells: list[str] | None
+    key: str | None
+    row: MappedRow | None
 
 
 class _Run:
@@ -200,6 +222,7 @@ class _Run:
             raise BatchFailed(error.problems) from None
         except (FileError, OSError) as error:
             raise BatchFailed([f"file: {error}"]) from None
+        self.intercepts = intercepts_by_source(self.team)
         self.summary = Counter(batch.error_summary or {})
         self.errors = list(batch.errors or [])
         self.preview = list(batch.preview or [])
@@ -229,22 +252,88 @@ class _Run:
     def run(self) -> None:
         batch = self.batch
         batch.columns = self.table.header
-        total = self.count()
-        batch.rows_total, batch.status = total, "running"
-        batch.heartbeat_at = utcnow()
-        db.session.commit()
-        start, chunk = batch.rows_done, []
-        for position, (number, cells) in enumerate(self.table.rows()):
-            if position < start:
-                continue
-            chunk.append((number, cells))
-            if len(chunk) >= CHUNK_ROWS:
-                self.process(chunk)
-                chunk = []
-                gc.collect(1)  # see _collector_per_chunk
-        if chunk:
-            self.process(chunk)
+        try:
+            total = self.count()
+            batch.rows_total, batch.status = total, "running"
+            batch.heartbeat_at = utcnow()
+            db.session.commit()
+            with contextlib.closing(self._mapped_chunks(batch.rows_done)) as chunks:
+                for chunk in chunks:
+                    self.process(chunk)
+                    gc.collect(1)  # see _collector_per_chunk
+        except FileError as error:  # a row the reader cannot parse: what came before it is kept
+            raise BatchFailed([f"file: {error}"]) from None
         self.finish()
+
+    def _mapped_chunks(self, start: int) -> Iterator[list[_Prepared]]:
+        """The file's rows after the first `start`, read and mapped in chunks by a child process
+        working ahead of the writes, so the mapping and the database's work run on two cores.
+
+        A thread cannot do this: the writes hand the GIL back and forth for every row (executemany,
+        COPY), and with a mapping thread holding it each hand-over waited (slower than one thread,
+        bench/README.md "Import"). The child is forked: it inherits the mapper and the file's
+        settings and touches neither the session nor any connection (it never writes to the
+        database's sockets and ends with os._exit, as multiprocessing's forked children do). A
+        full pipe holds it at most about a chunk ahead; an error it meets is raised here; closing
+        this generator (also when a write fails) stops it."""
+        receiving, sending = _FORK.Pipe(duplex=False)
+        mapper = _FORK.Process(target=self._map_rows, args=(start, sending), daemon=True,
+                               name=f"import-mapper-{self.batch.id}")
+        mapper.start()
+        sending.close()
+        try:
+            while True:
+                try:
+                    item = receiving.recv()
+                except EOFError:
+                    mapper.join(5)
+                    raise RuntimeError(f"the mapping process ended early (exit code {mapper.exitcode})") from None
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            receiving.close()
+            if mapper.is_alive():
+                mapper.kill()
+            mapper.join()
+
+    def _map_rows(self, start: int, sending) -> None:
+        """In the mapping process: every chunk of prepared rows into `sending`, then None (or the
+        error that stopped the reading)."""
+        try:
+            chunk = []
+            for position, (number, cells) in enumerate(self.table.rows()):
+                if position < start:
+                    continue
+                chunk.append(self._prepare(number, cells))
+                if len(chunk) >= CHUNK_ROWS:
+                    sending.send(chunk)
+                    chunk = []
+            if chunk:
+                sending.send(chunk)
+            sending.send(None)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the writing side stopped
+        except Exception as error:  # noqa: BLE001 - handed to the writing side, which raises it
+            try:
+                sending.send(error)
+            except Exception:  # noqa: BLE001 - an error that does not pickle goes as its text
+                sending.send(RuntimeError(f"{type(error).__name__}: {error}"))
+
+    def _prepare(self, number: int, cells: list[str]) -> _Prepared:
+        """One row's key and, unless its key already rules it out, its mapped fields. The cells
+        are kept only for a row that may be rejected (the rejects file shows them)."""
+        mode, key = self.profile.duplicate_keys, self.mapper.key(cells)
+        if key is None or (mode == "reject" and key in self.repeated) or (
+                mode == "last" and self.last_row.get(key) != number):
+            return _Prepared(number, cells, key, None)
+        row = self.mapper.map(cells)
+        if row.errors:
+            return _Prepared(number, cells, key, row)
+        row.fields = complete_fields(row.fields, self.intercepts)
+        return _Prepared(number, None, key, row)
 
     def finish(self) -> None:
         """Refresh the facts of the calls the batch wrote and the day sums of their days (also for
@@ -260,14 +349,13 @@ class _Run:
 
     # -- one chunk ---------------------------------------------------------------------------
 
-    def process(self, chunk: list[tuple[int, list[str]]]) -> None:
-        batch, mapper, mode = self.batch, self.mapper, self.profile.duplicate_keys
+    def process(self, chunk: list[_Prepared]) -> None:
+        batch, mode = self.batch, self.profile.duplicate_keys
         rejects, mapped, in_chunk = [], [], set()
         # Keys seen in earlier chunks are found in import_key (last_batch_id = this batch), so
         # memory stays flat; a dry run writes no keys and remembers them here instead.
         seen = self.seen if batch.dry_run else in_chunk
-        for number, cells in chunk:
-            key = mapper.key(cells)
+        for number, cells, key, row in chunk:
             if key is None:
                 rejects.append((number, cells, [f"key: empty ({', '.join(self.profile.key)})"]))
                 continue
@@ -278,14 +366,13 @@ class _Run:
                 batch.skipped += 1
                 continue
             seen.add(key)
-            row = mapper.map(cells)
             if row.errors:
                 rejects.append((number, cells, row.errors))
                 continue
             if row.warnings:
                 batch.warnings += 1
                 self._note(number, "warnings", row.warnings)
-            mapped.append((number, key, complete_fields(row.fields, self.team)))
+            mapped.append((number, key, row.fields))
         self._reject(rejects)
         self._write(mapped)
         batch.rows_done += len(chunk)

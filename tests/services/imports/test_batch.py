@@ -216,3 +216,60 @@ def test_bulk_writes_keep_each_value_as_given_and_every_constraint(unit, tmp_pat
         batch_module.insert_rows(connection, Call.__table__, batch_module.CALL_COLUMNS, [tuple(values), tuple(bad)])
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) == 2
+
+
+def mapping_processes() -> list:
+    import multiprocessing
+
+    return [child for child in multiprocessing.active_children() if child.name.startswith("import-mapper-")]
+
+
+def test_a_file_that_breaks_midway_fails_the_batch_keeping_the_chunks_before_it(unit, tmp_path, monkeypatch):
+    """The rows are read and mapped in a process of their own: a row the reader cannot parse
+    fails the batch with the reader's message, keeps the chunks written before it, and leaves
+    no process behind."""
+    from mhu.services.imports.reader import FileError
+
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
+    original, reads = Table.rows, {"n": 0}
+
+    def breaks_on_the_second_read(self):
+        reads["n"] += 1
+        for position, row in enumerate(original(self)):
+            if reads["n"] == 2 and position == 5:
+                raise FileError("line 7: unexpected end of data")
+            yield row
+
+    monkeypatch.setattr(Table, "rows", breaks_on_the_second_read)
+    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 2)
+
+    batch = run_file(unit, path)
+
+    assert (batch.status, batch.failure) == ("failed", "file: line 7: unexpected end of data")
+    assert (batch.rows_done, batch.created, sorted(districts().values())) == (4, 4, ["D1", "D2", "D3", "D4"])
+    assert mapping_processes() == []
+
+
+def test_a_batch_stopped_by_a_failing_write_stops_its_mapping_process(unit, tmp_path, monkeypatch):
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
+    agency, team, officer = unit
+    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                 source=path, filename=path.name)
+    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 1)
+
+    die_after_two_chunks(batch, monkeypatch)
+
+    assert mapping_processes() == []
+    assert batch.rows_done == 2
+
+
+def test_an_imported_call_without_an_intercept_starts_where_its_source_puts_it(unit, tmp_path):
+    """As a call typed in the field: a call from a court or jail starts at intercept 3."""
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area,Source\n1,2026-03-01 10:00,A,court_or_jail\n2,2026-03-01 11:00,A,911\n")
+
+    run_file(unit, path, fields={**PROFILE["fields"], "call_source": {"column": "Source"}})
+
+    assert dict(db.session.execute(sa.select(Call.incident_number, Call.sim_intercept)).all()) == {"1": 3, "2": 1}
