@@ -36,7 +36,7 @@ from mhu.models.types import UTCDateTime, utcnow
 from mhu.services.care import followup_window
 from mhu.services.evaluation import rollup as evaluation_rollup
 from mhu.services.localtime import agency_timezone, local_date, local_day_bounds
-from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_query
+from mhu.services.metrics.breakdowns import DIMENSIONS, dimension_rollup
 from mhu.services.metrics.people import COMPLETED_OUTCOMES, followup_on_time, recrisis
 from mhu.services.metrics.rates import CALL_RATES, DENOMINATORS, DURATIONS
 from mhu.services.metrics.sql import count_if, located, seconds_between, unit_call
@@ -503,11 +503,9 @@ def _day_statements(*, whole: bool, dialect: str) -> _DayStatements:
     # Every dimension's counts per day and team, in one statement (breakdowns.DIMENSIONS).
     conditions = [Call.voided_at.is_(None), unit_call(), *_day_filter(Call, whole)]
     dimension_keys = (Call.agency_id, Call.local_date, Call.team_id)
-    queries = [dimension_query(name, conditions, *dimension_keys, tag=sa.literal(name, sa.String).label("dimension"),
-                               few_calls=not whole)
-               for name in DIMENSIONS]
     dimension_days = sa.insert(dimension_table).from_select(
-        ["agency_id", "local_date", "team_id", "dimension", "key", "calls"], sa.union_all(*queries))
+        ["agency_id", "local_date", "team_id", "dimension", "key", "calls"],
+        dimension_rollup(DIMENSIONS, conditions, *dimension_keys, few_calls=not whole))
 
     # The per-team and agency totals, summed from the slices once the follow-up sums are in.
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]
