@@ -78,7 +78,8 @@ def post_incident(*, actor: User, incident: dict, profile_name: str | None) -> t
     if call is None:
         patrol = given.get("responder_type") == "patrol_only"  # the unit did not attend: no team
         call = Call(agency_id=actor.agency_id, team_id=None if patrol else team.id, created_by_id=actor.id)
-        fields = {**NOT_NULL_DEFAULTS, "sim_intercept": 1 if patrol else default_intercept(team), **given}
+        intercept = 1 if patrol else default_intercept(team, given.get("call_source"))
+        fields = {**NOT_NULL_DEFAULTS, "sim_intercept": intercept, **given}
         _apply_fields(call, fields, actor.agency)
         check_times(call)
         db.session.add(call)

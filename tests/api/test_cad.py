@@ -36,6 +36,17 @@ def test_an_incident_in_mhu_field_names_creates_an_open_call_for_the_team(make, 
     assert call.received_at.isoformat() == "2024-05-01T16:00:00+00:00"
 
 
+def test_an_incident_without_an_intercept_starts_where_its_source_puts_it(make, api):
+    """As a call typed in the field or imported from a file: from a court or jail, intercept 3."""
+    _, _, people = feed(make)
+
+    response = api(people["integration"]).post(
+        "/api/v1/cad/incidents", json={"incident": {**INCIDENT, "call_source": "court_or_jail"}})
+
+    assert response.status_code == 201, response.json
+    assert [call.sim_intercept for call in calls()] == [3]
+
+
 def test_a_repeat_updates_times_and_address_never_duplicates_nor_clears_officer_input(make, api):
     _, _, people = feed(make)
     client = api(people["integration"])
