@@ -355,6 +355,10 @@ def _facts_insert(condition) -> sa.Insert:
         Call.id, Call.agency_id, Call.local_date, *(getattr(Call, name) for name in SLICE), Call.received_at,
         contact_person, *durations.values(), *handoff,
     ).where(Call.voided_at.is_(None), unit_call(), condition)
+    # Written in day order, most of the facts' indexes (those led by the agency and the day, and
+    # the person's, whose day order is its time order) take their new entries in key order instead
+    # of all over the index: 88 -> 46 s for an import's million facts on SQLite (bench/README.md).
+    query = query.order_by(Call.local_date, Call.received_at)
     columns = ["call_id", "agency_id", "local_date", *SLICE, "received_at", "contact_person_id",
                *(f"{name}_seconds" for name in durations), "handoff_facility", "handoff_seconds"]
     return sa.insert(CallFact.__table__).from_select(columns, query)
