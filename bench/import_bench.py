@@ -30,6 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import append_rows, machine  # noqa: E402
 END_MARKER = "<!-- /rows:import -->"
+HEADER = ("| when (UTC) | database | rows | created | rejected | seconds | rows/s | CPU s | server CPU s | chunks s | "
+          "facts s | day sums s | peak RSS MB | load | machine |\n"
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 DISPOSITIONS = {"Remained in community": "resolved_on_scene", "Referred": "resolved_with_referral",
                 "Declined": "resources_declined", "Transported to crisis center": "voluntary_transport_crisis_facility",
                 "Transported to ED": "voluntary_transport_ed", "Emergency hold": "emergency_detention",
@@ -98,6 +101,40 @@ def cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+def _time_phase(owner, name: str, timings: dict, phase: str) -> None:
+    """Wrap owner.name so the seconds spent in it add up in timings[phase]."""
+    function = getattr(owner, name)
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            timings[phase] += time.perf_counter() - began
+
+    setattr(owner, name, timed)
+
+
+def _server_process(db):
+    """For PostgreSQL on this machine: a function giving the CPU seconds the session's server
+    process has used (the import runs on one pooled connection), None on SQLite."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    import sqlalchemy as sa
+
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return round((int(fields[11]) + int(fields[12])) / ticks, 1)  # utime + stime
+
+    return cpu
+
+
 def child(database: str, csv_path: str, url: str) -> None:
     """One run in this process: migrate, import, print a JSON result line."""
     os.environ["MHU_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mhu-bench-")
@@ -131,15 +168,11 @@ def child(database: str, csv_path: str, url: str) -> None:
             team = get_or_create_team(agency=agency, name="Bench team")
             actor = imports.importer_account(agency)
             db.session.commit()
-            timings = {}
-            refresh = batch_module.refresh_batch_days
-
-            def timed_refresh(batch):
-                began = time.perf_counter()
-                refresh(batch)
-                timings["day_sums"] = time.perf_counter() - began
-
-            batch_module.refresh_batch_days = timed_refresh
+            timings = {"chunks": 0.0, "facts": 0.0, "day_sums": 0.0}
+            _time_phase(batch_module._Run, "process", timings, "chunks")
+            _time_phase(batch_module, "refresh_batch_facts", timings, "facts")
+            _time_phase(batch_module, "refresh_batch_days", timings, "day_sums")
+            backend = _server_process(db)
             load = os.getloadavg()[0]
             started, cpu_started = time.perf_counter(), cpu_seconds()
             batch = imports.create_batch(actor=actor, agency=agency, team=team, profile=parse_profile(PROFILE),
@@ -151,7 +184,9 @@ def child(database: str, csv_path: str, url: str) -> None:
             result = {"database": label, "rows": batch.rows_total, "created": batch.created,
                       "rejected": batch.rejected, "calls": calls, "facts": facts, "status": batch.status,
                       "seconds": round(seconds, 1), "rate": round(batch.rows_total / seconds),
-                      "cpu": round(cpu, 1), "day_sums": round(timings.get("day_sums", 0), 1),
+                      "cpu": round(cpu, 1), "day_sums": round(timings["day_sums"], 1),
+                      "chunks_s": round(timings["chunks"], 1), "facts_s": round(timings["facts"], 1),
+                      "server_cpu": backend() if backend else None,
                       "rss": peak_rss_mb(), "load": f"{load:.1f}"}
             db.session.remove()
             db.engine.dispose()
@@ -167,7 +202,8 @@ def table(results: list[dict], stamp: str) -> list[str]:
     host = machine()
     return [
         f"| {stamp} | {r['database']} | {r['rows']:,} | {r['created']:,} | {r['rejected']:,} | {r['seconds']} | "
-        f"{r['rate']:,} | {r['cpu']} | {r['day_sums']} | {r['rss']} | {r['load']} | {host} |"
+        f"{r['rate']:,} | {r['cpu']} | {r['server_cpu'] if r['server_cpu'] is not None else '–'} | {r['chunks_s']} | "
+        f"{r['facts_s']} | {r['day_sums']} | {r['rss']} | {r['load']} | {host} |"
         for r in results
     ]
 
@@ -209,8 +245,7 @@ def main() -> None:
 
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
     lines = table(results, stamp)
-    print("| when (UTC) | database | rows | created | rejected | seconds | rows/s | CPU s | day sums s | peak RSS MB | load | machine |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print(HEADER)
     print("\n".join(lines))
     if not args.no_append:
         append_rows(END_MARKER, lines)
