@@ -273,3 +273,20 @@ def test_an_imported_call_without_an_intercept_starts_where_its_source_puts_it(u
     run_file(unit, path, fields={**PROFILE["fields"], "call_source": {"column": "Source"}})
 
     assert dict(db.session.execute(sa.select(Call.incident_number, Call.sim_intercept)).all()) == {"1": 3, "2": 1}
+
+
+def test_calls_out_of_time_order_are_written_in_time_order_each_with_its_own_key(unit, tmp_path):
+    """A chunk's new calls are inserted (and given ids) in received order, and every source key
+    still names the call made from its own row."""
+    from mhu.models import ImportKey
+
+    path = tmp_path / "calls.csv"
+    days = [4, 1, 6, 2, 5, 3]
+    path.write_text("Id,When,Area\n" + "".join(f"C{day},2026-03-0{day} 10:00,Area {day}\n" for day in days))
+    batch = run_file(unit, path)
+
+    assert batch.created == 6
+    by_id = db.session.execute(sa.select(Call.incident_number, Call.district).order_by(Call.id)).all()
+    assert [tuple(row) for row in by_id] == [(f"C{day}", f"Area {day}") for day in sorted(days)]
+    keyed = db.session.execute(sa.select(ImportKey.key, Call.incident_number).join(Call, Call.id == ImportKey.call_id)).all()
+    assert sorted(tuple(row) for row in keyed) == [(f"C{day}", f"C{day}") for day in sorted(days)]
