@@ -167,12 +167,13 @@ def time_ordered_ids(count: int) -> list[uuid.UUID]:
     looked up, and ordered as a tie-break)."""
     stamp = (time.time_ns() // 1_000_000) << 80
     noise = os.urandom(10 * count)
-    ids = []
+    numbers = []
     for start in range(0, 10 * count, 10):
         random = int.from_bytes(noise[start:start + 10], "big")
         # version 7 in bits 76-79, variant 0b10 in bits 62-63
-        ids.append(uuid.UUID(int=stamp | 0x7 << 76 | (random >> 62 & 0xFFF) << 64 | 0x2 << 62 | random & (1 << 62) - 1))
-    return sorted(ids)
+        numbers.append(stamp | 0x7 << 76 | (random >> 62 & 0xFFF) << 64 | 0x2 << 62 | random & (1 << 62) - 1)
+    numbers.sort()  # as integers: sorting UUID objects calls their __lt__ in Python
+    return [uuid.UUID(int=number) for number in numbers]
 
 
 def intercepts_by_source(team: Team) -> dict[str, int]:
