@@ -99,13 +99,22 @@ class SQLiteWriterGate:
         self._fd = None
         self._threads = threading.Lock()
         self._holder = None  # the thread holding the gate in this process
+        self._setup: dict[int, threading.Lock] = {}  # per process id: see _file()
 
     def _file(self) -> int:
-        # A descriptor inherited through fork() shares its lock with the parent: open one per process.
-        if self._pid != os.getpid():
-            self._fd, self._pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
-            self._threads = threading.Lock()
-            self._holder = None
+        # A descriptor inherited through fork() shares its lock with the parent: open one per
+        # process. Its threads may make their first writes at the same moment: one opens the file
+        # and the others wait for it, or each would open its own descriptor (its own gate) and a
+        # release through another's would leave it locked. The setup lock is per process id
+        # (dict.setdefault is atomic): one held by another thread at a fork stays held in the child.
+        pid = os.getpid()
+        if self._pid != pid:
+            with self._setup.setdefault(pid, threading.Lock()):
+                if self._pid != pid:
+                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                    self._threads = threading.Lock()
+                    self._holder = None
+                    self._pid = pid  # last: other threads go past the check only once the rest is set
         return self._fd
 
     def before_write(self, connection) -> None:

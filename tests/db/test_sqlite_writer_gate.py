@@ -87,3 +87,38 @@ def test_a_thread_writing_on_a_second_connection_is_not_left_waiting_on_itself(e
             second.execute(sa.text("INSERT INTO note (body) VALUES ('b')"))
         first.commit()
     assert gate_is_free(engine)
+
+
+def test_threads_whose_first_writes_race_share_one_gate(engine, monkeypatch):
+    """The threads of a process that write for the first time at the same moment open the lock
+    file once: two descriptors would be two gates, and a release through the wrong one would
+    leave the other locked (writers then timed out and lost their turn)."""
+    import mhu.db_setup
+
+    opened, real_open = [], os.open
+
+    def slow_open(path, *args, **kwargs):
+        if str(path).endswith("-writer.lock"):
+            opened.append(path)
+            threading.Event().wait(0.05)  # widen the moment in which the threads race
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(mhu.db_setup.os, "open", slow_open)
+    start = threading.Barrier(4)
+
+    def write(number):
+        start.wait()
+        for _ in range(20):
+            with engine.begin() as connection:
+                connection.execute(sa.text("INSERT INTO note (body) VALUES (:b)"), {"b": str(number)})
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(opened) == 1
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM note")).scalar() == 80
+    assert gate_is_free(engine)
