@@ -62,17 +62,27 @@ def test_a_rollback_or_a_connection_given_back_releases_the_gate(engine):
         assert connection.execute(sa.text("SELECT count(*) FROM note")).scalar() == 0
 
 
-def test_writers_on_threads_take_turns_and_all_commit(engine):
+def write_on_threads(engine, *, threads: int = 4, writes: int = 20, together: bool = False) -> None:
+    """`threads` threads, each committing `writes` inserts one by one; `together`: they start at
+    the same moment."""
+    start = threading.Barrier(threads) if together else None
+
     def write(number):
-        for _ in range(20):
+        if start is not None:
+            start.wait()
+        for _ in range(writes):
             with engine.begin() as connection:
                 connection.execute(sa.text("INSERT INTO note (body) VALUES (:b)"), {"b": str(number)})
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for thread in threads:
+    running = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for thread in running:
         thread.start()
-    for thread in threads:
+    for thread in running:
         thread.join()
+
+
+def test_writers_on_threads_take_turns_and_all_commit(engine):
+    write_on_threads(engine)
 
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM note")).scalar() == 80
@@ -104,19 +114,7 @@ def test_threads_whose_first_writes_race_share_one_gate(engine, monkeypatch):
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(mhu.db_setup.os, "open", slow_open)
-    start = threading.Barrier(4)
-
-    def write(number):
-        start.wait()
-        for _ in range(20):
-            with engine.begin() as connection:
-                connection.execute(sa.text("INSERT INTO note (body) VALUES (:b)"), {"b": str(number)})
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    write_on_threads(engine, together=True)
 
     assert len(opened) == 1
     with engine.connect() as connection:

@@ -327,15 +327,26 @@ class _Run:
     def _prepare(self, number: int, cells: list[str]) -> _Prepared:
         """One row's key and, unless its key already rules it out, its mapped fields. The cells
         are kept only for a row that may be rejected (the rejects file shows them)."""
-        mode, key = self.profile.duplicate_keys, self.mapper.key(cells)
-        if key is None or (mode == "reject" and key in self.repeated) or (
-                mode == "last" and self.last_row.get(key) != number):
+        key = self.mapper.key(cells)
+        if self._ruled_out(number, key) is not None:
             return _Prepared(number, cells, key, None)
         row = self.mapper.map(cells)
         if row.errors:
             return _Prepared(number, cells, key, row)
         row.fields = complete_fields(row.fields, self.intercepts)
         return _Prepared(number, None, key, row)
+
+    def _ruled_out(self, number: int, key: str | None) -> str | None:
+        """Why the key alone decides this row ("empty", "repeated": rejected; "not_last": skipped
+        under duplicate_keys last), or None when the row is to be mapped."""
+        mode = self.profile.duplicate_keys
+        if key is None:
+            return "empty"
+        if mode == "reject" and key in self.repeated:
+            return "repeated"
+        if mode == "last" and self.last_row.get(key) != number:
+            return "not_last"
+        return None
 
     def finish(self) -> None:
         """Refresh the facts of the calls the batch wrote and the day sums of their days (also for
@@ -358,13 +369,14 @@ class _Run:
         # memory stays flat; a dry run writes no keys and remembers them here instead.
         seen = self.seen if batch.dry_run else in_chunk
         for number, cells, key, row in chunk:
-            if key is None:
+            ruled_out = self._ruled_out(number, key)
+            if ruled_out == "empty":
                 rejects.append((number, cells, [f"key: empty ({', '.join(self.profile.key)})"]))
                 continue
-            if mode == "reject" and key in self.repeated:
+            if ruled_out == "repeated":
                 rejects.append((number, cells, [f"key: '{_shown(key)}' is on more than one row of the file"]))
                 continue
-            if (mode == "last" and self.last_row.get(key) != number) or (mode == "first" and key in seen):
+            if ruled_out == "not_last" or (mode == "first" and key in seen):
                 batch.skipped += 1
                 continue
             seen.add(key)
