@@ -262,6 +262,9 @@ class _Run:
             with contextlib.closing(self._mapped_chunks(batch.rows_done)) as chunks:
                 for chunk in chunks:
                     self.process(chunk)
+                    # Emptied first (the generator holds the list too): the collection then walks
+                    # only what the chunk left behind, not its 10,000 rows (70 ms a chunk).
+                    chunk.clear()
                     gc.collect(1)  # see _collector_per_chunk
         except FileError as error:  # a row the reader cannot parse: what came before it is kept
             raise BatchFailed([f"file: {error}"]) from None
@@ -368,6 +371,7 @@ class _Run:
         # Keys seen in earlier chunks are found in import_key (last_batch_id = this batch), so
         # memory stays flat; a dry run writes no keys and remembers them here instead.
         seen = self.seen if batch.dry_run else in_chunk
+        skipped = warned = 0  # added to the batch once (an ORM attribute write per row cost 2 us)
         for number, cells, key, row in chunk:
             ruled_out = self._ruled_out(number, key)
             if ruled_out == "empty":
@@ -377,16 +381,18 @@ class _Run:
                 rejects.append((number, cells, [f"key: '{_shown(key)}' is on more than one row of the file"]))
                 continue
             if ruled_out == "not_last" or (mode == "first" and key in seen):
-                batch.skipped += 1
+                skipped += 1
                 continue
             seen.add(key)
             if row.errors:
                 rejects.append((number, cells, row.errors))
                 continue
             if row.warnings:
-                batch.warnings += 1
+                warned += 1
                 self._note(number, "warnings", row.warnings)
             mapped.append((number, key, row.fields))
+        batch.skipped += skipped
+        batch.warnings += warned
         self._reject(rejects)
         self._write(mapped)
         batch.rows_done += len(chunk)
