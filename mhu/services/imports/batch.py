@@ -424,17 +424,22 @@ class _Run:
             return
         batch = self.batch
         connection = db.session.connection()
-        if connection.dialect.name == "postgresql":
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql:
             # From a statement's sixth run the driver prepares it and the server may switch to a
             # generic plan: for the key lookup below that was a scan testing every key against the
             # whole array (22 s for one 10,000-row chunk against 50,000 keys; bench/README.md
-            # "Import"). Custom plans, for this transaction only.
+            # "Import"). Custom plans for this lookup only: the mode applies to every cached plan,
+            # the foreign-key checks' too, which were then planned again for every row written
+            # (half the server's time in the chunks' COPYs).
             connection.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
         key_table = ImportKey.__table__
         existing = {row.key: row for row in connection.execute(
             sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
             .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
                    _among(connection, key_table.c.key, [key for _, key, _ in mapped])))}
+        if postgresql:
+            connection.execute(sa.text("SET LOCAL plan_cache_mode TO DEFAULT"))
         new, old = [], []
         for number, key, values in mapped:
             found = existing.get(key)

@@ -1,6 +1,7 @@
 """Files as they come (encodings, delimiters, XLSX), duplicate keys inside a file, and a batch
 that survives its process ending."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -290,3 +291,31 @@ def test_calls_out_of_time_order_are_written_in_time_order_each_with_its_own_key
     assert [tuple(row) for row in by_id] == [(f"C{day}", f"Area {day}") for day in sorted(days)]
     keyed = db.session.execute(sa.select(ImportKey.key, Call.incident_number).join(Call, Call.id == ImportKey.call_id)).all()
     assert sorted(tuple(row) for row in keyed) == [(f"C{day}", f"C{day}") for day in sorted(days)]
+
+
+@pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's plan cache")
+def test_only_the_key_lookup_forces_custom_plans(unit, tmp_path, monkeypatch):
+    """The key lookup is planned for its keys each time (a generic plan scanned every key); the
+    chunk's other statements, and the foreign-key checks of its COPYs, keep their cached plans
+    (forced custom plans made the server plan each check again for every row written)."""
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + "".join(f"C{n},2026-03-0{n} 10:00,North\n" for n in range(1, 8)))
+    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 2)
+    modes = []
+
+    def observe(_connection, cursor, statement, *_):
+        if statement.startswith(("SELECT import_key.id", "UPDATE import_batch")):
+            modes.append((statement.split()[1], cursor.connection.execute("SHOW plan_cache_mode").fetchone()[0]))
+
+    sa.event.listen(db.engine, "before_cursor_execute", observe)
+    try:
+        batch = run_file(unit, path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", observe)
+
+    assert batch.created == 7
+    lookups = [mode for kind, mode in modes if kind == "import_key.id,"]
+    progress = [mode for kind, mode in modes if kind == "import_batch"]
+    assert lookups == ["force_custom_plan"] * 4
+    assert progress and set(progress) == {"auto"}
