@@ -1,10 +1,11 @@
 """Running an import batch: stream the file, map each row, write calls in bulk, keep the counts.
 
-Rows are processed in chunks of CHUNK_ROWS. Each chunk is one transaction: its new calls, list
-rows and source keys are inserted in bulk (through a staging table on SQLite, COPY on PostgreSQL),
-changed calls updated with one executemany, the rejects stored and the batch's progress saved.
-So a crash loses at most the chunk in flight, and `rows_done` says where to resume; the source
-keys make re-running any part safe.
+Rows are processed in chunks of CHUNK_ROWS: a chunk's new calls, list rows and source keys are
+inserted in bulk (through a staging table on SQLite, COPY on PostgreSQL), changed calls updated
+with one executemany, the rejects stored and the batch's progress saved. A transaction takes
+chunks until it has been open TRANSACTION_SECONDS, so a crash loses at most those few seconds of
+writes, and `rows_done` (saved with them) says where to resume; the source keys make re-running
+any part safe.
 
 The metric facts are refreshed once, at the batch's end: the per-call facts of the calls it
 created or changed (set-based, a few statements), then the day sums of the local days its calls
@@ -49,6 +50,13 @@ from mhu.services.localtime import local_parts
 from mhu.services.metrics import facts
 
 CHUNK_ROWS = 10_000
+# A commit writes every page the transaction changed. A file out of time order changes pages all
+# over the call table's time indexes, and with a commit per chunk most were written again by each
+# chunk: committing every two or three chunks took a million-row import on SQLite from 175 to
+# about 140 s (bench/README.md "Import"). Bounded by time because on SQLite the open transaction
+# holds the write lock: a call saved in the field meanwhile waits at most this plus a chunk,
+# well inside the 10 s busy timeout.
+TRANSACTION_SECONDS = 2.0
 _FORK = multiprocessing.get_context("fork")  # the mapping process (_Run._mapped_chunks); Linux, as deployed
 MAX_ERRORS = 100
 MAX_SUMMARY = 200
@@ -231,6 +239,7 @@ class _Run:
         self.seen: set[str] = set()
         self.last_row: dict[str, int] = {}
         self.repeated: set[str] = set()
+        self.transaction_began = time.monotonic()
 
     # -- passes ------------------------------------------------------------------------------
 
@@ -258,7 +267,7 @@ class _Run:
             total = self.count()
             batch.rows_total, batch.status = total, "running"
             batch.heartbeat_at = utcnow()
-            db.session.commit()
+            self._commit()
             with contextlib.closing(self._mapped_chunks(batch.rows_done)) as chunks:
                 for chunk in chunks:
                     self.process(chunk)
@@ -267,8 +276,21 @@ class _Run:
                     chunk.clear()
                     gc.collect(1)  # see _collector_per_chunk
         except FileError as error:  # a row the reader cannot parse: what came before it is kept
+            self._commit()
             raise BatchFailed([f"file: {error}"]) from None
         self.finish()
+
+    def _commit(self) -> None:
+        db.session.commit()
+        self.transaction_began = time.monotonic()
+
+    def _commit_when_due(self) -> None:
+        """Commit once the transaction has been open TRANSACTION_SECONDS; until then the chunk's
+        progress is only flushed, in the same transaction as its writes."""
+        if time.monotonic() - self.transaction_began >= TRANSACTION_SECONDS:
+            self._commit()
+        else:
+            db.session.flush()
 
     def _mapped_chunks(self, start: int) -> Iterator[list[_Prepared]]:
         """The file's rows after the first `start`, read and mapped in chunks by a child process
@@ -355,6 +377,7 @@ class _Run:
         """Refresh the facts of the calls the batch wrote and the day sums of their days (also for
         a batch that failed)."""
         batch = self.batch
+        self._commit()  # the last chunks first: the refresh is long, and what it reads is kept if it fails
         if not batch.dry_run:
             refresh_batch_facts(batch)
             refresh_batch_days(batch)
@@ -398,7 +421,7 @@ class _Run:
         batch.rows_done += len(chunk)
         batch.heartbeat_at = utcnow()
         batch.errors, batch.error_summary, batch.preview = list(self.errors), dict(self.summary), list(self.preview)
-        db.session.commit()
+        self._commit_when_due()
         if self.progress is not None:
             self.progress(len(chunk))
 

@@ -92,7 +92,7 @@ def test_duplicate_keys_inside_one_file(unit, tmp_path, mode, expected, counts):
 
 def die_after_two_chunks(batch, monkeypatch) -> None:
     """Run `batch` until its process dies after two chunks, and leave it as a dead process does:
-    still running, its heartbeat ten minutes old."""
+    its open transaction lost, still running, its heartbeat ten minutes old."""
     original = batch_module._Run.process
     calls = {"n": 0}
 
@@ -105,6 +105,7 @@ def die_after_two_chunks(batch, monkeypatch) -> None:
     monkeypatch.setattr(batch_module._Run, "process", dies_after_two_chunks)
     with pytest.raises(SystemExit):
         batch_module._Run(batch).run()
+    db.session.rollback()
     monkeypatch.setattr(batch_module._Run, "process", original)
     batch.heartbeat_at = utcnow() - timedelta(minutes=10)
     db.session.commit()
@@ -118,6 +119,7 @@ def test_a_batch_left_running_by_a_dead_process_resumes_with_the_same_result(uni
     batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
                                  source=path, filename=path.name)
     monkeypatch.setattr(batch_module, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(batch_module, "TRANSACTION_SECONDS", 0)  # a commit per chunk
     die_after_two_chunks(batch, monkeypatch)
     assert (batch.status, batch.rows_done, batch.created) == ("running", 6, 6)
 
@@ -126,6 +128,39 @@ def test_a_batch_left_running_by_a_dead_process_resumes_with_the_same_result(uni
     db.session.refresh(batch)
     assert (batch.status, batch.rows_done, batch.created, batch.rejected) == ("done", 7, 7, 0)
     assert len(districts()) == 7
+
+
+def test_chunks_share_a_transaction_until_it_is_due_and_a_death_loses_only_that(unit, tmp_path, monkeypatch):
+    """Chunks are committed together once their transaction has been open TRANSACTION_SECONDS:
+    a process that dies before then loses those chunks (their progress with them), and the
+    resumed batch writes them."""
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
+    agency, team, officer = unit
+    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                 source=path, filename=path.name)
+    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(batch_module, "TRANSACTION_SECONDS", 3600)
+    commits = []
+
+    def committed(connection):
+        commits.append(connection)
+
+    sa.event.listen(db.engine, "commit", committed)
+    try:
+        die_after_two_chunks(batch, monkeypatch)
+        assert (batch.status, batch.rows_done, batch.created, districts()) == ("running", 0, 0, {})
+
+        commits.clear()
+        assert imports.recover_interrupted(inline=True) == [batch.id]
+    finally:
+        sa.event.remove(db.engine, "commit", committed)
+
+    db.session.refresh(batch)
+    assert (batch.status, batch.rows_done, batch.created) == ("done", 7, 7)
+    assert len(districts()) == 7
+    # the run's start, its three chunks in one transaction, the end with the facts
+    assert len(commits) <= 4
 
 
 def test_a_batch_whose_file_is_gone_ends_failed_keeping_what_it_wrote(unit, tmp_path):
@@ -259,6 +294,7 @@ def test_a_batch_stopped_by_a_failing_write_stops_its_mapping_process(unit, tmp_
     batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
                                  source=path, filename=path.name)
     monkeypatch.setattr(batch_module, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(batch_module, "TRANSACTION_SECONDS", 0)  # a commit per chunk
 
     die_after_two_chunks(batch, monkeypatch)
 
