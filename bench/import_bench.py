@@ -1,12 +1,15 @@
 """Time the file import: a generated N-row CSV (default 1,000,000) into a fresh database.
 
-    .venv/bin/python bench/import_bench.py [--rows N] [--no-append]
+    .venv/bin/python bench/import_bench.py [--rows N] [--order random|time] [--no-append]
     scripts/pg.sh .venv/bin/python bench/import_bench.py        # SQLite, then PostgreSQL
 
 The CSV looks like a county CAD export (ISO times, dispositions and reasons as labels to map,
-a date + time pair, placeholders); the profile maps it as docs/import/README.md describes. Each
+a date + time pair, placeholders); the profile maps it as docs/import/README.md describes. Its
+rows are in random time order by default (incident numbers ascending, times drawn over three
+years: the worst case for the time indexes); `--order time` writes them in time order, as an
+export sorted by incident number comes. Each
 database runs in its own process (so peak RSS is that run's), through the same code path as
-`flask import-calls`: mapping, bulk writes per 10,000-row chunk, the per-call facts and the day
+`flask import-calls`: mapping, bulk writes in 10,000-row chunks, the per-call facts and the day
 sums once at the end. Nothing is tuned for the bench: the app's own SQLite settings (WAL,
 synchronous FULL by default) and PostgreSQL defaults of scripts/pg.sh.
 Prints a table and appends its rows to bench/README.md ("Import").
@@ -62,8 +65,10 @@ PROFILE = {
 }
 
 
-def generate(path: Path, rows: int, seed: int = 1) -> None:
-    """Write the CSV, streamed: about 1 % bad rows (unmapped outcome), times over three years."""
+def generate(path: Path, rows: int, seed: int = 1, order: str = "random") -> None:
+    """Write the CSV, streamed: about 1 % bad rows (unmapped outcome), times over three years.
+    `order`: "random" (each row's time drawn anew: the worst case for the time indexes) or
+    "time" (ascending times, as a CAD export sorted by incident number comes)."""
     rng = random.Random(seed)
     start = datetime(2023, 1, 1, tzinfo=timezone.utc)
     outcomes = [*DISPOSITIONS, "Jail"]
@@ -73,8 +78,13 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
         writer.writerow(["Incident", "Received", "Dispatched", "Arrived", "Clear Date", "Clear Time", "Source",
                          "District", "Beat", "Address", "Reason 1", "Reason 2", "CIT", "Outcome"])
         span = 3 * 365 * 86400
+        elapsed = 0.0
         for n in range(rows):
-            received = start + timedelta(seconds=rng.randrange(span))
+            if order == "time":  # gaps of a Poisson process with the same three-year span
+                elapsed += rng.expovariate(rows / span)
+                received = start + timedelta(seconds=int(elapsed))
+            else:
+                received = start + timedelta(seconds=rng.randrange(span))
             dispatched = received + timedelta(seconds=rng.randrange(30, 600))
             arrived = dispatched + timedelta(seconds=rng.randrange(120, 1800))
             cleared = arrived + timedelta(seconds=rng.randrange(600, 7200))
@@ -135,7 +145,7 @@ def _server_process(db):
     return cpu
 
 
-def child(database: str, csv_path: str, url: str) -> None:
+def child(database: str, csv_path: str, url: str, order: str = "random") -> None:
     """One run in this process: migrate, import, print a JSON result line."""
     os.environ["MHU_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mhu-bench-")
     import sqlalchemy as sa
@@ -160,6 +170,8 @@ def child(database: str, csv_path: str, url: str) -> None:
         label = f"PostgreSQL {version.split()[0]}"
     else:
         label = "SQLite (file, WAL)"
+    if order == "time":
+        label += ", rows in time order"
     app = create_app("development", **overrides)
     try:
         with app.app_context():
@@ -213,7 +225,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-append", action="store_true", help="print only; leave bench/README.md alone")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="run one database")
-    parser.add_argument("--child", nargs=3, metavar=("DATABASE", "CSV", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--order", choices=("random", "time"), default="random",
+                        help="rows in random time order (default, the worst case) or in time order")
+    parser.add_argument("--child", nargs=4, metavar=("DATABASE", "CSV", "URL", "ORDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -222,7 +236,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mhu-bench-import-") as directory:
         csv_path = Path(directory) / "bench.csv"
         began = time.perf_counter()
-        generate(csv_path, args.rows)
+        generate(csv_path, args.rows, order=args.order)
         print(f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
               f"{time.perf_counter() - began:.0f} s", flush=True)
         runs = [("sqlite", f"sqlite:///{directory}/bench.sqlite3")]
@@ -237,7 +251,7 @@ def main() -> None:
             runs = [run for run in runs if run[0] == args.only]
         results = []
         for database, url in runs:
-            output = subprocess.run([sys.executable, __file__, "--child", database, str(csv_path), url],
+            output = subprocess.run([sys.executable, __file__, "--child", database, str(csv_path), url, args.order],
                                     check=True, capture_output=True, text=True).stdout
             result = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
             print(result, flush=True)
