@@ -90,6 +90,15 @@ def test_duplicate_keys_inside_one_file(unit, tmp_path, mode, expected, counts):
     assert {name: getattr(batch, name) for name in counts} == counts
 
 
+def seven_row_batch(unit, tmp_path) -> ImportBatch:
+    """A queued batch of seven calls, districts D1 to D7."""
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
+    agency, team, officer = unit
+    return imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
+                                source=path, filename=path.name)
+
+
 def die_after_two_chunks(batch, monkeypatch) -> None:
     """Run `batch` until its process dies after two chunks, and leave it as a dead process does:
     its open transaction lost, still running, its heartbeat ten minutes old."""
@@ -112,12 +121,7 @@ def die_after_two_chunks(batch, monkeypatch) -> None:
 
 
 def test_a_batch_left_running_by_a_dead_process_resumes_with_the_same_result(unit, tmp_path, monkeypatch):
-    rows = "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8))
-    path = tmp_path / "calls.csv"
-    path.write_text("Id,When,Area\n" + rows)
-    agency, team, officer = unit
-    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
-                                 source=path, filename=path.name)
+    batch = seven_row_batch(unit, tmp_path)
     monkeypatch.setattr(batch_module, "CHUNK_ROWS", 3)
     monkeypatch.setattr(batch_module, "TRANSACTION_SECONDS", 0)  # a commit per chunk
     die_after_two_chunks(batch, monkeypatch)
@@ -134,11 +138,7 @@ def test_chunks_share_a_transaction_until_it_is_due_and_a_death_loses_only_that(
     """Chunks are committed together once their transaction has been open TRANSACTION_SECONDS:
     a process that dies before then loses those chunks (their progress with them), and the
     resumed batch writes them."""
-    path = tmp_path / "calls.csv"
-    path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
-    agency, team, officer = unit
-    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
-                                 source=path, filename=path.name)
+    batch = seven_row_batch(unit, tmp_path)
     monkeypatch.setattr(batch_module, "CHUNK_ROWS", 3)
     monkeypatch.setattr(batch_module, "TRANSACTION_SECONDS", 3600)
     commits = []
@@ -288,11 +288,7 @@ def test_a_file_that_breaks_midway_fails_the_batch_keeping_the_chunks_before_it(
 
 
 def test_a_batch_stopped_by_a_failing_write_stops_its_mapping_process(unit, tmp_path, monkeypatch):
-    path = tmp_path / "calls.csv"
-    path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
-    agency, team, officer = unit
-    batch = imports.create_batch(actor=officer, agency=agency, team=team, profile=parse_profile(PROFILE),
-                                 source=path, filename=path.name)
+    batch = seven_row_batch(unit, tmp_path)
     monkeypatch.setattr(batch_module, "CHUNK_ROWS", 1)
     monkeypatch.setattr(batch_module, "TRANSACTION_SECONDS", 0)  # a commit per chunk
 
