@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import operator
 import multiprocessing
 import os
 import time
 import uuid
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -75,9 +74,11 @@ SCALAR_COLUMNS = (
     "latitude", "longitude", "cit_officer_on_scene", "transfer_in", "transfer_out", "force_level", "disposition",
     "legal_hold_type", "followup_required", "narrative", "responder_type", "not_taken_reason",
 )
-# The columns of a created call, in the order _Run._insert builds its rows.
+# The columns of a created call, in the order _Run._insert builds its rows: those of the row,
+# bound in the mapping process (_Run._prepare), then those of the batch and the moment.
+ROW_COLUMNS = [*SCALAR_COLUMNS, "local_date", "local_hour", "local_weekday"]
 CALL_COLUMNS = [
-    *SCALAR_COLUMNS, "id", "agency_id", "person_id", "team_id", "local_date", "local_hour", "local_weekday",
+    *ROW_COLUMNS, "id", "agency_id", "person_id", "team_id",
     "version", "created_at", "created_by_id", "updated_at", "updated_by_id", "voided_at", "voided_by_id", "void_reason",
 ]
 
@@ -125,10 +126,34 @@ def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]
             columns[name] = [None if value is None else processed[id(value)] for value in values]
         else:
             columns[name] = [None if value is None else process(value) for value in values]
-    if dialect.name == "postgresql":
-        _copy(connection, table, names, zip(*(columns[name] for name in names)))
-        return
-    _staged_insert(connection, table, names, list(zip(*(columns[name] for name in names))))
+    insert_bound_rows(connection, table, names, list(zip(*(columns[name] for name in names))))
+
+
+def insert_bound_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
+    """insert_rows() for rows whose values have been through their columns' bind processors
+    (row_binder()): COPY on PostgreSQL, the staging table on SQLite."""
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, names, rows)
+    else:
+        _staged_insert(connection, table, names, rows)
+
+
+def row_binder(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
+    """A function giving a row of the columns `names` (a tuple) with each value through its
+    column's bind processor for `dialect`, as insert_rows() binds them, for insert_bound_rows()."""
+    processes = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    if not any(processes):
+        return tuple
+    steps = [(index, process) for index, process in enumerate(processes) if process is not None]
+
+    def bind(row: tuple) -> tuple:
+        values = list(row)
+        for index, process in steps:
+            if values[index] is not None:
+                values[index] = process(values[index])
+        return tuple(values)
+
+    return bind
 
 
 def _staged_insert(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
@@ -209,11 +234,13 @@ def complete_fields(fields: dict, intercepts: dict[str, int]) -> dict:
 class _Prepared(NamedTuple):
     """A row of the file as the mapping process hands it over: `row` is None when the key alone
     decides the row (empty, or not the row of its key that duplicate_keys keeps); `cells` is None
-    when the row mapped without errors."""
+    when the row mapped without errors; `bound` is the row's ROW_COLUMNS bound for the database
+    (what a new call is inserted with; None in a dry run and for rows with errors)."""
     number: int
     cells: list[str] | None
     key: str | None
     row: MappedRow | None
+    bound: tuple | None = None
 
 
 class _Run:
@@ -224,6 +251,7 @@ class _Run:
         self.progress = progress
         self.agency = db.session.get(Agency, batch.agency_id)
         self.team = db.session.get(Team, batch.team_id)
+        self.zone = self.agency.timezone
         try:
             self.profile = parse_profile(batch.profile)
             self.table = Table(batch.stored_path, batch.sheet)
@@ -233,6 +261,9 @@ class _Run:
         except (FileError, OSError) as error:
             raise BatchFailed([f"file: {error}"]) from None
         self.intercepts = intercepts_by_source(self.team)
+        # Binding is the writing process's dearest Python work and the mapping process has cores
+        # to spare: it binds each row's own columns (bench/README.md "Import").
+        self.bind_row = row_binder(db.session.connection().dialect, Call.__table__, ROW_COLUMNS)
         self.summary = Counter(batch.error_summary or {})
         self.errors = list(batch.errors or [])
         self.preview = list(batch.preview or [])
@@ -358,8 +389,11 @@ class _Run:
         row = self.mapper.map(cells)
         if row.errors:
             return _Prepared(number, cells, key, row)
-        row.fields = complete_fields(row.fields, self.intercepts)
-        return _Prepared(number, None, key, row)
+        values = row.fields = complete_fields(row.fields, self.intercepts)
+        if self.batch.dry_run:
+            return _Prepared(number, None, key, row)
+        return _Prepared(number, None, key, row, self.bind_row(
+            (*map(values.get, SCALAR_COLUMNS), *local_parts(values["received_at"], self.zone))))
 
     def _ruled_out(self, number: int, key: str | None) -> str | None:
         """Why the key alone decides this row ("empty", "repeated": rejected; "not_last": skipped
@@ -395,7 +429,7 @@ class _Run:
         # memory stays flat; a dry run writes no keys and remembers them here instead.
         seen = self.seen if batch.dry_run else in_chunk
         skipped = warned = 0  # added to the batch once (an ORM attribute write per row cost 2 us)
-        for number, cells, key, row in chunk:
+        for number, cells, key, row, bound in chunk:
             ruled_out = self._ruled_out(number, key)
             if ruled_out == "empty":
                 rejects.append((number, cells, [f"key: empty ({', '.join(self.profile.key)})"]))
@@ -413,7 +447,7 @@ class _Run:
             if row.warnings:
                 warned += 1
                 self._note(number, "warnings", row.warnings)
-            mapped.append((number, key, row.fields))
+            mapped.append((number, key, row.fields, bound))
         batch.skipped += skipped
         batch.warnings += warned
         self._reject(rejects)
@@ -460,20 +494,20 @@ class _Run:
         existing = {row.key: row for row in connection.execute(
             sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
             .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
-                   _among(connection, key_table.c.key, [key for _, key, _ in mapped])))}
+                   _among(connection, key_table.c.key, [key for _, key, _, _ in mapped])))}
         if postgresql:
             connection.execute(sa.text("SET LOCAL plan_cache_mode TO DEFAULT"))
         new, old = [], []
-        for number, key, values in mapped:
+        for number, key, values, bound in mapped:
             found = existing.get(key)
             if found is None:
-                new.append((number, key, values))
+                new.append((number, key, values, bound))
             elif found.last_batch_id == batch.id and self.profile.duplicate_keys == "first":
                 batch.skipped += 1  # written by an earlier run of this batch (resumed): the first row won
             else:
                 old.append((number, key, values, found))
         changes = self._changes(old)
-        for number, key, values in new[: max(0, PREVIEW_ROWS - len(self.preview))]:
+        for number, _, values, _ in new[: max(0, PREVIEW_ROWS - len(self.preview))]:
             self.preview.append(_preview(number, "create", values))
         for number, action, values in changes["preview"][: max(0, PREVIEW_ROWS - len(self.preview))]:
             self.preview.append(_preview(number, action, values))
@@ -524,26 +558,27 @@ class _Run:
     def _insert(self, connection, new) -> list[uuid.UUID]:
         if not new:
             return []
-        batch, now, zone = self.batch, utcnow(), self.agency.timezone
+        batch, call = self.batch, Call.__table__
         agency_id, team_id, created_by, profile_name = batch.agency_id, batch.team_id, batch.created_by_id, batch.profile_name
-        scalars = operator.itemgetter(*SCALAR_COLUMNS)
+        # The chunk's constants bound once; the rows' own columns come bound (_prepare).
+        bind_id = call.c.id.type._cached_bind_processor(connection.dialect) or (lambda value: value)
+        now = call.c.created_at.type._cached_bind_processor(connection.dialect)(utcnow())
         # In time order (ids too): the call indexes on the received time and the local day then
         # take the chunk's entries in key order, not all over the index, and the day sums read a
         # day's calls from fewer pages. A file out of time order imports 10-15 % faster
         # (bench/README.md "Import"); a file in order loses nothing.
         new = sorted(new, key=lambda item: item[2]["received_at"])
         calls, problems, flags, keys, ids = [], [], [], [], time_ordered_ids(len(new))
-        for (_, key, values), call_id in zip(new, ids):
-            local_day, hour, weekday = local_parts(values["received_at"], zone)
-            calls.append((*scalars(values), call_id, agency_id, None,
-                          None if values["responder_type"] == "patrol_only" else team_id, local_day, hour, weekday,
+        for (_, key, values, bound), call_id in zip(new, ids):
+            calls.append((*bound, bind_id(call_id), agency_id, None,
+                          None if values["responder_type"] == "patrol_only" else team_id,
                           1, now, created_by, now, None, None, None, None))
             for problem in values["presenting_problems"]:
                 problems.append((call_id, problem))
             for flag in values["risk_flags"]:
                 flags.append((call_id, flag))
             keys.append((agency_id, profile_name, key, call_id, batch.id, batch.id))
-        insert_rows(connection, Call.__table__, CALL_COLUMNS, calls)
+        insert_bound_rows(connection, call, CALL_COLUMNS, calls)
         insert_rows(connection, CallPresentingProblem.__table__, ["call_id", "problem"], problems)
         insert_rows(connection, CallRiskFlag.__table__, ["call_id", "flag"], flags)
         insert_rows(connection, ImportKey.__table__,
