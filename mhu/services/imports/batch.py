@@ -324,8 +324,9 @@ class _Run:
             db.session.flush()
 
     def _mapped_chunks(self, start: int) -> Iterator[list[_Prepared]]:
-        """The file's rows after the first `start`, read and mapped in chunks by a child process
-        working ahead of the writes, so the mapping and the database's work run on two cores.
+        """The file's rows after the first `start`, read, mapped and bound (_prepare) in chunks by a
+        child process working ahead of the writes, so the mapping and the database's work run on
+        two cores.
 
         A thread cannot do this: the writes hand the GIL back and forth for every row (executemany,
         COPY), and with a mapping thread holding it each hand-over waited (slower than one thread,
