@@ -261,7 +261,7 @@ class _Run:
         except (FileError, OSError) as error:
             raise BatchFailed([f"file: {error}"]) from None
         self.intercepts = intercepts_by_source(self.team)
-        # Binding is the writing process's dearest Python work and the mapping process has cores
+        # Binding was the writing process's costliest Python work and the mapping process has time
         # to spare: it binds each row's own columns (bench/README.md "Import").
         self.bind_row = row_binder(db.session.connection().dialect, Call.__table__, ROW_COLUMNS)
         self.summary = Counter(batch.error_summary or {})
