@@ -40,7 +40,7 @@ from mhu.extensions import db
 from mhu.models import (
     Agency, Call, CallPresentingProblem, CallRiskFlag, ImportBatch, ImportChange, ImportKey, ImportReject, Team,
 )
-from mhu.models.types import UTCDateTime, utcnow
+from mhu.models.types import utcnow
 from mhu.services import audit
 from mhu.services.imports.mapping import Mapper
 from mhu.services.imports.profile import LIST_FIELDS, ProfileError, parse_profile
@@ -107,8 +107,7 @@ def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]
     """INSERT many rows (tuples of the columns `names`) through the driver (COPY on PostgreSQL,
     a staging table on SQLite: _staged_insert), each value through its column's own bind
     processor (so UTC, UUID and enum checks are SQLAlchemy's), without SQLAlchemy's per-row
-    parameter machinery, which cost as much CPU as the mapping itself. Values are processed a
-    column at a time (a column without a processor is passed as it is)."""
+    parameter machinery, which cost as much CPU as the mapping itself (row_binder())."""
     if not rows:
         return
     dialect = connection.dialect
@@ -117,21 +116,7 @@ def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]
     if set(binds) != set(names):  # a column default the rows do not carry: let SQLAlchemy do it
         connection.execute(sa.insert(table), [dict(zip(names, row)) for row in rows])
         return
-    columns = dict(zip(names, map(list, zip(*rows))))
-    for name, values in columns.items():
-        column_type = table.c[name].type
-        process = column_type._cached_bind_processor(dialect)
-        if process is None:
-            continue
-        if isinstance(column_type, (sa.DateTime, sa.Date, UTCDateTime)):
-            # Times cost the most to process and some are one object for every row (created_at,
-            # updated_at): each object once (by identity: equal times may be different instants).
-            unique = {id(value): value for value in values if value is not None}
-            processed = {key: process(value) for key, value in unique.items()}
-            columns[name] = [None if value is None else processed[id(value)] for value in values]
-        else:
-            columns[name] = [None if value is None else process(value) for value in values]
-    insert_bound_rows(connection, table, names, list(zip(*(columns[name] for name in names))))
+    insert_bound_rows(connection, table, names, list(map(row_binder(dialect, table, names), rows)))
 
 
 def insert_bound_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
@@ -145,7 +130,8 @@ def insert_bound_rows(connection, table: sa.Table, names: list[str], rows: list[
 
 def row_binder(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
     """A function giving a row of the columns `names` (a tuple) with each value through its
-    column's bind processor for `dialect`, as insert_rows() binds them, for insert_bound_rows()."""
+    column's bind processor for `dialect` (a column without one passes its values as they are),
+    for insert_bound_rows(). Row by row: half the time of processing the rows a column at a time."""
     processes = [table.c[name].type._cached_bind_processor(dialect) for name in names]
     if not any(processes):
         return tuple
