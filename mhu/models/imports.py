@@ -79,7 +79,8 @@ class ImportKey(db.Model):
     """A source record's key (per agency and profile) and the call it became."""
 
     __tablename__ = "import_key"
-    __table_args__ = (sa.UniqueConstraint("agency_id", "profile_name", "key"),)
+    # Led by the key: an import looks up a chunk's keys at once, one probe per key (migration 0020).
+    __table_args__ = (sa.UniqueConstraint("key", "agency_id", "profile_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))

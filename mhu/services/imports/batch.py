@@ -475,22 +475,12 @@ class _Run:
             return
         batch = self.batch
         connection = db.session.connection()
-        postgresql = connection.dialect.name == "postgresql"
-        if postgresql:
-            # From a statement's sixth run the driver prepares it and the server may switch to a
-            # generic plan: for the key lookup below that was a scan testing every key against the
-            # whole array (22 s for one 10,000-row chunk against 50,000 keys; bench/README.md
-            # "Import"). Custom plans for this lookup only: the mode applies to every cached plan,
-            # the foreign-key checks' too, which were then planned again for every row written
-            # (half the server's time in the chunks' COPYs).
-            connection.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
         key_table = ImportKey.__table__
-        existing = {row.key: row for row in connection.execute(
-            sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
-            .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
-                   _among(connection, key_table.c.key, [key for _, key, _, _ in mapped])))}
-        if postgresql:
-            connection.execute(sa.text("SET LOCAL plan_cache_mode TO DEFAULT"))
+        with _probing_plans(connection):
+            existing = {row.key: row for row in connection.execute(
+                sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
+                .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
+                       _among(connection, key_table.c.key, [key for _, key, _, _ in mapped])))}
         new, old = [], []
         for number, key, values, bound in mapped:
             found = existing.get(key)
@@ -621,6 +611,34 @@ def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int
         values = [{"call_id": call_id, column: item} for call_id, row in rows for item in dict.fromkeys(row[name])]
         if values:
             connection.execute(sa.insert(model.__table__), values)
+
+
+# For the source-key lookup of a chunk on PostgreSQL, as set_config() name and value. Once the
+# table's statistics say it is large, the planner reads every key (a scan, or a bitmap of most of
+# the index) for a chunk's 10,000, a cost growing with every key ever imported (16 s of a
+# million-row import); probing the unique index once per key stays at about 5 us a key. And from
+# a statement's sixth run the driver prepares it and the server may switch to a generic plan:
+# for this lookup that was a scan testing every key against the whole array (22 s for one chunk
+# against 50,000 keys). bench/README.md "Import".
+_KEY_LOOKUP_SETTINGS = (("plan_cache_mode", "force_custom_plan"), ("enable_seqscan", "off"),
+                        ("enable_bitmapscan", "off"))
+
+
+@contextlib.contextmanager
+def _probing_plans(connection):
+    """The statements inside are planned as index probes (_KEY_LOOKUP_SETTINGS), on PostgreSQL.
+
+    Only those: the settings apply to every plan, the foreign-key checks' too, and with custom
+    plans forced the server planned each check again for every row a COPY wrote (half its time)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    names = [name for name, _ in _KEY_LOOKUP_SETTINGS]
+    connection.execute(sa.text("SELECT set_config(name, value, true) FROM unnest(CAST(:names AS text[]), CAST(:values AS text[])) AS s(name, value)"),
+                       {"names": names, "values": [value for _, value in _KEY_LOOKUP_SETTINGS]})
+    yield
+    connection.execute(sa.text("SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(CAST(:names AS text[]))"),
+                       {"names": names})
 
 
 def _among(connection, column, values: list):

@@ -351,3 +351,36 @@ def test_only_the_key_lookup_forces_custom_plans(unit, tmp_path, monkeypatch):
     progress = [mode for kind, mode in modes if kind == "import_batch"]
     assert lookups == ["force_custom_plan"] * 4
     assert progress and set(progress) == {"auto"}
+
+
+@pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's planner")
+def test_the_key_lookup_probes_the_key_index_instead_of_scanning_the_keys(unit, tmp_path, monkeypatch):
+    """A chunk's keys are looked up in the unique key index, one probe each. Left to itself the
+    planner read every key of the agency and profile for a chunk's 10,000 (a scan of the table, or
+    of the index with the keys as a filter): a cost growing with every key ever imported (16 s of
+    a million-row import, bench/README.md "Import")."""
+    path = tmp_path / "calls.csv"
+    # Chunks as large as the table: the size at which the planner preferred reading every key.
+    path.write_text("Id,When,Area\n" + "".join(f"C{n},2026-03-01 10:00,North\n" for n in range(1500)))
+    monkeypatch.setattr(batch_module, "CHUNK_ROWS", 500)
+    plans = []
+
+    def explain(_connection, cursor, statement, parameters, *_):
+        if statement.startswith("SELECT import_key.id"):
+            cursor.connection.execute("ANALYZE import_key")  # as autovacuum does during a long import
+            plan = cursor.connection.execute("EXPLAIN " + statement, parameters).fetchall()
+            lines = [line.strip() for line, in plan]
+            plans.append(([line.split("  (")[0].split(" using ")[0] for line in lines if "Scan" in line],
+                          [line.split(":")[0] for line in lines if line.startswith(("Index Cond", "Filter"))],
+                          "key" in next(line for line in lines if line.startswith("Index Cond"))))
+
+    sa.event.listen(db.engine, "before_cursor_execute", explain)
+    try:
+        batch = run_file(unit, path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", explain)
+
+    assert batch.created == 1500
+    # One index scan whose condition has the key in it, and nothing left to filter: a probe per key.
+    assert plans == [(["Index Scan"], ["Index Cond"], True)] * 3
