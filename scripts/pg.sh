@@ -7,6 +7,7 @@
 # listening on a free 127.0.0.1 port only, creates the database mhu_test and runs COMMAND with
 #   MHU_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:PORT/mhu_test
 # exported. The cluster is stopped and its directory removed on exit, failure or interrupt.
+# MHU_PG_OPTIONS adds server settings, e.g. "-c shared_buffers=4GB" (the benchmarks' tuned runs).
 # Exits with COMMAND's status, or 69 with a message when PostgreSQL cannot be set up.
 set -euo pipefail
 
@@ -70,7 +71,7 @@ for attempt in 1 2 3; do
     PORT=$(free_port)
     # Loopback TCP only; the socket lives in our private dir. fsync off: the cluster is disposable.
     if as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG_FILE" -w -t 30 start -o \
-            "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories='$WORK_DIR' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories='$WORK_DIR' -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${MHU_PG_OPTIONS:-}" \
             >/dev/null 2>&1; then
         STARTED=1
         break

@@ -8,8 +8,8 @@ writes, and `rows_done` (saved with them) says where to resume; the source keys 
 any part safe.
 
 The metric facts are refreshed once, at the batch's end: the per-call facts of the calls it
-created or changed (set-based, a few statements), then the day sums of the local days its calls
-are on. A batch that stops midway gets the same refresh when it ends: fail_batch() does it for
+created or changed (set-based, a few statements) and the day sums of the local days its calls
+are on (refresh_batch(): on PostgreSQL both at once, on two connections). A batch that stops midway gets the same refresh when it ends: fail_batch() does it for
 what was written, and a batch resumed after a restart does it at its end for every chunk of
 every run (the calls are found through its source keys and recorded changes, not remembered in
 memory). Until then the dashboard lags behind the batch's calls, as it does during any import.
@@ -28,12 +28,14 @@ import time
 import uuid
 import zlib
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 
 from mhu import enums
 from mhu.extensions import db
@@ -407,8 +409,7 @@ class _Run:
         batch = self.batch
         self._commit()  # the last chunks first: the refresh is long, and what it reads is kept if it fails
         if not batch.dry_run:
-            refresh_batch_facts(batch)
-            refresh_batch_days(batch)
+            refresh_batch(batch)
         batch.status = "done"
         batch.finished_at = utcnow()
         audit.record(action="import.run", actor=None, object_type="import_batch", object_id=batch.id)
@@ -663,6 +664,34 @@ def _current_lists(ids) -> dict:
     return lists
 
 
+def refresh_batch(batch: ImportBatch) -> None:
+    """The end-of-batch refresh: the per-call facts of the calls the batch wrote, and the day sums
+    of their days.
+
+    Neither reads what the other writes (both are worked out from the committed calls and
+    follow-ups), so on PostgreSQL the day sums are written on a connection of their own, in their
+    own transaction, while the facts are written in the session's: a server process each, on two
+    cores, where one core sat idle (bench/README.md "Import"). A day the facts mark stale while
+    the day sums run is summed again at its next read. SQLite has one writer: one after the other."""
+    if db.session.connection().dialect.name != "postgresql":
+        refresh_batch_facts(batch)
+        refresh_batch_days(batch)
+        return
+    app, batch_id = current_app._get_current_object(), batch.id
+
+    def days() -> None:
+        with app.app_context():  # a session and a connection of its own
+            refresh_batch_days(db.session.get(ImportBatch, batch_id))
+            db.session.commit()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-days-{batch_id}") as pool:
+        summing = pool.submit(days)
+        try:
+            refresh_batch_facts(batch)
+        finally:
+            summing.result()  # its error, if any, is the batch's
+
+
 def refresh_batch_facts(batch: ImportBatch) -> None:
     """Per-call metric facts of the calls the batch created or changed, set-based (a few
     statements for the whole batch instead of a refresh per chunk)."""
@@ -748,8 +777,7 @@ def fail_batch(batch: ImportBatch, problems: list[str]) -> None:
     batch.errors = [*(batch.errors or []), *({"row": None, "errors": [p]} for p in problems)][:MAX_ERRORS + 10]
     batch.finished_at = utcnow()
     if not batch.dry_run and batch.rows_done:
-        refresh_batch_facts(batch)
-        refresh_batch_days(batch)
+        refresh_batch(batch)
     db.session.commit()
 
 
@@ -760,6 +788,4 @@ def _forget_file(batch: ImportBatch) -> None:
 
 
 def _uploads_marker() -> str:
-    from flask import current_app
-
     return str(Path(current_app.instance_path) / "imports")
