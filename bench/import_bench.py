@@ -166,8 +166,12 @@ def child(database: str, csv_path: str, url: str, order: str = "random") -> None
         with admin.begin() as connection:
             connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
             version = connection.execute(sa.text("SHOW server_version")).scalar()
+            memory = {name: connection.execute(sa.text(f"SHOW {name}")).scalar()
+                      for name in ("shared_buffers", "max_wal_size", "work_mem")}
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
         label = f"PostgreSQL {version.split()[0]}"
+        if memory["shared_buffers"] != "128MB":  # a tuned server (scripts/pg.sh MHU_PG_OPTIONS): say how
+            label += ", " + ", ".join(f"{name} {value}" for name, value in memory.items())
     else:
         label = "SQLite (file, WAL)"
     if order == "time":
