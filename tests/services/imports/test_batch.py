@@ -28,6 +28,15 @@ def run_file(unit, path, **profile_overrides):
     return imports.run(batch)
 
 
+def run_file_watching(unit, path, observe):
+    """run_file(), with `observe` (a before_cursor_execute listener) shown every statement it runs."""
+    sa.event.listen(db.engine, "before_cursor_execute", observe)
+    try:
+        return run_file(unit, path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", observe)
+
+
 def districts() -> dict:
     return dict(db.session.execute(sa.select(Call.incident_number, Call.district).where(Call.voided_at.is_(None))).all())
 
@@ -341,11 +350,7 @@ def test_only_the_key_lookup_forces_custom_plans(unit, tmp_path, monkeypatch):
         if statement.startswith(("SELECT import_key.id", "UPDATE import_batch")):
             modes.append((statement.split()[1], cursor.connection.execute("SHOW plan_cache_mode").fetchone()[0]))
 
-    sa.event.listen(db.engine, "before_cursor_execute", observe)
-    try:
-        batch = run_file(unit, path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", observe)
+    batch = run_file_watching(unit, path, observe)
 
     assert batch.created == 7
     lookups = [mode for kind, mode in modes if kind == "import_key.id,"]
@@ -376,11 +381,7 @@ def test_the_key_lookup_probes_the_key_index_instead_of_scanning_the_keys(unit, 
                           [line.split(":")[0] for line in lines if line.startswith(("Index Cond", "Filter"))],
                           "key" in next(line for line in lines if line.startswith("Index Cond"))))
 
-    sa.event.listen(db.engine, "before_cursor_execute", explain)
-    try:
-        batch = run_file(unit, path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", explain)
+    batch = run_file_watching(unit, path, explain)
 
     assert batch.created == 1500
     # One index scan whose condition has the key in it, and nothing left to filter: a probe per key.
@@ -403,11 +404,7 @@ def test_the_day_sums_are_written_beside_the_facts_on_a_connection_of_their_own(
             if statement.startswith(f"INSERT INTO {table} "):
                 writers.setdefault(table, set()).add(cursor.connection.info.backend_pid)
 
-    sa.event.listen(db.engine, "before_cursor_execute", observe)
-    try:
-        batch = run_file(unit, path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", observe)
+    batch = run_file_watching(unit, path, observe)
 
     assert batch.status == "done" and batch.created == 7
     assert len(writers["call_fact"]) == 1 and writers["metric_day"] == writers["metric_total_day"]
