@@ -9,10 +9,11 @@ any part safe.
 
 The metric facts are refreshed once, at the batch's end: the per-call facts of the calls it
 created or changed (set-based, a few statements) and the day sums of the local days its calls
-are on (refresh_batch(): on PostgreSQL both at once, on two connections). A batch that stops midway gets the same refresh when it ends: fail_batch() does it for
-what was written, and a batch resumed after a restart does it at its end for every chunk of
-every run (the calls are found through its source keys and recorded changes, not remembered in
-memory). Until then the dashboard lags behind the batch's calls, as it does during any import.
+are on (refresh_batch(): on PostgreSQL both at once, on two connections). A batch that stops
+midway gets the same refresh when it ends: fail_batch() does it for what was written, and a
+batch resumed after a restart does it at its end for every chunk of every run (the calls are
+found through its source keys and recorded changes, not remembered in memory). Until then the
+dashboard lags behind the batch's calls, as it does during any import.
 
 A dry run maps and classifies every row (would create / update / leave unchanged / reject)
 without writing calls.
@@ -28,8 +29,8 @@ import time
 import uuid
 import zlib
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -635,11 +636,15 @@ def _probing_plans(connection):
         yield
         return
     names = [name for name, _ in _KEY_LOOKUP_SETTINGS]
-    connection.execute(sa.text("SELECT set_config(name, value, true) FROM unnest(CAST(:names AS text[]), CAST(:values AS text[])) AS s(name, value)"),
-                       {"names": names, "values": [value for _, value in _KEY_LOOKUP_SETTINGS]})
+    connection.execute(
+        sa.text("SELECT set_config(name, value, true)"
+                " FROM unnest(CAST(:names AS text[]), CAST(:values AS text[])) AS setting(name, value)"),
+        {"names": names, "values": [value for _, value in _KEY_LOOKUP_SETTINGS]})
     yield
-    connection.execute(sa.text("SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(CAST(:names AS text[]))"),
-                       {"names": names})
+    # Back to what the session had (reset_val), for the rest of the transaction.
+    connection.execute(
+        sa.text("SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(CAST(:names AS text[]))"),
+        {"names": names})
 
 
 def _among(connection, column, values: list):
@@ -686,10 +691,8 @@ def refresh_batch(batch: ImportBatch) -> None:
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-days-{batch_id}") as pool:
         summing = pool.submit(days)
-        try:
-            refresh_batch_facts(batch)
-        finally:
-            summing.result()  # its error, if any, is the batch's
+        refresh_batch_facts(batch)  # if it fails, leaving the block still waits for the day sums
+    summing.result()  # their error, if any, is the batch's
 
 
 def refresh_batch_facts(batch: ImportBatch) -> None:
