@@ -20,25 +20,18 @@ class UTCDateTime(sa.types.TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; MHU stores aware datetimes only")
-        value = value.astimezone(timezone.utc)
+        value = _as_utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def bind_processor(self, dialect):
         """On SQLite, the UTC text straight from datetime.isoformat: the same text as SQLAlchemy's
-        DateTime stores (its default storage format; tests/db/test_utc_datetime.py), a third of the cost, which bulk imports pay
-        for several times per row (bench/README.md "Import")."""
+        DateTime stores (its default storage format; tests/db/test_utc_datetime.py), at a third
+        of the cost, which bulk imports pay several times per row (bench/README.md "Import")."""
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        utc = timezone.utc
 
         def process(value):
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given; MHU stores aware datetimes only")
-            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return None if value is None else _as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
         return process
 
@@ -48,6 +41,12 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given; MHU stores aware datetimes only")
+    return value.astimezone(timezone.utc)
 
 
 def utcnow() -> datetime:
