@@ -171,17 +171,29 @@ def _staged_insert(connection, table: sa.Table, names: list[str], rows: list[tup
 def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
     """PostgreSQL: the rows through COPY FROM STDIN on the session's own connection (so in its
     transaction; constraints and triggers apply as for INSERT). An executemany is one INSERT per
-    row on the server, several times slower."""
+    row on the server, several times slower.
+
+    In COPY's binary format, each value sent as its column's type (read from the catalog, so it
+    is the column's type as migrated, whatever the model says): the driver packs a row in an
+    eighth of the time it takes to write it as text, and the server reads it in half the time it
+    takes to parse text (200,000 call rows: 2.0 -> 0.25 s client, 0.92 -> 0.52 s server;
+    bench/README.md "Import")."""
     import psycopg
     from psycopg import sql
 
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(*([table.schema] if table.schema else []), table.name),
-        sql.SQL(", ").join(sql.Identifier(name) for name in names))
+    qualified = sql.Identifier(*([table.schema] if table.schema else []), table.name)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        qualified, sql.SQL(", ").join(sql.Identifier(name) for name in names))
     try:
-        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+        with connection.connection.driver_connection.cursor() as cursor:
+            types = dict(cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute"
+                " WHERE attrelid = CAST(%s AS regclass) AND attnum > 0 AND NOT attisdropped",
+                [qualified.as_string(cursor)]).fetchall())
+            with cursor.copy(statement) as copy:
+                copy.set_types([types[name] for name in names])
+                for row in rows:
+                    copy.write_row(row)
     except psycopg.Error as error:  # as SQLAlchemy raises it for any other statement (IntegrityError, ...)
         raise sa.exc.DBAPIError.instance(statement.as_string(), None, error, psycopg.Error) from error
 
