@@ -21,7 +21,10 @@ class Call(db.Model):
         sa.Index("ix_call_agency_received", "agency_id", "received_at"),
         sa.Index("ix_call_agency_local_date", "agency_id", "local_date"),
         sa.Index("ix_call_agency_district", "agency_id", "district"),
-        sa.Index("ix_call_person_received", "person_id", "received_at"),
+        # A person's calls in time order; calls without a person (an imported CAD history) get no
+        # entry, and "person_id IS NULL" cannot be planned along it (quality.QUALITY_CHECKS).
+        sa.Index("ix_call_person_received", "person_id", "received_at",
+                 sqlite_where=sa.text("person_id IS NOT NULL"), postgresql_where=sa.text("person_id IS NOT NULL")),
         sa.CheckConstraint("sim_intercept BETWEEN 0 AND 5", name="sim_intercept_range"),
         sa.CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
         sa.CheckConstraint(

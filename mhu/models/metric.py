@@ -23,6 +23,12 @@ CONTACT_COUNT_CAP = 6
 # The call columns the dashboard filters narrow (besides agency and date).
 FILTER_KEYS = ("team_id", "district", "call_source", "sim_intercept")
 
+# The indexes only contacts' facts are read by (every such query says contact_person_id IS NOT
+# NULL): a call without a person, such as most of an imported CAD history, gets no entry in them
+# (5 s of a million-row import's facts; migration 0022).
+CONTACTS_ONLY = {"sqlite_where": sa.text("contact_person_id IS NOT NULL"),
+                 "postgresql_where": sa.text("contact_person_id IS NOT NULL")}
+
 
 class SliceKeys:
     """The call's agency, local date and filter columns, copied so reads need no join."""
@@ -43,17 +49,18 @@ class CallFact(SliceKeys, db.Model):
         # The repeat-contact counts of the whole agency read only this index (covering).
         # With the filter columns, filtered views read only the index too.
         sa.Index("ix_call_fact_contacts", "agency_id", "local_date", "previous_contact_date",
-                 "previous_repeat_date", "gap_seconds", "contact_person_id", *FILTER_KEYS),
-        sa.Index("ix_call_fact_utilizers", "agency_id", "local_date", "utilizer_first_date", "utilizer_before_date"),
+                 "previous_repeat_date", "gap_seconds", "contact_person_id", *FILTER_KEYS, **CONTACTS_ONLY),
+        sa.Index("ix_call_fact_utilizers", "agency_id", "local_date", "utilizer_first_date", "utilizer_before_date",
+                 **CONTACTS_ONLY),
         # Percentiles walk these indexes in order instead of sorting the period's durations.
         sa.Index("ix_call_fact_response", "agency_id", "response_seconds", "local_date", *FILTER_KEYS),
         sa.Index("ix_call_fact_response_from_received", "agency_id", "response_from_received_seconds", "local_date",
                  *FILTER_KEYS),
         sa.Index("ix_call_fact_on_scene", "agency_id", "on_scene_seconds", "local_date", *FILTER_KEYS),
-        sa.Index("ix_call_fact_person", "contact_person_id", "received_at"),
+        sa.Index("ix_call_fact_person", "contact_person_id", "received_at", **CONTACTS_ONLY),
         # Persons by contacts in the period, for the whole agency, read only this index (covering).
         sa.Index("ix_call_fact_contact_counts", "agency_id", "local_date", "contact_person_id", "previous_contact_date",
-                 *(f"earlier_contact_date_{back}" for back in range(2, CONTACT_COUNT_CAP + 1))),
+                 *(f"earlier_contact_date_{back}" for back in range(2, CONTACT_COUNT_CAP + 1)), **CONTACTS_ONLY),
         # Hand-off counts and percentiles walk the handed-off calls' times in order, per facility
         # and overall (metrics.sql.ranked_percentiles); partial: one call in eight is handed off.
         sa.Index("ix_call_fact_handoff", "agency_id", "handoff_facility", "handoff_seconds", "local_date",
@@ -64,7 +71,7 @@ class CallFact(SliceKeys, db.Model):
                  postgresql_where=sa.text("handoff_seconds IS NOT NULL")),
         # The same counts for one team read this one (the team's chain instead of the agency's).
         sa.Index("ix_call_fact_team_contacts", "agency_id", "team_id", "local_date", "team_previous_contact_date",
-                 "team_previous_repeat_date", "gap_seconds", "contact_person_id"),
+                 "team_previous_repeat_date", "gap_seconds", "contact_person_id", **CONTACTS_ONLY),
     )
 
     call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
