@@ -20,6 +20,11 @@ PROFILE = {"version": 1, "name": "Plain", "timezone": "America/Chicago", "key": 
                       "district": {"column": "Area"}}}
 
 
+def postgresql_only(reason: str):
+    """Run the test in the PostgreSQL run only (what it checks is PostgreSQL's)."""
+    return pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"), reason=reason)
+
+
 def run_file(unit, path, **profile_overrides):
     agency, team, officer = unit
     profile = parse_profile({**PROFILE, **profile_overrides})
@@ -335,8 +340,7 @@ def test_calls_out_of_time_order_are_written_in_time_order_each_with_its_own_key
     assert sorted(tuple(row) for row in keyed) == [(f"C{day}", f"C{day}") for day in sorted(days)]
 
 
-@pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
-                    reason="PostgreSQL's plan cache")
+@postgresql_only("PostgreSQL's plan cache")
 def test_only_the_key_lookup_forces_custom_plans(unit, tmp_path, monkeypatch):
     """The key lookup is planned for its keys each time (a generic plan scanned every key); the
     chunk's other statements, and the foreign-key checks of its COPYs, keep their cached plans
@@ -359,8 +363,7 @@ def test_only_the_key_lookup_forces_custom_plans(unit, tmp_path, monkeypatch):
     assert progress and set(progress) == {"auto"}
 
 
-@pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
-                    reason="PostgreSQL's planner")
+@postgresql_only("PostgreSQL's planner")
 def test_the_key_lookup_probes_the_key_index_instead_of_scanning_the_keys(unit, tmp_path, monkeypatch):
     """A chunk's keys are looked up in the unique key index, one probe each. Left to itself the
     planner read every key of the agency and profile for a chunk's 10,000 (a scan of the table, or
@@ -388,8 +391,7 @@ def test_the_key_lookup_probes_the_key_index_instead_of_scanning_the_keys(unit, 
     assert plans == [(["Index Scan"], ["Index Cond"], True)] * 3
 
 
-@pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
-                    reason="PostgreSQL: SQLite has one writer")
+@postgresql_only("PostgreSQL: SQLite has one writer")
 def test_the_day_sums_are_written_beside_the_facts_on_a_connection_of_their_own(unit, tmp_path):
     """At a batch's end the day sums and the per-call facts are written at the same time by two
     server processes, and the dashboard's counts come out as with one after the other."""
@@ -414,8 +416,7 @@ def test_the_day_sums_are_written_beside_the_facts_on_a_connection_of_their_own(
         date(2026, 3, 1): 3, date(2026, 3, 2): 2, date(2026, 3, 3): 2}
 
 
-@pytest.mark.skipif(not os.environ.get("MHU_TEST_DATABASE_URL", "").startswith("postgresql"),
-                    reason="PostgreSQL: the plan of the facts refresh")
+@postgresql_only("PostgreSQL: the plan of the facts refresh")
 def test_the_facts_refresh_is_planned_for_as_many_calls_as_the_batch_wrote(unit, tmp_path):
     """The refresh at a batch's end reads the batch's calls from a table the planner has counted.
     The statistics of the source keys predate the batch, so read from there its calls were taken
