@@ -6,7 +6,7 @@ from mhu.models.audit import AuditEvent, IdempotencyRecord
 from mhu.models.call import Call, CallInjury, CallPresentingProblem, CallRiskFlag, CallSubjectHint
 from mhu.models.equity import CallStory, PersonRace
 from mhu.models.care import ClinicalNote, FollowUp, FollowUpAttempt, Referral
-from mhu.models.imports import ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject
+from mhu.models.imports import ImportBatch, ImportChange, ImportProfile, ImportReject
 from mhu.models.metric import (
     CallFact, EvaluationDay, EvaluationGapDay, FollowUpFact, MetricDay, MetricDimDay, MetricFactsState, MetricStaleDay,
     MetricTeamDay, MetricTotalDay,
@@ -24,7 +24,7 @@ __all__ = [
     "FollowUp", "FollowUpAttempt", "ClinicalNote", "AuditEvent", "IdempotencyRecord",
     "CallFact", "EvaluationDay", "EvaluationGapDay", "FollowUpFact", "MetricDay", "MetricDimDay", "MetricStaleDay", "MetricTeamDay", "MetricTotalDay", "MetricFactsState", "TotpFactor", "RecoveryCode", "AgencySso",
     "SsoIdentity", "UserSession", "AccountLink",
-    "ImportBatch", "ImportChange", "ImportKey", "ImportProfile", "ImportReject", "CitTraining",
+    "ImportBatch", "ImportChange", "ImportProfile", "ImportReject", "CitTraining",
     "SurveyInvitation", "SurveyResponse", "SurveyThrottle", "FollowupReminder",
     "PersonRace", "CallStory",
 ]

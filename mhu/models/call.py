@@ -33,6 +33,13 @@ class Call(db.Model):
         # Only a call the unit did not attend may lack a team.
         sa.CheckConstraint("team_id IS NOT NULL OR responder_type = 'patrol_only'", name="team_unless_patrol"),
         sa.Index("ix_call_agency_responder_date", "agency_id", "responder_type", "local_date"),
+        # An imported call's source key, unique per agency and profile; led by the key, so an import
+        # looks up a chunk's keys one probe each (migration 0020). Only imported calls have entries.
+        sa.Index("uq_call_source_key", "source_key", "agency_id", "source_profile", unique=True,
+                 sqlite_where=sa.text("source_key IS NOT NULL"), postgresql_where=sa.text("source_key IS NOT NULL")),
+        sa.Index("ix_call_created_batch", "created_batch_id",
+                 sqlite_where=sa.text("created_batch_id IS NOT NULL"),
+                 postgresql_where=sa.text("created_batch_id IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
@@ -83,6 +90,16 @@ class Call(db.Model):
     handoff_facility: Mapped[str | None] = mapped_column(sa.String(120))
     arrived_at_facility: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Where an imported call came from (services/imports, services/cad): its source record's key
+    # under the profile that mapped it, the batch that created it (NULL for the CAD feed) and the
+    # last batch that wrote it. On the call row rather than in a table of their own: that table's
+    # rows, each with its own indexes and foreign-key check, were a sixth of a million-row
+    # import's database work (migration 0023). Undo clears the key of the calls it voids.
+    source_profile: Mapped[str | None] = mapped_column(sa.String(120))
+    source_key: Mapped[str | None] = mapped_column(sa.String(255))
+    created_batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    last_batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,9 +1,10 @@
 """Imports of source records (CSV/XLSX files, the CAD feed) through mapping profiles.
 
 A mapping profile is stored per agency by name. Each source record's key (the profile's `key`
-columns) is kept per agency and profile in `import_key`, so importing the same record again
-updates its call instead of duplicating it. A batch keeps its progress, counts, first errors
-and rejected rows; what it changed is kept in `import_change` so it can be undone.
+columns) is kept on the call it became, unique per agency and profile (`Call.source_key`), so
+importing the same record again updates its call instead of duplicating it. A batch keeps its
+progress, counts, first errors and rejected rows; what it changed is kept in `import_change` so
+it can be undone.
 """
 
 from __future__ import annotations
@@ -73,25 +74,6 @@ class ImportBatch(db.Model):
     def counts(self) -> dict:
         return {name: getattr(self, name)
                 for name in ("created", "updated", "unchanged", "rejected", "skipped", "warnings")}
-
-
-class ImportKey(db.Model):
-    """A source record's key (per agency and profile) and the call it became."""
-
-    __tablename__ = "import_key"
-    # Led by the key: an import looks up a chunk's keys at once, one probe per key (migration 0020).
-    __table_args__ = (sa.UniqueConstraint("key", "agency_id", "profile_name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The call's agency, without a foreign key of its own: the call's (through call_id) already
-    # holds it, and checking it again cost 3 s of a million-row import (migration 0021).
-    agency_id: Mapped[int] = mapped_column()
-    profile_name: Mapped[str] = mapped_column(sa.String(120))
-    key: Mapped[str] = mapped_column(sa.String(255))
-    call_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), index=True)
-    # The batch that created the call (NULL for the CAD feed), and the last one that wrote it.
-    created_batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
-    last_batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
 class ImportChange(db.Model):

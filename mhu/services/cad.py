@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mhu.extensions import db
-from mhu.models import Call, ImportKey, User
+from mhu.models import Call, User
 from mhu.services import ServiceError, audit
 from mhu.services.calls import _apply_fields, check_times, default_intercept
 from mhu.services.imports import shipped_profiles, stored_profile
@@ -66,10 +66,9 @@ def post_incident(*, actor: User, incident: dict, profile_name: str | None) -> t
     key = mapper.key(row)
     if key is None:
         raise ServiceError("The incident has no key.", {"incident": [f"key: empty ({', '.join(profile.key)})"]})
-    existing = db.session.scalar(sa.select(ImportKey).where(
-        ImportKey.agency_id == actor.agency_id, ImportKey.profile_name == f"{DIRECT}:{profile.name}",
-        ImportKey.key == key))
-    call = db.session.get(Call, existing.call_id) if existing is not None else None
+    source_profile = f"{DIRECT}:{profile.name}"
+    call = db.session.scalar(sa.select(Call).where(
+        Call.agency_id == actor.agency_id, Call.source_profile == source_profile, Call.source_key == key))
     mapped = mapper.map(row)
     errors = [e for e in mapped.errors if not (call is not None and e.startswith("received_at: required"))]
     if errors:
@@ -77,15 +76,14 @@ def post_incident(*, actor: User, incident: dict, profile_name: str | None) -> t
     given = {name: value for name, value in mapped.fields.items() if value is not None and value != []}
     if call is None:
         patrol = given.get("responder_type") == "patrol_only"  # the unit did not attend: no team
-        call = Call(agency_id=actor.agency_id, team_id=None if patrol else team.id, created_by_id=actor.id)
+        call = Call(agency_id=actor.agency_id, team_id=None if patrol else team.id, created_by_id=actor.id,
+                    source_profile=source_profile, source_key=key)
         intercept = 1 if patrol else default_intercept(team, given.get("call_source"))
         fields = {**NOT_NULL_DEFAULTS, "sim_intercept": intercept, **given}
         _apply_fields(call, fields, actor.agency)
         check_times(call)
         db.session.add(call)
         db.session.flush()
-        db.session.add(ImportKey(agency_id=actor.agency_id, profile_name=f"{DIRECT}:{profile.name}", key=key,
-                                 call_id=call.id))
         audit.record(action="cad.incident.create", actor=actor, object_type="call", object_id=call.id)
         db.session.commit()
         return call, True

@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from mhu.auth import policy
 from mhu.auth.passwords import hash_password
 from mhu.extensions import db
-from mhu.models import Agency, Call, ImportBatch, ImportChange, ImportKey, ImportProfile, ImportReject, Team, User
+from mhu.models import Agency, Call, ImportBatch, ImportChange, ImportProfile, ImportReject, Team, User
 from mhu.models.types import utcnow
 from mhu.services import ServiceError, audit
 from mhu.services.imports.batch import BatchFailed, fail_batch, run_batch, write_calls
@@ -165,8 +165,7 @@ def undo_batch(*, actor: User, batch: ImportBatch) -> ImportBatch:
         raise ServiceError(f"A {'dry run' if batch.dry_run else batch.status + ' import'} cannot be undone.", status=409)
     connection = db.session.connection()
     zone = db.session.get(Agency, batch.agency_id).timezone
-    key = ImportKey.__table__
-    created = list(connection.scalars(sa.select(key.c.call_id).where(key.c.created_batch_id == batch.id)))
+    created = list(connection.scalars(sa.select(Call.id).where(Call.created_batch_id == batch.id)))
     days = set()
     now = utcnow()
     for part in _chunks(created):
@@ -176,7 +175,10 @@ def undo_batch(*, actor: User, batch: ImportBatch) -> ImportBatch:
             .values(voided_at=now, voided_by_id=actor.id, void_reason=f"Import {batch.id} undone",
                     version=Call.version + 1, updated_at=now, updated_by_id=actor.id))
         facts.refresh_call_facts(connection, part)
-    connection.execute(sa.delete(key).where(key.c.created_batch_id == batch.id))
+    # Their source keys go, as the calls are gone from the metrics: importing the records again
+    # creates new calls. The calls keep the batch that created them.
+    connection.execute(sa.update(Call.__table__).where(Call.created_batch_id == batch.id)
+                       .values(source_profile=None, source_key=None, updated_at=Call.updated_at))
     changes = list(db.session.execute(sa.select(ImportChange.call_id, ImportChange.before)
                                       .where(ImportChange.batch_id == batch.id).order_by(ImportChange.id.desc())))
     by_fields: dict[tuple, list] = {}

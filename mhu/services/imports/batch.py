@@ -1,11 +1,11 @@
 """Running an import batch: stream the file, map each row, write calls in bulk, keep the counts.
 
-Rows are processed in chunks of CHUNK_ROWS: a chunk's new calls, list rows and source keys are
-inserted in bulk (through a staging table on SQLite, COPY on PostgreSQL), changed calls updated
+Rows are processed in chunks of CHUNK_ROWS: a chunk's new calls (with their source keys) and list
+rows are inserted in bulk (through a staging table on SQLite, COPY on PostgreSQL), changed calls updated
 with one executemany, the rejects stored and the batch's progress saved. A transaction takes
 chunks until it has been open TRANSACTION_SECONDS, so a crash loses at most those few seconds of
-writes, and `rows_done` (saved with them) says where to resume; the source keys make re-running
-any part safe.
+writes, and `rows_done` (saved with them) says where to resume; the source keys (`Call.source_key`)
+make re-running any part safe.
 
 The metric facts are refreshed once, at the batch's end: the per-call facts of the calls it
 created or changed (set-based, a few statements) and the day sums of the local days its calls
@@ -41,7 +41,7 @@ from flask import current_app
 from mhu import enums
 from mhu.extensions import db
 from mhu.models import (
-    Agency, Call, CallPresentingProblem, CallRiskFlag, ImportBatch, ImportChange, ImportKey, ImportReject, Team,
+    Agency, Call, CallPresentingProblem, CallRiskFlag, ImportBatch, ImportChange, ImportReject, Team,
 )
 from mhu.models.types import utcnow
 from mhu.services import audit
@@ -83,11 +83,13 @@ VALUE_COLUMNS = (*SCALAR_COLUMNS, *LIST_FIELDS)
 _RECEIVED, _RESPONDER = VALUE_COLUMNS.index("received_at"), VALUE_COLUMNS.index("responder_type")
 _PROBLEMS, _FLAGS = VALUE_COLUMNS.index("presenting_problems"), VALUE_COLUMNS.index("risk_flags")
 # The columns of a created call, in the order _Run._insert builds its rows: those of the row,
-# bound in the mapping process (_Run._prepare), then those of the batch and the moment.
+# bound in the mapping process (_Run._prepare), then those of the batch and the moment, then the
+# source key.
 ROW_COLUMNS = [*SCALAR_COLUMNS, "local_date", "local_hour", "local_weekday"]
 CALL_COLUMNS = [
     *ROW_COLUMNS, "id", "agency_id", "person_id", "team_id",
     "version", "created_at", "created_by_id", "updated_at", "updated_by_id", "voided_at", "voided_by_id", "void_reason",
+    "source_profile", "source_key", "created_batch_id", "last_batch_id",
 ]
 
 
@@ -433,7 +435,7 @@ class _Run:
     def process(self, chunk: list[_Prepared]) -> None:
         batch, mode = self.batch, self.profile.duplicate_keys
         rejects, mapped, in_chunk = [], [], set()
-        # Keys seen in earlier chunks are found in import_key (last_batch_id = this batch), so
+        # Keys seen in earlier chunks are found on their calls (last_batch_id = this batch), so
         # memory stays flat; a dry run writes no keys and remembers them here instead.
         seen = self.seen if batch.dry_run else in_chunk
         skipped = warned = 0  # added to the batch once (an ORM attribute write per row cost 2 us)
@@ -489,12 +491,10 @@ class _Run:
             return
         batch = self.batch
         connection = db.session.connection()
-        key_table = ImportKey.__table__
+        call = Call.__table__
         with _probing_plans(connection):
-            existing = {row.key: row for row in connection.execute(
-                sa.select(key_table.c.id, key_table.c.key, key_table.c.call_id, key_table.c.last_batch_id)
-                .where(key_table.c.agency_id == batch.agency_id, key_table.c.profile_name == batch.profile_name,
-                       _among(connection, key_table.c.key, [key for _, key, _, _ in mapped])))}
+            existing = {row.source_key: row for row in connection.execute(_keyed_calls(
+                connection, batch.agency_id, batch.profile_name, [key for _, key, _, _ in mapped]))}
         new, old = [], []
         for number, key, values, bound in mapped:
             found = existing.get(key)
@@ -517,10 +517,9 @@ class _Run:
         self._insert(connection, new)
         self._update(connection, changes["updated"])
         touched = [found.id for _, _, _, found in old]
-        if touched:
-            connection.execute(
-                sa.update(key_table).where(key_table.c.id == sa.bindparam("b_id")).values(last_batch_id=batch.id),
-                [{"b_id": key_id} for key_id in touched])
+        if touched:  # bookkeeping, not a change of the call: its version and update time stay
+            connection.execute(sa.update(call).where(_among(connection, call.c.id, touched))
+                               .values(last_batch_id=batch.id, updated_at=call.c.updated_at))
 
     def _changes(self, old) -> dict:
         """Which existing calls the rows change, with the values they had (for undo)."""
@@ -528,17 +527,17 @@ class _Run:
         if not old:
             return result
         fields = list(self.profile.fields)
-        ids = [found.call_id for _, _, _, found in old]
+        ids = [found.id for _, _, _, found in old]
         current = {row.id: row._mapping for row in db.session.execute(
             sa.select(Call.__table__).where(Call.id.in_(ids)))}
         lists = _current_lists(ids)
         for number, _, values, found in old:
-            row = current.get(found.call_id)
+            row = current.get(found.id)
             if row is None:
                 continue
             before = {}
             for name in fields:
-                was = lists[name].get(found.call_id, []) if name in LIST_FIELDS else row[name]
+                was = lists[name].get(found.id, []) if name in LIST_FIELDS else row[name]
                 now = values[name]
                 if name in LIST_FIELDS:
                     if sorted(was) != sorted(now):
@@ -546,10 +545,10 @@ class _Run:
                 elif was != now:
                     before[name] = _jsonable(was)
             if before:
-                result["updated"].append((found.call_id, values, before))
+                result["updated"].append((found.id, values, before))
                 result["preview"].append((number, "update", values))
             else:
-                result["unchanged"].append(found.call_id)
+                result["unchanged"].append(found.id)
                 result["preview"].append((number, "unchanged", values))
         return result
 
@@ -566,21 +565,19 @@ class _Run:
         # day's calls from fewer pages. A file out of time order imports 10-15 % faster
         # (bench/README.md "Import"); a file in order loses nothing.
         new = sorted(new, key=lambda item: item[2][_RECEIVED])
-        calls, problems, flags, keys, ids = [], [], [], [], time_ordered_ids(len(new))
+        batch_id = bind_id(batch.id)  # a Uuid as the id
+        calls, problems, flags, ids = [], [], [], time_ordered_ids(len(new))
         for (_, key, values, bound), call_id in zip(new, ids):
             calls.append((*bound, bind_id(call_id), agency_id, None,
                           None if values[_RESPONDER] == "patrol_only" else team_id,
-                          1, now, created_by, now, None, None, None, None))
+                          1, now, created_by, now, None, None, None, None, profile_name, key, batch_id, batch_id))
             for problem in values[_PROBLEMS]:
                 problems.append((call_id, problem))
             for flag in values[_FLAGS]:
                 flags.append((call_id, flag))
-            keys.append((agency_id, profile_name, key, call_id, batch.id, batch.id))
         insert_bound_rows(connection, call, CALL_COLUMNS, calls)
         insert_rows(connection, CallPresentingProblem.__table__, ["call_id", "problem"], problems)
         insert_rows(connection, CallRiskFlag.__table__, ["call_id", "flag"], flags)
-        insert_rows(connection, ImportKey.__table__,
-                    ["agency_id", "profile_name", "key", "call_id", "created_batch_id", "last_batch_id"], keys)
         return ids
 
     def _update(self, connection, updated) -> None:
@@ -659,6 +656,24 @@ def _probing_plans(connection):
         {"names": names})
 
 
+def _keyed_calls(connection, agency_id: int, profile_name: str, keys: list[str]) -> sa.Select:
+    """The calls (id, source_key, last_batch_id) of the agency with these source keys of the
+    profile, found by probing the unique key index once per key (under _probing_plans).
+
+    The keys are matched in a subquery that OFFSET 0 keeps whole, and the agency and the profile
+    above it: given them together, PostgreSQL may read every call of the agency through one of its
+    indexes and test each against the chunk's keys, which costs as much as the agency has calls
+    (the kind of plan that cost 16 s of a million-row import, bench/README.md "Import"); with the
+    keys alone, the key index is the only way in. IS NOT NULL: that index holds only imported
+    calls, and PostgreSQL does not read the condition into "= ANY(...)"."""
+    call = Call.__table__.c
+    keyed = (sa.select(call.id, call.source_key, call.last_batch_id, call.agency_id, call.source_profile)
+             .where(call.source_key.is_not(None), _among(connection, call.source_key, keys))
+             .offset(0).subquery("keyed"))
+    return (sa.select(keyed.c.id, keyed.c.source_key, keyed.c.last_batch_id)
+            .where(keyed.c.agency_id == agency_id, keyed.c.source_profile == profile_name))
+
+
 def _among(connection, column, values: list):
     """column IN values; on PostgreSQL as = ANY(one array parameter), which the server plans and
     binds faster than an IN list of a chunk's thousands of parameters."""
@@ -722,14 +737,13 @@ def _batch_calls(connection, batch: ImportBatch) -> sa.Select:
     """The ids of the calls the batch created or changed, as a query (some ids may repeat).
 
     On PostgreSQL copied into a temporary table that the session analyzes, to be joined from
-    there. The statistics of import_key predate the batch, so the planner takes its id for a rare
-    value (636 rows for a million) and joins the calls one index probe at a time: the persons
-    lookup took 4.6 s and the facts' reading 6.4 s of a million-row import (bench/README.md
-    "Import"). The app's role owns no table (docs/deploy-postgresql.md), so it cannot ANALYZE
-    import_key; a temporary table is its own."""
-    key, change = ImportKey.__table__.c, ImportChange.__table__.c
-    calls = sa.union_all(sa.select(key.call_id).where(key.created_batch_id == batch.id),
-                         sa.select(change.call_id).where(change.batch_id == batch.id))
+    there. The table statistics predate the batch, so the planner takes its id for a rare value
+    (636 rows for a million) and joins the calls one index probe at a time: the persons lookup
+    took 4.6 s and the facts' reading 6.4 s of a million-row import (bench/README.md "Import").
+    The app's role owns no table (docs/deploy-postgresql.md), so it cannot ANALYZE the calls; a
+    temporary table is its own."""
+    calls = sa.union_all(sa.select(Call.id.label("call_id")).where(Call.created_batch_id == batch.id),
+                         _changed_calls(batch))
     if connection.dialect.name != "postgresql":
         return sa.select(calls.subquery().c.call_id)
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_BATCH_CALLS.name} (call_id uuid NOT NULL) ON COMMIT DROP")
@@ -738,13 +752,18 @@ def _batch_calls(connection, batch: ImportBatch) -> sa.Select:
     return sa.select(_BATCH_CALLS.c.call_id)
 
 
+def _changed_calls(batch: ImportBatch) -> sa.Select:
+    """The ids of the existing calls the batch changed (one per change)."""
+    return sa.select(ImportChange.call_id).where(ImportChange.batch_id == batch.id)
+
+
 def refresh_batch_days(batch: ImportBatch) -> None:
-    """Day sums of the local days of the calls the batch wrote (and those its changes left)."""
+    """Day sums of the local days of the calls the batch created or changed (and of the days its
+    changes moved calls from)."""
     connection = db.session.connection()
-    key = ImportKey.__table__.c
-    days = set(connection.scalars(
-        sa.select(Call.local_date).distinct().join(ImportKey, ImportKey.call_id == Call.id)
-        .where(key.last_batch_id == batch.id)))
+    days = set(connection.scalars(sa.union(
+        sa.select(Call.local_date).where(Call.created_batch_id == batch.id),
+        sa.select(Call.local_date).where(Call.id.in_(_changed_calls(batch))))))
     for before in connection.scalars(sa.select(ImportChange.before).where(ImportChange.batch_id == batch.id)):
         if "received_at" in before and before["received_at"]:
             days.add(local_parts(datetime.fromisoformat(before["received_at"]),

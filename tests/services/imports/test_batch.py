@@ -326,8 +326,6 @@ def test_an_imported_call_without_an_intercept_starts_where_its_source_puts_it(u
 def test_calls_out_of_time_order_are_written_in_time_order_each_with_its_own_key(unit, tmp_path):
     """A chunk's new calls are inserted (and given ids) in received order, and every source key
     still names the call made from its own row."""
-    from mhu.models import ImportKey
-
     path = tmp_path / "calls.csv"
     days = [4, 1, 6, 2, 5, 3]
     path.write_text("Id,When,Area\n" + "".join(f"C{day},2026-03-0{day} 10:00,Area {day}\n" for day in days))
@@ -336,7 +334,7 @@ def test_calls_out_of_time_order_are_written_in_time_order_each_with_its_own_key
     assert batch.created == 6
     by_id = db.session.execute(sa.select(Call.incident_number, Call.district).order_by(Call.id)).all()
     assert [tuple(row) for row in by_id] == [(f"C{day}", f"Area {day}") for day in sorted(days)]
-    keyed = db.session.execute(sa.select(ImportKey.key, Call.incident_number).join(Call, Call.id == ImportKey.call_id)).all()
+    keyed = db.session.execute(sa.select(Call.source_key, Call.incident_number)).all()
     assert sorted(tuple(row) for row in keyed) == [(f"C{day}", f"C{day}") for day in sorted(days)]
 
 
@@ -351,13 +349,13 @@ def test_only_the_key_lookup_forces_custom_plans(unit, tmp_path, monkeypatch):
     modes = []
 
     def observe(_connection, cursor, statement, *_):
-        if statement.startswith(("SELECT import_key.id", "UPDATE import_batch")):
+        if statement.startswith(("SELECT keyed.id", "UPDATE import_batch")):
             modes.append((statement.split()[1], cursor.connection.execute("SHOW plan_cache_mode").fetchone()[0]))
 
     batch = run_file_watching(unit, path, observe)
 
     assert batch.created == 7
-    lookups = [mode for kind, mode in modes if kind == "import_key.id,"]
+    lookups = [mode for kind, mode in modes if kind == "keyed.id,"]
     progress = [mode for kind, mode in modes if kind == "import_batch"]
     assert lookups == ["force_custom_plan"] * 4
     assert progress and set(progress) == {"auto"}
@@ -366,29 +364,28 @@ def test_only_the_key_lookup_forces_custom_plans(unit, tmp_path, monkeypatch):
 @postgresql_only("PostgreSQL's planner")
 def test_the_key_lookup_probes_the_key_index_instead_of_scanning_the_keys(unit, tmp_path, monkeypatch):
     """A chunk's keys are looked up in the unique key index, one probe each. Left to itself the
-    planner read every key of the agency and profile for a chunk's 10,000 (a scan of the table, or
-    of the index with the keys as a filter): a cost growing with every key ever imported (16 s of
-    a million-row import, bench/README.md "Import")."""
+    planner read every call of the agency for a chunk's keys (a scan of an agency-led index with
+    the keys as a filter): a cost growing with every call the agency has (16 s of a million-row
+    import, bench/README.md "Import")."""
     path = tmp_path / "calls.csv"
-    # Chunks as large as the table: the size at which the planner preferred reading every key.
+    # Chunks as large as the table: the size at which the planner preferred reading every call.
     path.write_text("Id,When,Area\n" + "".join(f"C{n},2026-03-01 10:00,North\n" for n in range(1500)))
     monkeypatch.setattr(batch_module, "CHUNK_ROWS", 500)
     plans = []
 
     def explain(_connection, cursor, statement, parameters, *_):
-        if statement.startswith("SELECT import_key.id"):
-            cursor.connection.execute("ANALYZE import_key")  # as autovacuum does during a long import
+        if statement.startswith("SELECT keyed.id"):
+            cursor.connection.execute("ANALYZE call")  # as autovacuum does during a long import
             plan = cursor.connection.execute("EXPLAIN " + statement, parameters).fetchall()
-            lines = [line.strip() for line, in plan]
-            plans.append(([line.split("  (")[0].split(" using ")[0] for line in lines if "Scan" in line],
-                          [line.split(":")[0] for line in lines if line.startswith(("Index Cond", "Filter"))],
-                          "key" in next(line for line in lines if line.startswith("Index Cond"))))
+            lines = [line.strip().removeprefix("->  ") for line, in plan]
+            plans.append(([line.split("  (")[0] for line in lines if "Scan" in line and " on call" in line],
+                          [line.split(" = ANY")[0] for line in lines if line.startswith("Index Cond")]))
 
     batch = run_file_watching(unit, path, explain)
 
     assert batch.created == 1500
-    # One index scan whose condition has the key in it, and nothing left to filter: a probe per key.
-    assert plans == [(["Index Scan"], ["Index Cond"], True)] * 3
+    # The calls are read only through the key index, by the key: a probe per key.
+    assert plans == [(["Index Scan using uq_call_source_key on call"], ["Index Cond: ((source_key)::text"])] * 3
 
 
 @postgresql_only("PostgreSQL: SQLite has one writer")
@@ -419,7 +416,7 @@ def test_the_day_sums_are_written_beside_the_facts_on_a_connection_of_their_own(
 @postgresql_only("PostgreSQL: the plan of the facts refresh")
 def test_the_facts_refresh_is_planned_for_as_many_calls_as_the_batch_wrote(unit, tmp_path):
     """The refresh at a batch's end reads the batch's calls from a table the planner has counted.
-    The statistics of the source keys predate the batch, so read from there its calls were taken
+    The statistics of the calls predate the batch, so read from there its calls were taken
     for a handful and joined one index probe at a time (a million-row import: 11 s instead of 4)."""
     path = tmp_path / "calls.csv"
     path.write_text("Id,When,Area\n" + "".join(f"C{n},2026-03-01 10:00,North\n" for n in range(2000)))
@@ -439,5 +436,5 @@ def test_the_facts_refresh_is_planned_for_as_many_calls_as_the_batch_wrote(unit,
     batch = run_file_watching(unit, path, explain)
 
     assert batch.created == 2000
-    # Read from import_key, the 2,000 were estimated at 1 row.
+    # Read from the calls by their batch, the 2,000 were estimated at 1 row.
     assert {name: rows for name, rows in estimates if name not in ("call", "call_fact")} == {"mhu_batch_calls": 2000}
