@@ -31,9 +31,10 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -46,7 +47,7 @@ from mhu.models import (
 from mhu.models.types import utcnow
 from mhu.services import audit
 from mhu.services.imports.mapping import Mapper
-from mhu.services.imports.profile import LIST_FIELDS, ProfileError, parse_profile
+from mhu.services.imports.profile import LIST_FIELDS, TIME_FIELDS, ProfileError, parse_profile
 from mhu.services.imports.reader import FileError, Table
 from mhu.services.localtime import local_parts
 from mhu.services.metrics import facts
@@ -77,11 +78,9 @@ SCALAR_COLUMNS = (
     "latitude", "longitude", "cit_officer_on_scene", "transfer_in", "transfer_out", "force_level", "disposition",
     "legal_hold_type", "followup_required", "narrative", "responder_type", "not_taken_reason",
 )
-# A mapped row's values as the mapping process hands them over, in this order: a tuple crosses
-# between the processes in half the time of a dict or a MappedRow (bench/README.md "Import").
+# A mapped row's values in this order (complete_fields): the scalar columns, then the lists.
 VALUE_COLUMNS = (*SCALAR_COLUMNS, *LIST_FIELDS)
-_RECEIVED, _RESPONDER = VALUE_COLUMNS.index("received_at"), VALUE_COLUMNS.index("responder_type")
-_PROBLEMS, _FLAGS = VALUE_COLUMNS.index("presenting_problems"), VALUE_COLUMNS.index("risk_flags")
+_RECEIVED, _RESPONDER = SCALAR_COLUMNS.index("received_at"), SCALAR_COLUMNS.index("responder_type")
 # The columns of a created call, in the order _Run._insert builds its rows: those of the row,
 # bound in the mapping process (_Run._prepare), then those of the batch and the moment, then the
 # source key.
@@ -136,8 +135,9 @@ def insert_bound_rows(connection, table: sa.Table, names: list[str], rows: list[
 def row_binder(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
     """A function giving a row of the columns `names` (a tuple) with each value through its
     column's bind processor for `dialect` (a column without one passes its values as they are),
-    for insert_bound_rows(). Row by row: half the time of processing the rows a column at a time."""
-    processes = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    on PostgreSQL times and days then in COPY's binary form (_copy_processor), for
+    insert_bound_rows(). Row by row: half the time of processing the rows a column at a time."""
+    processes = [_copy_processor(table.c[name].type, dialect) for name in names]
     if not any(processes):
         return tuple
     steps = [(index, process) for index, process in enumerate(processes) if process is not None]
@@ -150,6 +150,72 @@ def row_binder(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
         return tuple(values)
 
     return bind
+
+
+# COPY's binary format carries no types: the server reads each field as its column's type. A time
+# (timestamptz) goes as what that type is in the format, an int8 of microseconds since 2000-01-01
+# UTC, and a day (date) as an int4 of days since then (_copy_processor), which psycopg's integer
+# dumpers pack in C. So bound rows hold ints rather than datetimes, and cross from the mapping
+# process in a fifth of the time (pickling aware datetimes was a fifth of its CPU; bench/README.md
+# "Import").
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_PG_EPOCH_DAY = _PG_EPOCH.date().toordinal()
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _copy_processor(type_: sa.types.TypeEngine, dialect) -> Callable | None:
+    """The column type's bind processor, then on PostgreSQL a time or a day in COPY's binary form
+    (an int: _copy sends it with the integer type of the same size)."""
+    process = type_._cached_bind_processor(dialect)
+    if dialect.name != "postgresql":
+        return process
+    impl = type_.impl_instance if isinstance(type_, sa.TypeDecorator) else type_
+    if isinstance(impl, sa.DateTime) and impl.timezone:
+        encode = _pg_microseconds
+    elif isinstance(impl, sa.Date):
+        encode = _pg_day
+    else:
+        return process
+    return encode if process is None else (lambda value: encode(process(value)))
+
+
+def _pg_microseconds(moment: datetime) -> int:
+    return (moment - _PG_EPOCH) // _MICROSECOND
+
+
+def _pg_day(day: date) -> int:
+    return day.toordinal() - _PG_EPOCH_DAY
+
+
+def row_reader(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
+    """The inverse of row_binder(): a row of bound values back as the values a query of these
+    columns returns (aware UTC times, dates, booleans; other values are bound as they are)."""
+    steps = []
+    for index, name in enumerate(names):
+        type_ = table.c[name].type
+        impl = type_.impl_instance if isinstance(type_, sa.TypeDecorator) else type_
+        if not isinstance(impl, (sa.DateTime, sa.Date, sa.Boolean)):
+            continue
+        result = type_._cached_result_processor(dialect, None)
+        if dialect.name == "postgresql" and isinstance(impl, sa.DateTime) and impl.timezone:
+            steps.append((index, _compose(lambda value: _PG_EPOCH + value * _MICROSECOND, result)))
+        elif dialect.name == "postgresql" and isinstance(impl, sa.Date):
+            steps.append((index, _compose(lambda value: date.fromordinal(value + _PG_EPOCH_DAY), result)))
+        elif result is not None:
+            steps.append((index, result))
+
+    def read(row: tuple) -> tuple:
+        values = list(row)
+        for index, process in steps:
+            if values[index] is not None:
+                values[index] = process(values[index])
+        return tuple(values)
+
+    return read
+
+
+def _compose(first: Callable, then: Callable | None) -> Callable:
+    return first if then is None else (lambda value: then(first(value)))
 
 
 def _staged_insert(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
@@ -176,10 +242,10 @@ def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
     row on the server, several times slower.
 
     In COPY's binary format, each value sent as its column's type (read from the catalog, so it
-    is the column's type as migrated, whatever the model says): the driver packs a row in an
-    eighth of the time it takes to write it as text, and the server reads it in half the time it
-    takes to parse text (200,000 call rows: 2.0 -> 0.25 s client, 0.92 -> 0.52 s server;
-    bench/README.md "Import")."""
+    is the column's type as migrated, whatever the model says), times and days as the integers
+    they are in that format (_copy_processor): the driver packs a row in an eighth of the time it
+    takes to write it as text, and the server reads it in half the time it takes to parse text
+    (200,000 call rows: 2.0 -> 0.25 s client, 0.92 -> 0.52 s server; bench/README.md "Import")."""
     import psycopg
     from psycopg import sql
 
@@ -189,8 +255,9 @@ def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
     try:
         with connection.connection.driver_connection.cursor() as cursor:
             types = dict(cursor.execute(
-                "SELECT attname, atttypid FROM pg_attribute"
-                " WHERE attrelid = CAST(%s AS regclass) AND attnum > 0 AND NOT attisdropped",
+                "SELECT attname, CASE atttypid WHEN CAST('timestamptz' AS regtype) THEN CAST('int8' AS regtype)"
+                " WHEN CAST('date' AS regtype) THEN CAST('int4' AS regtype) ELSE atttypid END"
+                " FROM pg_attribute WHERE attrelid = CAST(%s AS regclass) AND attnum > 0 AND NOT attisdropped",
                 [qualified.as_string(cursor)]).fetchall())
             with cursor.copy(statement) as copy:
                 copy.set_types([types[name] for name in names])
@@ -242,16 +309,18 @@ def complete_fields(fields: dict, intercepts: dict[str, int]) -> dict:
 class _Prepared(NamedTuple):
     """A row of the file as the mapping process hands it over: `errors` is None when the key alone
     decides the row (empty, or not the row of its key that duplicate_keys keeps); `cells` is None
-    when the row mapped without errors, `values` (VALUE_COLUMNS) None when it did not; `bound` is
-    the row's ROW_COLUMNS bound for the database (what a new call is inserted with; None in a dry
-    run)."""
+    when the row mapped without errors, `bound` and `lists` None when it did not. `bound` is the
+    row's ROW_COLUMNS bound for the database (row_binder: what a new call is inserted with; the
+    writing process reads the values back from it only for the few rows that need them,
+    _Run._values), `lists` its presenting problems and risk flags. Only types that pickle
+    cheaply cross between the processes (bench/README.md "Import")."""
     number: int
     cells: list[str] | None
     key: str | None
     errors: list[str] | None = None
     warnings: Sequence[str] = ()
-    values: tuple | None = None
     bound: tuple | None = None
+    lists: tuple[list, list] | None = None
 
 
 class _Run:
@@ -263,6 +332,7 @@ class _Run:
         self.agency = db.session.get(Agency, batch.agency_id)
         self.team = db.session.get(Team, batch.team_id)
         self.zone = self.agency.timezone
+        self.tzinfo = ZoneInfo(self.zone)
         try:
             self.profile = parse_profile(batch.profile)
             self.table = Table(batch.stored_path, batch.sheet)
@@ -274,7 +344,9 @@ class _Run:
         self.intercepts = intercepts_by_source(self.team)
         # Binding was the writing process's costliest Python work and the mapping process has time
         # to spare: it binds each row's own columns (bench/README.md "Import").
-        self.bind_row = row_binder(db.session.connection().dialect, Call.__table__, ROW_COLUMNS)
+        dialect = db.session.connection().dialect
+        self.bind_row = row_binder(dialect, Call.__table__, ROW_COLUMNS)
+        self.read_row = row_reader(dialect, Call.__table__, SCALAR_COLUMNS)
         self.summary = Counter(batch.error_summary or {})
         self.errors = list(batch.errors or [])
         self.preview = list(batch.preview or [])
@@ -401,10 +473,19 @@ class _Run:
         row = self.mapper.map(cells)
         if row.errors:
             return _Prepared(number, cells, key, row.errors, row.warnings)
-        values = tuple(map(complete_fields(row.fields, self.intercepts).__getitem__, VALUE_COLUMNS))
-        bound = None if self.batch.dry_run else self.bind_row(
-            (*values[:len(SCALAR_COLUMNS)], *local_parts(values[_RECEIVED], self.zone)))
-        return _Prepared(number, None, key, row.errors, row.warnings, values, bound)
+        values = complete_fields(row.fields, self.intercepts)
+        bound = self.bind_row((*map(values.__getitem__, SCALAR_COLUMNS), *local_parts(values["received_at"], self.zone)))
+        return _Prepared(number, None, key, row.errors, row.warnings, bound,
+                         (values["presenting_problems"], values["risk_flags"]))
+
+    def _values(self, bound: tuple, lists: tuple[list, list]) -> dict:
+        """A prepared row's values (VALUE_COLUMNS) read back from what it was bound to, times in
+        the agency's zone: for the rows compared with their calls, and the preview."""
+        values = dict(zip(SCALAR_COLUMNS, self.read_row(bound[:len(SCALAR_COLUMNS)])))
+        for name in TIME_FIELDS:
+            if values[name] is not None:
+                values[name] = values[name].astimezone(self.tzinfo)
+        return {**values, **dict(zip(LIST_FIELDS, lists))}
 
     def _ruled_out(self, number: int, key: str | None) -> str | None:
         """Why the key alone decides this row ("empty", "repeated": rejected; "not_last": skipped
@@ -439,7 +520,7 @@ class _Run:
         # memory stays flat; a dry run writes no keys and remembers them here instead.
         seen = self.seen if batch.dry_run else in_chunk
         skipped = warned = 0  # added to the batch once (an ORM attribute write per row cost 2 us)
-        for number, cells, key, errors, warnings, values, bound in chunk:
+        for number, cells, key, errors, warnings, bound, lists in chunk:
             ruled_out = self._ruled_out(number, key)
             if ruled_out == "empty":
                 rejects.append((number, cells, [f"key: empty ({', '.join(self.profile.key)})"]))
@@ -457,7 +538,7 @@ class _Run:
             if warnings:
                 warned += 1
                 self._note(number, "warnings", warnings)
-            mapped.append((number, key, values, bound))
+            mapped.append((number, key, bound, lists))
         batch.skipped += skipped
         batch.warnings += warned
         self._reject(rejects)
@@ -496,17 +577,17 @@ class _Run:
             existing = {row.source_key: row for row in connection.execute(_keyed_calls(
                 connection, batch.agency_id, batch.profile_name, [key for _, key, _, _ in mapped]))}
         new, old = [], []
-        for number, key, values, bound in mapped:
+        for number, key, bound, lists in mapped:
             found = existing.get(key)
             if found is None:
-                new.append((number, key, values, bound))
+                new.append((number, key, bound, lists))
             elif found.last_batch_id == batch.id and self.profile.duplicate_keys == "first":
                 batch.skipped += 1  # written by an earlier run of this batch (resumed): the first row won
             else:
-                old.append((number, key, dict(zip(VALUE_COLUMNS, values)), found))
+                old.append((number, key, self._values(bound, lists), found))
         changes = self._changes(old)
-        for number, _, values, _ in new[: max(0, PREVIEW_ROWS - len(self.preview))]:
-            self.preview.append(_preview(number, "create", dict(zip(VALUE_COLUMNS, values))))
+        for number, _, bound, lists in new[: max(0, PREVIEW_ROWS - len(self.preview))]:
+            self.preview.append(_preview(number, "create", self._values(bound, lists)))
         for number, action, values in changes["preview"][: max(0, PREVIEW_ROWS - len(self.preview))]:
             self.preview.append(_preview(number, action, values))
         batch.created += len(new)
@@ -559,21 +640,21 @@ class _Run:
         agency_id, team_id, created_by, profile_name = batch.agency_id, batch.team_id, batch.created_by_id, batch.profile_name
         # The chunk's constants bound once; the rows' own columns come bound (_prepare).
         bind_id = call.c.id.type._cached_bind_processor(connection.dialect) or (lambda value: value)
-        now = call.c.created_at.type._cached_bind_processor(connection.dialect)(utcnow())
+        now = _copy_processor(call.c.created_at.type, connection.dialect)(utcnow())
         # In time order (ids too): the call indexes on the received time and the local day then
         # take the chunk's entries in key order, not all over the index, and the day sums read a
         # day's calls from fewer pages. A file out of time order imports 10-15 % faster
         # (bench/README.md "Import"); a file in order loses nothing.
-        new = sorted(new, key=lambda item: item[2][_RECEIVED])
+        new = sorted(new, key=lambda item: item[2][_RECEIVED])  # bound: UTC text or an int, in time order
         batch_id = bind_id(batch.id)  # a Uuid as the id
         calls, problems, flags, ids = [], [], [], time_ordered_ids(len(new))
-        for (_, key, values, bound), call_id in zip(new, ids):
+        for (_, key, bound, (row_problems, row_flags)), call_id in zip(new, ids):
             calls.append((*bound, bind_id(call_id), agency_id, None,
-                          None if values[_RESPONDER] == "patrol_only" else team_id,
+                          None if bound[_RESPONDER] == "patrol_only" else team_id,
                           1, now, created_by, now, None, None, None, None, profile_name, key, batch_id, batch_id))
-            for problem in values[_PROBLEMS]:
+            for problem in row_problems:
                 problems.append((call_id, problem))
-            for flag in values[_FLAGS]:
+            for flag in row_flags:
                 flags.append((call_id, flag))
         insert_bound_rows(connection, call, CALL_COLUMNS, calls)
         insert_rows(connection, CallPresentingProblem.__table__, ["call_id", "problem"], problems)

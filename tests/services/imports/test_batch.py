@@ -2,7 +2,8 @@
 that survives its process ending."""
 
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -267,6 +268,41 @@ def test_bulk_writes_keep_each_value_as_given_and_every_constraint(unit, tmp_pat
         batch_module.insert_rows(connection, Call.__table__, batch_module.CALL_COLUMNS, [tuple(values), tuple(bad)])
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) == 2
+
+
+def test_times_and_days_reach_the_calls_exactly_and_read_back_the_same(unit, tmp_path):
+    """The bulk path sends times and days in the database's own form (on PostgreSQL the integers
+    of COPY's binary format): microseconds, times before 2000, offsets and the agency's local day
+    all arrive as given, and the same file again finds every call unchanged, its preview in the
+    agency's zone."""
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area,Cleared\n"
+                    "A,1999-12-31 23:59:59.999999,North,2000-01-01T06:00:00.000001+00:00\n"
+                    "B,2026-03-08 01:30:00,North,2026-03-08 03:30:00\n"
+                    "C,1969-07-20T20:17:40-05:00,North,\n")
+    fields = {**PROFILE["fields"], "cleared_at": {"column": "Cleared"}}
+    batch = run_file(unit, path, fields=fields)
+
+    assert batch.created == 3, batch.errors
+    chicago = ZoneInfo("America/Chicago")
+    rows = {row.incident_number: row for row in db.session.execute(
+        sa.select(Call.incident_number, Call.received_at, Call.cleared_at, Call.local_date, Call.local_hour))}
+    assert rows["A"].received_at == datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=chicago)
+    assert rows["A"].cleared_at == datetime(2000, 1, 1, 6, 0, 0, 1, tzinfo=timezone.utc)
+    assert (rows["A"].local_date, rows["A"].local_hour) == (date(1999, 12, 31), 23)
+    # 2 a.m. on 8 March 2026 does not exist in Chicago: 01:30 CST is 07:30 UTC, 03:30 CDT 08:30 UTC.
+    assert rows["B"].received_at == datetime(2026, 3, 8, 7, 30, tzinfo=timezone.utc)
+    assert rows["B"].cleared_at == datetime(2026, 3, 8, 8, 30, tzinfo=timezone.utc)
+    assert rows["C"].received_at == datetime(1969, 7, 21, 1, 17, 40, tzinfo=timezone.utc)
+    assert (rows["C"].local_date, rows["C"].local_hour) == (date(1969, 7, 20), 20)
+
+    again = run_file(unit, path, fields=fields)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    preview = {row["fields"]["incident_number"]: row for row in again.preview}
+    assert {row["action"] for row in preview.values()} == {"unchanged"}
+    assert preview["A"]["fields"]["received_at"] == "1999-12-31T23:59:59.999999-06:00"
+    assert preview["B"]["fields"]["cleared_at"] == "2026-03-08T03:30:00-05:00"
 
 
 def mapping_processes() -> list:
