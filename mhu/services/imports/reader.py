@@ -53,7 +53,7 @@ class Table:
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         source = self._xlsx_records() if self.is_xlsx else self._csv_records()
         for number, cells in source:
-            if any(cell.strip() for cell in cells):
+            if any(map(str.strip, cells)):  # not blank (map: no Python frame per cell)
                 yield number, cells
 
     def _csv_records(self):
