@@ -331,10 +331,13 @@ def parse_naive_datetime(text: str, formats: tuple[str, ...]) -> datetime | None
     """ISO 8601 first, then each format; None when nothing parses. May return an aware value."""
     if not text:
         return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
+    # fromisoformat() reads the year's four ASCII digits first: a text not starting with four
+    # digits is not ISO, and raising its ValueError costs more than this test.
+    if text[:4].isdigit():
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in formats:
         try:
             return strptime(text, fmt)
@@ -375,31 +378,35 @@ def _compile_format(fmt: str):
     if not keys <= _FAST_KEYS or not (keys & {"Y", "y"}) or not {"m", "d"} <= keys or len(pattern.groupindex) != pattern.groups:
         return slow
     match = pattern.match
+    # Where each directive's text is in found.groups() (None: not in the format), found once here
+    # rather than looked up by name in every text.
+    at = {key: number - 1 for key, number in pattern.groupindex.items()}
+    at_Y, at_y, at_m, at_d, at_H, at_I, at_p, at_M, at_S, at_f = (at.get(key) for key in "YymdHIpMSf")
 
     def fast(text):
         found = match(text)
         if found is None or found.end() != len(text):
             raise ValueError(f"time data {text!r} does not match format {fmt!r}")
-        values = found.groupdict()
-        if "Y" in values:
-            year = int(values["Y"])
+        values = found.groups()
+        if at_Y is not None:
+            year = int(values[at_Y])
         else:
-            year = int(values["y"])
+            year = int(values[at_y])
             year += 2000 if year <= 68 else 1900
-        hour = int(values["H"]) if "H" in values else 0
-        if "I" in values:
-            hour = int(values["I"])
-            ampm = (values.get("p") or "").lower()
+        hour = int(values[at_H]) if at_H is not None else 0
+        if at_I is not None:
+            hour = int(values[at_I])
+            ampm = ((values[at_p] if at_p is not None else None) or "").lower()
             if ampm in ("", am):
                 if hour == 12:
                     hour = 0
             elif ampm == pm and hour != 12:
                 hour += 12
-        minute = int(values["M"]) if "M" in values else 0
-        second = int(values["S"]) if "S" in values else 0
+        minute = int(values[at_M]) if at_M is not None else 0
+        second = int(values[at_S]) if at_S is not None else 0
         fraction = 0
-        if "f" in values:
-            digits = values["f"]
+        if at_f is not None:
+            digits = values[at_f]
             fraction = int(digits + "0" * (6 - len(digits)))
-        return datetime(year, int(values["m"]), int(values["d"]), hour, minute, second, fraction)
+        return datetime(year, int(values[at_m]), int(values[at_d]), hour, minute, second, fraction)
     return fast

@@ -86,6 +86,30 @@ def test_booleans_accept_yes_no_true_false_one_zero(text, value):
     assert row.fields["cit_officer_on_scene"] is value
 
 
+@pytest.mark.parametrize("text, value", [("n/a", None), (" N/A ", None), ("N\tA", None), ("SS", None), ("\u1e9e", None),
+                                         ("1900-01-01", None), ("Nb", "Nb"), ("S", "S"), ("1901", "1901")])
+def test_null_values_match_whatever_the_case_spacing_or_case_folding(text, value):
+    row = mapped(["ID", "Received", "City"], ["1", "2026-03-01", text], {"district": {"column": "City"}},
+                 null_values=["", "N/A", "n  a", "\u00df", "1900-01-01"])
+    assert row.fields["district"] == value
+
+
+def test_one_mapper_gives_a_repeated_value_the_same_answer_on_every_row():
+    header = ["ID", "Received", "Outcome", "Source", "Clear Date", "Clear Time"]
+    mapper = Mapper(profile({"disposition": {"column": "Outcome", "map": {"Arrest": "arrest"}},
+                             "call_source": {"column": "Source", "map": {"E911": "911"}, "default": "non_emergency"},
+                             "cleared_at": {"date_column": "Clear Date", "time_column": "Clear Time"}},
+                            null_values=["", "1900-01-01"]), header)
+    for time_text, cleared in (("10:00", (10, 0)), ("11:30:15", (11, 30, 15)), ("10:00", (10, 0))):
+        row = mapper.map(["1", "2026-03-01 09:00", "Jail", "Walk-in", "03/01/2026", time_text])
+        assert row.errors == ["disposition: no mapping for 'Jail'"]
+        assert row.fields["call_source"] == "non_emergency"
+        assert row.fields["cleared_at"] == datetime(2026, 3, 1, *cleared, tzinfo=CHICAGO)
+        row = mapper.map(["2", "2026-03-01 09:00", " ARREST ", "e911", "1900-01-01", "10:00"])
+        assert row.errors == [] and row.fields["disposition"] == "arrest" and row.fields["call_source"] == "911"
+        assert row.fields["cleared_at"] is None
+
+
 def test_several_columns_give_a_scalar_its_first_non_empty_value():
     row = mapped(["ID", "Request", "Dispatch"], ["1", "N/A", "2026-03-01 10:05"],
                  {"received_at": {"column": ["Request", "Dispatch"]}}, null_values=["", "N/A"])
@@ -120,6 +144,25 @@ def test_iso_8601_then_the_formats_naive_times_local_to_the_profile_zone_offsets
                  datetime_formats=["%m/%d/%Y %I:%M %p"])
     assert row.fields["received_at"] == datetime(2026, 3, 1, 22, tzinfo=CHICAGO)
     assert row.fields["dispatched_at"] == datetime(2026, 3, 2, 5, 30, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_iso_8601_is_read_before_the_formats_in_every_form_it_takes():
+    header = ["ID", "Received", "Dispatched", "Arrived"]
+    fields = {"dispatched_at": {"column": "Dispatched"}, "arrived_at": {"column": "Arrived"}}
+    row = mapped(header, ["1", "20260301T1000", "2026-W09-7 10:05", "03/01/2026 10:10"], fields,
+                 datetime_formats=["%Y%m%dT%H%M", "%m/%d/%Y %H:%M"])
+    assert row.errors == [] and row.warnings == []
+    assert [row.fields[name] for name in ("received_at", "dispatched_at", "arrived_at")] == [
+        datetime(2026, 3, 1, 10, minute, tzinfo=CHICAGO) for minute in (0, 5, 10)]
+
+
+def test_a_time_column_with_an_offset_keeps_it_and_one_without_takes_the_profile_zone():
+    header = ["ID", "Received", "Clear Date", "Clear Time"]
+    fields = {"cleared_at": {"date_column": "Clear Date", "time_column": "Clear Time"}}
+    with_offset = mapped(header, ["1", "2026-03-01", "03/01/2026", "23:00+01:00"], fields).fields["cleared_at"]
+    assert with_offset == datetime(2026, 3, 1, 23, tzinfo=timezone(timedelta(hours=1)))
+    assert with_offset.tzinfo == timezone(timedelta(hours=1))
+    assert mapped(header, ["1", "2026-03-01", "03/01/2026", "11:00 PM"], fields).fields["cleared_at"].tzinfo is CHICAGO
 
 
 def test_a_date_and_a_time_column_combine_and_a_placeholder_date_is_null():
