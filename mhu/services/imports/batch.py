@@ -61,7 +61,7 @@ CHUNK_ROWS = 10_000
 # holds the write lock: a call saved in the field meanwhile waits at most this plus a chunk,
 # well inside the 10 s busy timeout.
 TRANSACTION_SECONDS = 2.0
-_FORK = multiprocessing.get_context("fork")  # the mapping process (_Run._mapped_chunks); Linux, as deployed
+_FORK = multiprocessing.get_context("fork")  # the mapping process (_Run._start_mapping); Linux, as deployed
 MAX_ERRORS = 100
 MAX_SUMMARY = 200
 PREVIEW_ROWS = 20
@@ -386,21 +386,30 @@ class _Run:
     def run(self) -> None:
         batch = self.batch
         batch.columns = self.table.header
+        mapping = None
         try:
+            # Under duplicate_keys first no row depends on the count pass (last and reject need
+            # where each key occurs, which the mapping process inherits when it is forked): it
+            # maps the first chunks while the rows are counted, on the other core.
+            if self.profile.duplicate_keys == "first":
+                mapping = self._start_mapping(batch.rows_done)
             total = self.count()
             batch.rows_total, batch.status = total, "running"
             batch.heartbeat_at = utcnow()
             self._commit()
-            with contextlib.closing(self._mapped_chunks(batch.rows_done)) as chunks:
-                for chunk in chunks:
-                    self.process(chunk)
-                    # Emptied first (the generator holds the list too): the collection then walks
-                    # only what the chunk left behind, not its 10,000 rows (70 ms a chunk).
-                    chunk.clear()
-                    gc.collect(1)  # see _collector_per_chunk
+            mapping = mapping or self._start_mapping(batch.rows_done)
+            for chunk in self._mapped_chunks(*mapping):
+                self.process(chunk)
+                # Emptied first (the generator holds the list too): the collection then walks
+                # only what the chunk left behind, not its 10,000 rows (70 ms a chunk).
+                chunk.clear()
+                gc.collect(1)  # see _collector_per_chunk
         except FileError as error:  # a row the reader cannot parse: what came before it is kept
             self._commit()
             raise BatchFailed([f"file: {error}"]) from None
+        finally:
+            if mapping is not None:
+                _stop_mapping(*mapping)
         self.finish()
 
     def _commit(self) -> None:
@@ -415,40 +424,38 @@ class _Run:
         else:
             db.session.flush()
 
-    def _mapped_chunks(self, start: int) -> Iterator[list[_Prepared]]:
-        """The file's rows after the first `start`, read, mapped and bound (_prepare) in chunks by a
-        child process working ahead of the writes, so the mapping and the database's work run on
-        two cores.
+    def _start_mapping(self, start: int) -> tuple:
+        """Fork the process that reads, maps and binds the file's rows after the first `start`
+        (_map_rows); its chunks are read with _mapped_chunks and it is stopped with _stop_mapping."""
+        receiving, sending = _FORK.Pipe(duplex=False)
+        mapper = _FORK.Process(target=self._map_rows, args=(start, sending), daemon=True,
+                               name=f"import-mapper-{self.batch.id}")
+        mapper.start()
+        sending.close()
+        return mapper, receiving
+
+    def _mapped_chunks(self, mapper, receiving) -> Iterator[list[_Prepared]]:
+        """The chunks of prepared rows (_prepare) of the mapping process (_start_mapping), which
+        works ahead of the writes, so the mapping and the database's work run on two cores.
 
         A thread cannot do this: the writes hand the GIL back and forth for every row (executemany,
         COPY), and with a mapping thread holding it each hand-over waited (slower than one thread,
         bench/README.md "Import"). The child is forked: it inherits the mapper and the file's
         settings and touches neither the session nor any connection (it never writes to the
         database's sockets and ends with os._exit, as multiprocessing's forked children do). A
-        full pipe holds it at most about a chunk ahead; an error it meets is raised here; closing
-        this generator (also when a write fails) stops it."""
-        receiving, sending = _FORK.Pipe(duplex=False)
-        mapper = _FORK.Process(target=self._map_rows, args=(start, sending), daemon=True,
-                               name=f"import-mapper-{self.batch.id}")
-        mapper.start()
-        sending.close()
-        try:
-            while True:
-                try:
-                    item = receiving.recv()
-                except EOFError:
-                    mapper.join(5)
-                    raise RuntimeError(f"the mapping process ended early (exit code {mapper.exitcode})") from None
-                if item is None:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            receiving.close()
-            if mapper.is_alive():
-                mapper.kill()
-            mapper.join()
+        full pipe holds it at most about a chunk ahead; an error it meets is raised here; the run
+        stops it when it ends, also when a write fails (_stop_mapping)."""
+        while True:
+            try:
+                item = receiving.recv()
+            except EOFError:
+                mapper.join(5)
+                raise RuntimeError(f"the mapping process ended early (exit code {mapper.exitcode})") from None
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
 
     def _map_rows(self, start: int, sending) -> None:
         """In the mapping process: every chunk of prepared rows into `sending`, then None (or the
@@ -678,6 +685,14 @@ class _Run:
                     fields=list(self.profile.fields), actor_id=batch.created_by_id, team_id=batch.team_id)
         connection.execute(sa.insert(ImportChange.__table__), [
             {"batch_id": batch.id, "call_id": call_id, "before": before} for call_id, _, before in updated])
+
+
+def _stop_mapping(mapper, receiving) -> None:
+    """Stop the mapping process (_Run._start_mapping), whether or not it has finished."""
+    receiving.close()
+    if mapper.is_alive():
+        mapper.kill()
+    mapper.join()
 
 
 def write_calls(connection, rows, *, zone: str, fields: list[str], actor_id: int, team_id: int | None = None) -> None:

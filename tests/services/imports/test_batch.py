@@ -315,20 +315,22 @@ def test_a_file_that_breaks_midway_fails_the_batch_keeping_the_chunks_before_it(
     """The rows are read and mapped in a process of their own: a row the reader cannot parse
     fails the batch with the reader's message, keeps the chunks written before it, and leaves
     no process behind."""
+    import multiprocessing
+
     from mhu.services.imports.reader import FileError
 
     path = tmp_path / "calls.csv"
     path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
-    original, reads = Table.rows, {"n": 0}
+    original = Table.rows
 
-    def breaks_on_the_second_read(self):
-        reads["n"] += 1
+    def breaks_when_the_mapping_process_reads(self):
+        mapping = multiprocessing.current_process().name.startswith("import-mapper-")
         for position, row in enumerate(original(self)):
-            if reads["n"] == 2 and position == 5:
+            if mapping and position == 5:
                 raise FileError("line 7: unexpected end of data")
             yield row
 
-    monkeypatch.setattr(Table, "rows", breaks_on_the_second_read)
+    monkeypatch.setattr(Table, "rows", breaks_when_the_mapping_process_reads)
     monkeypatch.setattr(batch_module, "CHUNK_ROWS", 2)
 
     batch = run_file(unit, path)
@@ -336,6 +338,35 @@ def test_a_file_that_breaks_midway_fails_the_batch_keeping_the_chunks_before_it(
     assert (batch.status, batch.failure) == ("failed", "file: line 7: unexpected end of data")
     assert (batch.rows_done, batch.created, sorted(districts().values())) == (4, 4, ["D1", "D2", "D3", "D4"])
     assert mapping_processes() == []
+
+
+def test_a_file_that_breaks_while_counted_fails_the_batch_and_stops_the_mapping_already_started(unit, tmp_path,
+                                                                                              monkeypatch):
+    """Under duplicate_keys first the mapping process starts before the rows are counted: a row
+    the count cannot read fails the batch before anything is written, and stops that process."""
+    import multiprocessing
+
+    from mhu.services.imports.reader import FileError
+
+    path = tmp_path / "calls.csv"
+    path.write_text("Id,When,Area\n" + "".join(f"{n},2026-03-{n:02d} 10:00,D{n}\n" for n in range(1, 8)))
+    original, started = Table.rows, []
+
+    def breaks_when_counted(self):
+        if multiprocessing.current_process().name.startswith("import-mapper-"):
+            yield from original(self)
+            return
+        started.extend(mapping_processes())
+        yield from list(original(self))[:3]
+        raise FileError("line 5: unexpected end of data")
+
+    monkeypatch.setattr(Table, "rows", breaks_when_counted)
+
+    batch = run_file(unit, path)
+
+    assert (batch.status, batch.failure) == ("failed", "file: line 5: unexpected end of data")
+    assert (batch.rows_done, batch.created, districts()) == (0, 0, {})
+    assert len(started) == 1 and mapping_processes() == []
 
 
 def test_a_batch_stopped_by_a_failing_write_stops_its_mapping_process(unit, tmp_path, monkeypatch):
