@@ -452,7 +452,8 @@ def _followup_facts_statements(*, call_ids=(), persons=(), agency_id: int | None
 def _refresh_days(connection, agency_id: int, days: set[date] | None) -> None:
     """Replace the day sums of these local days (None: every day) of one agency."""
     params = {"agency_id": agency_id} if days is None else {"agency_id": agency_id, "days": sorted(days)}
-    statements = _day_statements(whole=days is None, dialect=connection.dialect.name)
+    statements = _day_statements(whole=days is None, few_days=days is not None and len(days) <= _FEW_DAYS,
+                                 dialect=connection.dialect.name)
     for statement in statements.deletes:
         connection.execute(statement, params)
     connection.execute(statements.call_days, params)
@@ -476,6 +477,13 @@ def _refresh_evaluation_days(connection, agency_id: int, days) -> None:
     evaluation_rollup.refresh_days(connection, agency_id, days, rules=rules, repeat_window_days=_configured()[0])
 
 
+# Up to this many days a refresh is a write's (a call's day, the days a follow-up spans), and its
+# follow-up states are best looked up call by call; beyond, such as an import's years of days, by
+# grouping the follow-ups of all the calls at once: for an import's million calls the dimension
+# rollup took 7.9 s with the lookups and 7.0 s grouped, on PostgreSQL (bench/README.md "Import").
+_FEW_DAYS = 31
+
+
 class _DayStatements(NamedTuple):
     deletes: list
     call_days: sa.Insert
@@ -484,7 +492,7 @@ class _DayStatements(NamedTuple):
 
 
 @functools.cache
-def _day_statements(*, whole: bool, dialect: str) -> _DayStatements:
+def _day_statements(*, whole: bool, few_days: bool, dialect: str) -> _DayStatements:
     """The day-sum refresh's statements, built once per process and dialect (some conditions are
     written for one planner: sql.unindexed) with the agency (and the days, unless `whole`) as
     bound parameters: building these expressions anew cost a call create more CPU than running them."""
@@ -509,7 +517,7 @@ def _day_statements(*, whole: bool, dialect: str) -> _DayStatements:
     dimension_keys = (Call.agency_id, Call.local_date, Call.team_id)
     dimension_days = sa.insert(dimension_table).from_select(
         ["agency_id", "local_date", "team_id", "dimension", "key", "calls"],
-        dimension_rollup(DIMENSIONS, conditions, *dimension_keys, few_calls=not whole))
+        dimension_rollup(DIMENSIONS, conditions, *dimension_keys, few_calls=few_days))
 
     # The per-team and agency totals, summed from the slices once the follow-up sums are in.
     sums = [sa.func.sum(slice_table.c[name]) for name in COUNT_COLUMNS]

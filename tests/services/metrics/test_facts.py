@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from mhu.extensions import db
 from mhu.models import (
-    Agency, Call, CallFact, EvaluationDay, EvaluationGapDay, FollowUpFact, MetricDay, MetricDimDay, MetricStaleDay, MetricTeamDay, MetricTotalDay, Team,
+    Agency, Call, CallFact, EvaluationDay, EvaluationGapDay, FollowUp, FollowUpFact, MetricDay, MetricDimDay, MetricStaleDay, MetricTeamDay, MetricTotalDay, Team,
 )
 from mhu.models.metric import COUNT_COLUMNS, EVALUATION_MEASURES, FILTER_KEYS
 from mhu.services import agency_settings, evaluation, metrics
@@ -353,6 +353,26 @@ def test_contacts_per_person_and_high_utilizers_equal_contacts_grouped_from_the_
 def test_the_demo_load_leaves_facts_equal_to_a_rebuild(demo):
     assert snapshot() == rebuilt()
     assert not metric_facts.is_stale()
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["a write's few days", "an import's many days"])
+def test_day_sums_refreshed_for_a_few_days_or_for_many_equal_a_rebuild(demo, many):
+    """A write's refresh (a few days) looks each call's follow-ups up; an import's (more days than
+    facts._FEW_DAYS) groups the follow-ups of all its calls at once: both give the rebuild's sums."""
+    expected = rebuilt()
+    connection = db.session.connection()
+    agency_id, = connection.execute(sa.select(Call.agency_id).group_by(Call.agency_id)
+                                    .order_by(sa.func.count().desc()).limit(1)).one()
+    days = sorted(connection.scalars(sa.select(Call.local_date).distinct()
+                                     .join(FollowUp, FollowUp.call_id == Call.id).where(Call.agency_id == agency_id)))
+    chosen = days[-(metric_facts._FEW_DAYS + 20):] if many else days[-3:]
+    assert (len(chosen) > metric_facts._FEW_DAYS) is many
+    for table in (MetricDimDay, MetricDay):
+        connection.execute(sa.delete(table.__table__).where(table.agency_id == agency_id, table.local_date.in_(chosen)))
+
+    metric_facts.refresh_days(connection, agency_id, chosen)
+
+    assert snapshot() == expected
 
 
 def test_refresh_command_rebuilds_only_stale_facts(app, runner, make):
