@@ -30,7 +30,7 @@ import time
 import uuid
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -124,10 +124,10 @@ def insert_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]
     insert_bound_rows(connection, table, names, list(map(row_binder(dialect, table, names), rows)))
 
 
-def insert_bound_rows(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
-    """insert_rows() for rows whose values have been through their columns' bind processors
-    (row_binder()): COPY on PostgreSQL, the staging table on SQLite."""
-    if not rows:
+def insert_bound_rows(connection, table: sa.Table, names: list[str], rows: Iterable[tuple]) -> None:
+    """insert_rows() for rows (a list, or an iterable read once) whose values have been through
+    their columns' bind processors (row_binder()): COPY on PostgreSQL, the staging table on SQLite."""
+    if isinstance(rows, Sequence) and not rows:
         return
     if connection.dialect.name == "postgresql":
         _copy(connection, table, names, rows)
@@ -226,7 +226,7 @@ def _compose(first: Callable, then: Callable | None) -> Callable:
     return first if then is None else (lambda value: then(first(value)))
 
 
-def _staged_insert(connection, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
+def _staged_insert(connection, table: sa.Table, names: list[str], rows: Iterable[tuple]) -> None:
     """SQLite: the rows into a temporary table without constraints, then one INSERT ... SELECT.
 
     An executemany runs the INSERT once per row, and SQLite builds the lookup table of every
@@ -234,6 +234,9 @@ def _staged_insert(connection, table: sa.Table, names: list[str], rows: list[tup
     table that was half the cost of the insert (bench/README.md "Import"). One INSERT ... SELECT
     builds them once. The staging columns have no declared type, so values reach the real table
     exactly as bound and get its column affinities, as with a direct insert."""
+    rows = list(rows)
+    if not rows:
+        return
     staging = f"mhu_staging_{table.name}_{zlib.crc32(' '.join(names).encode()):08x}"
     quoted = ", ".join(f'"{name}"' for name in names)
     connection.exec_driver_sql(f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ({quoted})')
@@ -681,16 +684,20 @@ class _Run:
             ids = [number.to_bytes(16, "big") for number in numbers]
         else:
             ids = [bind_id(uuid.UUID(int=number)) for number in numbers]
-        calls, problems, flags = [], [], []
-        for (_, key, bound, (row_problems, row_flags)), call_id in zip(new, ids):
-            calls.append((*bound, call_id, agency_id, None,
-                          None if bound[_RESPONDER] == "patrol_only" else team_id,
-                          1, now, created_by, now, None, None, None, None, profile_name, key, batch_id, batch_id))
-            for problem in row_problems:
-                problems.append((call_id, problem_codes.get(problem, problem)))
-            for flag in row_flags:
-                flags.append((call_id, flag_codes.get(flag, flag)))
-        insert_bound_rows(connection, call, CALL_COLUMNS, calls)
+        problems, flags = [], []
+
+        def calls():
+            for (_, key, bound, (row_problems, row_flags)), call_id in zip(new, ids):
+                for problem in row_problems:
+                    problems.append((call_id, problem_codes.get(problem, problem)))
+                for flag in row_flags:
+                    flags.append((call_id, flag_codes.get(flag, flag)))
+                yield (*bound, call_id, agency_id, None, None if bound[_RESPONDER] == "patrol_only" else team_id,
+                       1, now, created_by, now, None, None, None, None, profile_name, key, batch_id, batch_id)
+
+        # Built as COPY takes them: the server works through the rows already sent while the next
+        # ones are built, instead of waiting for the whole chunk's (the lists fill on the way).
+        insert_bound_rows(connection, call, CALL_COLUMNS, calls())
         insert_bound_rows(connection, CallPresentingProblem.__table__, ["call_id", "problem"], problems)
         insert_bound_rows(connection, CallRiskFlag.__table__, ["call_id", "flag"], flags)
 
