@@ -140,19 +140,24 @@ def row_binder(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
     column's bind processor for `dialect` (a column without one passes its values as they are),
     on PostgreSQL times and days then in COPY's binary form (_copy_processor), for
     insert_bound_rows(). Row by row: half the time of processing the rows a column at a time."""
-    processes = [_copy_processor(table.c[name].type, dialect) for name in names]
+    return _per_value([_copy_processor(table.c[name].type, dialect) for name in names])
+
+
+def _per_value(processes: list[Callable | None]) -> Callable[[tuple], tuple]:
+    """A function giving a row with each value that is not None through its column's process
+    (None: the column's values pass as they are)."""
     if not any(processes):
         return tuple
     steps = [(index, process) for index, process in enumerate(processes) if process is not None]
 
-    def bind(row: tuple) -> tuple:
+    def apply(row: tuple) -> tuple:
         values = list(row)
         for index, process in steps:
             if values[index] is not None:
                 values[index] = process(values[index])
         return tuple(values)
 
-    return bind
+    return apply
 
 
 # COPY's binary format carries no types: the server reads each field as its column's type. A time
@@ -182,7 +187,7 @@ def _copy_processor(type_: sa.types.TypeEngine, dialect) -> Callable | None:
         encode = operator.attrgetter("bytes")
     else:
         return process
-    return encode if process is None else (lambda value: encode(process(value)))
+    return _chain(process, encode)
 
 
 def _pg_microseconds(moment: datetime) -> int:
@@ -196,34 +201,31 @@ def _pg_day(day: date) -> int:
 def row_reader(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
     """The inverse of row_binder(): a row of bound values back as the values a query of these
     columns returns (aware UTC times, dates, booleans; other values are bound as they are)."""
-    steps = []
-    for index, name in enumerate(names):
+    processes = []
+    for name in names:
         type_ = table.c[name].type
         impl = type_.impl_instance if isinstance(type_, sa.TypeDecorator) else type_
         if not isinstance(impl, (sa.DateTime, sa.Date, sa.Boolean, sa.Uuid)):
+            processes.append(None)
             continue
-        result = type_._cached_result_processor(dialect, None)
+        decode = None
         if dialect.name == "postgresql" and isinstance(impl, sa.DateTime) and impl.timezone:
-            steps.append((index, _compose(lambda value: _PG_EPOCH + value * _MICROSECOND, result)))
+            decode = lambda value: _PG_EPOCH + value * _MICROSECOND
         elif dialect.name == "postgresql" and isinstance(impl, sa.Date):
-            steps.append((index, _compose(lambda value: date.fromordinal(value + _PG_EPOCH_DAY), result)))
+            decode = lambda value: date.fromordinal(value + _PG_EPOCH_DAY)
         elif dialect.name == "postgresql" and isinstance(impl, sa.Uuid):
-            steps.append((index, lambda value: uuid.UUID(bytes=value)))
-        elif result is not None:
-            steps.append((index, result))
-
-    def read(row: tuple) -> tuple:
-        values = list(row)
-        for index, process in steps:
-            if values[index] is not None:
-                values[index] = process(values[index])
-        return tuple(values)
-
-    return read
+            decode = lambda value: uuid.UUID(bytes=value)
+        processes.append(_chain(decode, type_._cached_result_processor(dialect, None)))
+    return _per_value(processes)
 
 
-def _compose(first: Callable, then: Callable | None) -> Callable:
-    return first if then is None else (lambda value: then(first(value)))
+def _chain(first: Callable | None, then: Callable | None) -> Callable | None:
+    """then(first(value)), either of them possibly absent."""
+    if first is None:
+        return then
+    if then is None:
+        return first
+    return lambda value: then(first(value))
 
 
 def _staged_insert(connection, table: sa.Table, names: list[str], rows: Iterable[tuple]) -> None:
