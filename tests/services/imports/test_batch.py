@@ -267,6 +267,11 @@ def test_bulk_writes_keep_each_value_as_given_and_every_constraint(unit, tmp_pat
     with pytest.raises(sa.exc.IntegrityError):
         batch_module.insert_rows(connection, Call.__table__, batch_module.CALL_COLUMNS, [tuple(values), tuple(bad)])
     db.session.rollback()
+    naive = list(values)  # a time without a zone is refused before it reaches the database
+    naive[batch_module.CALL_COLUMNS.index("received_at")] = datetime(2026, 3, 1, 10, 0)
+    with pytest.raises(ValueError, match="naive"):
+        batch_module.insert_rows(db.session.connection(), Call.__table__, batch_module.CALL_COLUMNS, [tuple(naive)])
+    db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) == 2
 
 
