@@ -143,6 +143,9 @@ def test_a_save_tapped_before_the_form_script_arrives_is_sent_once_it_does(live_
     page.on("request", lambda request: sent.append(request.url))
 
     page.goto(f"{live_server}/field/calls/new", wait_until="commit")
+    # Only the form's own script is held: the "now" chip is api.js's, which a loaded CI machine
+    # could still be fetching when the chip was tapped (the call then had no time to send).
+    page.wait_for_function("() => window.MHU && typeof window.MHU.localInputValue === 'function'")
     page.locator('[data-now-for="received_at"]').click()
     toggle(page, "call_source", "On view").click()
     toggle(page, "nature", "Welfare check").click()
