@@ -79,8 +79,6 @@ SCALAR_COLUMNS = (
     "latitude", "longitude", "cit_officer_on_scene", "transfer_in", "transfer_out", "force_level", "disposition",
     "legal_hold_type", "followup_required", "narrative", "responder_type", "not_taken_reason",
 )
-# A mapped row's values in this order (complete_fields): the scalar columns, then the lists.
-VALUE_COLUMNS = (*SCALAR_COLUMNS, *LIST_FIELDS)
 _RECEIVED, _RESPONDER = SCALAR_COLUMNS.index("received_at"), SCALAR_COLUMNS.index("responder_type")
 # The columns of a created call, in the order _Run._insert builds its rows: those of the row,
 # bound in the mapping process (_Run._prepare), then those of the batch and the moment, then the
@@ -179,7 +177,7 @@ def _copy_processor(type_: sa.types.TypeEngine, dialect) -> Callable | None:
     instant, the one thing the binary form keeps (the bind processor only moves it to UTC, or
     refuses a naive time, which still goes through it)."""
     process = type_._cached_bind_processor(dialect)
-    impl = type_.impl_instance if isinstance(type_, sa.TypeDecorator) else type_
+    impl = _impl(type_)
     if isinstance(impl, sa.Enum) and process is not None:
         codes = _bound_codes(type_, dialect)
         return lambda value: codes[value] if value in codes else process(value)
@@ -197,6 +195,11 @@ def _copy_processor(type_: sa.types.TypeEngine, dialect) -> Callable | None:
     return _chain(process, encode)
 
 
+def _impl(type_: sa.types.TypeEngine) -> sa.types.TypeEngine:
+    """The type a TypeDecorator (UTCDateTime) stands on, or the type itself."""
+    return type_.impl_instance if isinstance(type_, sa.TypeDecorator) else type_
+
+
 def _pg_microseconds(moment: datetime) -> int:
     return (moment - _PG_EPOCH) // _MICROSECOND
 
@@ -211,7 +214,7 @@ def row_reader(dialect, table: sa.Table, names) -> Callable[[tuple], tuple]:
     processes = []
     for name in names:
         type_ = table.c[name].type
-        impl = type_.impl_instance if isinstance(type_, sa.TypeDecorator) else type_
+        impl = _impl(type_)
         if not isinstance(impl, (sa.DateTime, sa.Date, sa.Boolean, sa.Uuid)):
             processes.append(None)
             continue
@@ -261,11 +264,12 @@ def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
     transaction; constraints and triggers apply as for INSERT). An executemany is one INSERT per
     row on the server, several times slower.
 
-    In COPY's binary format, each value sent as its column's type (read from the catalog, so it
-    is the column's type as migrated, whatever the model says), times, days and uuids as the
-    integers and bytes they are in that format (_copy_processor): the driver packs a row in an eighth of the time it
-    takes to write it as text, and the server reads it in half the time it takes to parse text
-    (200,000 call rows: 2.0 -> 0.25 s client, 0.92 -> 0.52 s server; bench/README.md "Import")."""
+    In COPY's binary format, each value sent as its column's type (read from the catalog, so it is
+    the column's type as migrated, whatever the model says), times, days and uuids as the integers
+    and bytes they are in that format (_copy_processor): the driver packs a row in an eighth of the
+    time it takes to write it as text, and the server reads it in half the time it takes to parse
+    text (200,000 call rows: 2.0 -> 0.25 s client, 0.92 -> 0.52 s server; bench/README.md
+    "Import")."""
     import psycopg
     from psycopg import sql
     from psycopg.types.string import BytesBinaryDumper
@@ -292,17 +296,12 @@ def _copy(connection, table: sa.Table, names: list[str], rows) -> None:
         raise sa.exc.DBAPIError.instance(statement.as_string(), None, error, psycopg.Error) from error
 
 
-def time_ordered_ids(count: int) -> list[uuid.UUID]:
-    """`count` new call ids in the layout of RFC 9562 UUIDv7: 48 bits of Unix milliseconds, then
-    74 random bits, ascending (ids of the same millisecond are sorted). Random version-4 ids land
-    all over the primary-key index of a large call table (a page read and written per row);
-    these go to its end, in order. Nothing reads meaning into a call id's bits (ids are only
-    looked up, and ordered as a tie-break)."""
-    return [uuid.UUID(int=number) for number in _time_ordered_numbers(count)]
-
-
 def _time_ordered_numbers(count: int) -> list[int]:
-    """time_ordered_ids() as the ids' 128-bit integers."""
+    """`count` new call ids, as their 128-bit integers, in the layout of RFC 9562 UUIDv7: 48 bits
+    of Unix milliseconds, then 74 random bits, ascending (ids of the same millisecond are sorted).
+    Random version-4 ids land all over the primary-key index of a large call table (a page read
+    and written per row); these go to its end, in order. Nothing reads meaning into a call id's
+    bits (ids are only looked up, and ordered as a tie-break)."""
     stamp = (time.time_ns() // 1_000_000) << 80
     noise = os.urandom(10 * count)
     numbers = []
@@ -394,8 +393,6 @@ class _Run:
             return sum(1 for _ in self.table.rows())
         for number, cells in self.table.rows():
             total += 1
-            if mode == "first":
-                continue
             key = self.mapper.key(cells)
             if key is None:
                 continue
@@ -518,7 +515,7 @@ class _Run:
                          (values["presenting_problems"], values["risk_flags"]))
 
     def _values(self, bound: tuple, lists: tuple[list, list]) -> dict:
-        """A prepared row's values (VALUE_COLUMNS) read back from what it was bound to, times in
+        """A prepared row's values (SCALAR_COLUMNS and LIST_FIELDS) read back from what it was bound to, times in
         the agency's zone: for the rows compared with their calls, and the preview."""
         values = dict(zip(SCALAR_COLUMNS, self.read_row(bound[:len(SCALAR_COLUMNS)])))
         for name in TIME_FIELDS:
@@ -725,8 +722,7 @@ def _bound_codes(type_: sa.Enum, dialect) -> dict:
     instead of once a value (a code outside them, which the mapping never gives, goes through the
     processor and meets the column's CHECK)."""
     process = type_._cached_bind_processor(dialect) or (lambda value: value)
-    enum = type_.impl_instance if isinstance(type_, sa.TypeDecorator) else type_
-    return {code: process(code) for code in enum.enums}
+    return {code: process(code) for code in _impl(type_).enums}
 
 
 def _stop_mapping(mapper, receiving) -> None:

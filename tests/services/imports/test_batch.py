@@ -2,6 +2,7 @@
 that survives its process ending."""
 
 import os
+import uuid
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -261,7 +262,7 @@ def test_bulk_writes_keep_each_value_as_given_and_every_constraint(unit, tmp_pat
     connection = db.session.connection()
     call = db.session.execute(sa.select(Call.__table__).limit(1)).one()._mapping
     values = [call[name] for name in batch_module.CALL_COLUMNS]
-    values[batch_module.CALL_COLUMNS.index("id")] = batch_module.time_ordered_ids(1)[0]
+    values[batch_module.CALL_COLUMNS.index("id")] = uuid.uuid4()
     bad = list(values)
     bad[batch_module.CALL_COLUMNS.index("latitude")] = 95.0
     with pytest.raises(sa.exc.IntegrityError):
