@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from mhu.db_roles import app_role_name, grant_app_role
+from mhu.models.references import autogenerate_filter
 
 from alembic import context
 
@@ -99,6 +100,7 @@ def run_migrations_online():
     # SQLite can only ALTER through table copies; batch mode makes autogenerate emit those.
     conf_args.setdefault("render_as_batch", connectable.dialect.name == "sqlite")
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_object", autogenerate_filter(connectable.dialect.name))
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

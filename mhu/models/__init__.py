@@ -1,5 +1,7 @@
 """The data model. Importing this package registers every table on `db.metadata`."""
 
+import sqlalchemy as sa
+
 from mhu.models.access import AccountLink, UserSession
 from mhu.models.agency import Agency, Team, team_members
 from mhu.models.audit import AuditEvent, IdempotencyRecord
@@ -17,6 +19,11 @@ from mhu.models.person import Person, PersonIdentity, PersonMerge
 from mhu.models.training import CitTraining
 from mhu.models.survey import FollowupReminder, SurveyInvitation, SurveyResponse, SurveyThrottle
 from mhu.models.user import ApiToken, LoginThrottle, User
+from mhu.models.references import create_on_postgresql, drop_on_postgresql
+from mhu.extensions import db
+
+sa.event.listen(db.metadata, "after_create", create_on_postgresql)
+sa.event.listen(db.metadata, "after_drop", drop_on_postgresql)
 
 __all__ = [
     "Agency", "Team", "team_members", "User", "ApiToken", "LoginThrottle", "Person", "PersonIdentity",

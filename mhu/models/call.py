@@ -12,6 +12,7 @@ from mhu.enums import (
     ARRESTABLE_OFFENSES, CALL_SOURCES, DISPOSITIONS, FORCE_LEVELS, INJURY_PARTIES,
     INJURY_SEVERITIES, NATURES, NOT_TAKEN_REASONS, PRESENTING_PROBLEMS, RESPONDER_TYPES, RISK_FLAGS, TRANSFERS,
 )
+from mhu.models.references import foreign_keys
 from mhu.models.types import UTCDateTime, db, enum_column, utcnow
 
 
@@ -40,12 +41,15 @@ class Call(db.Model):
         sa.Index("ix_call_created_batch", "created_batch_id",
                  sqlite_where=sa.text("created_batch_id IS NOT NULL"),
                  postgresql_where=sa.text("created_batch_id IS NOT NULL")),
+        # agency_id, team_id, person_id and the three user ids: checked per statement on
+        # PostgreSQL (mhu/models/references.py).
+        *foreign_keys("call"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
-    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
-    person_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("person.id"))
+    agency_id: Mapped[int] = mapped_column()
+    team_id: Mapped[int | None] = mapped_column(index=True)
+    person_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     incident_number: Mapped[str | None] = mapped_column(sa.String(40), index=True)
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -103,12 +107,12 @@ class Call(db.Model):
 
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_by_id: Mapped[int] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    updated_by_id: Mapped[int | None] = mapped_column()
     # Calls are voided with a reason, never deleted: voided calls leave lists and metrics.
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    voided_by_id: Mapped[int | None] = mapped_column()
     void_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     presenting_problem_rows: Mapped[list[CallPresentingProblem]] = relationship(
@@ -146,10 +150,9 @@ class Call(db.Model):
 
 class CallPresentingProblem(db.Model):
     __tablename__ = "call_presenting_problem"
+    __table_args__ = tuple(foreign_keys("call_presenting_problem"))
 
-    call_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True
-    )
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     problem: Mapped[str] = mapped_column(
         enum_column("presenting_problem", PRESENTING_PROBLEMS), primary_key=True
     )
@@ -157,10 +160,9 @@ class CallPresentingProblem(db.Model):
 
 class CallRiskFlag(db.Model):
     __tablename__ = "call_risk_flag"
+    __table_args__ = tuple(foreign_keys("call_risk_flag"))
 
-    call_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True
-    )
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     flag: Mapped[str] = mapped_column(enum_column("risk_flag", RISK_FLAGS), primary_key=True)
 
 
