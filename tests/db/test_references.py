@@ -101,17 +101,22 @@ def test_an_update_to_a_missing_parent_is_refused_and_a_valid_one_goes_through(m
     assert db.session.scalar(sa.select(Call.team_id).where(Call.id == call.id)) == other.id
 
 
-def test_a_parent_a_call_refers_to_cannot_be_deleted(unit):
+def test_a_parent_a_call_refers_to_cannot_be_deleted(make, unit):
     agency, team, officer = unit
     person = add_person(officer)
-    add_call(officer, utc(2026, 3, 2, 10), person_id=person.id)
+    author = make.user("officer", agency)  # referred to by the call alone
     db.session.commit()
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(Call.__table__), [_call_row(agency.id, team.id, author.id, person_id=person.id)])
 
-    for table, key in (("team", team.id), ("person", person.id), ("user", officer.id), ("agency", agency.id)):
+    for table, key, constraint in (("team", team.id, "fk_call_team_id_team"),
+                                   ("person", person.id, "fk_call_person_id_person"),
+                                   ("user", author.id, "fk_call_created_by_id_user"),
+                                   ("agency", agency.id, "violates foreign key constraint")):  # teams refer to it too
         message = _refused(sa.text(f'DELETE FROM "{table}" WHERE id = :key').bindparams(key=key))
-        assert _names(message, "violates foreign key constraint")
+        assert _names(message, constraint), message
 
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) == 1
+    assert _count(Call) == 1
 
 
 def test_deleting_a_call_deletes_its_code_lists(unit):
