@@ -197,8 +197,8 @@ def create_on_postgresql(metadata: sa.MetaData, connection: sa.Connection, **_) 
 
 
 def drop_on_postgresql(metadata: sa.MetaData, connection: sa.Connection, **_) -> None:
-    """The metadata's after_drop: the functions (the triggers went with their tables)."""
+    """The metadata's after_drop: the functions (the triggers went with their tables, and
+    DROP TRIGGER IF EXISTS on a dropped table only notes it)."""
     if connection.dialect.name == "postgresql":
         for statement in postgresql_drop():
-            if statement.startswith("DROP FUNCTION"):
-                connection.execute(sa.text(statement))
+            connection.execute(sa.text(statement))

@@ -32,7 +32,7 @@ def _refused(statement, rows=None) -> str:
     """Run one statement in a transaction of its own; the foreign-key error it must raise."""
     with pytest.raises(sa.exc.IntegrityError) as refused:
         with db.engine.begin() as connection:
-            connection.execute(statement, rows) if rows is not None else connection.execute(statement)
+            connection.execute(statement, rows)
     return str(refused.value.orig)
 
 
