@@ -23,10 +23,14 @@ UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 
 def _profile(form, files, agency_id: int):
-    """The profile of the request: an uploaded JSON file, JSON text, or a stored/shipped name."""
+    """The profile of the request: an uploaded JSON file, JSON text, or a stored/shipped name.
+
+    The file may come as `profile_file` (the import page) or as `profile` itself, which is what
+    `curl -F profile=@profile.json` sends."""
     try:
-        if files.get("profile_file") and files["profile_file"].filename:
-            return load_profile(files["profile_file"].read())
+        for part in ("profile_file", "profile"):
+            if files.get(part) and files[part].filename:
+                return load_profile(files[part].read())
         text = (form.get("profile") or "").strip()
         if text.startswith("{"):
             return load_profile(text)

@@ -82,6 +82,29 @@ def test_an_incident_mapped_with_a_stored_profile(make, api):
     assert (call.incident_number, call.address, call.call_source) == ("E-7", "5 Elm", "911")
 
 
+def test_a_bare_incident_is_the_body_itself_in_mhu_field_names_or_a_named_profiles_columns(make, api):
+    """Feeds that post the incident as the whole body (no `incident` wrapper) work the same way."""
+    agency, _, people = feed(make)
+    imports.save_profile(agency_id=agency.id, profile=parse_profile({
+        "version": 1, "name": "County CAD", "timezone": "America/Chicago", "key": ["EventNo"],
+        "fields": {"incident_number": {"column": "EventNo"}, "received_at": {"column": "CallTime"},
+                   "address": {"column": "Location"}}}))
+    db.session.commit()
+    client = api(people["integration"])
+
+    direct = client.post("/api/v1/cad/incidents", json=INCIDENT)
+    repeat = client.post("/api/v1/cad/incidents", json={**INCIDENT, "address": "102 Oak St"})
+    mapped = client.post("/api/v1/cad/incidents", json={"profile": "County CAD", "EventNo": "E-7",
+                                                        "CallTime": "2024-05-01 09:00", "Location": "5 Elm"})
+
+    assert direct.status_code == 201, direct.json
+    assert repeat.status_code == 200 and repeat.json == {"id": direct.json["id"], "created": False}
+    assert mapped.status_code == 201, mapped.json
+    db.session.expire_all()
+    assert sorted((call.incident_number, call.address) for call in calls()) == [
+        ("C24-0042", "102 Oak St"), ("E-7", "5 Elm")]
+
+
 def test_bad_incidents_are_422_with_reasons(make, api):
     _, _, people = feed(make)
     client = api(people["integration"])
@@ -92,7 +115,9 @@ def test_bad_incidents_are_422_with_reasons(make, api):
 
     assert no_time.status_code == 422 and "received_at" in str(no_time.json["errors"])
     assert unknown.status_code == 422 and "colour" in str(unknown.json["errors"])
+    bare_unknown = client.post("/api/v1/cad/incidents", json={"incident_number": "X3", "colour": "red"})
     assert bad_code.status_code == 422 and "call_source" in str(bad_code.json["errors"])
+    assert bare_unknown.status_code == 422 and "colour" in str(bare_unknown.json["errors"])
     assert calls() == []
 
 

@@ -135,6 +135,16 @@ def test_a_stored_profile_is_used_by_name(make, api, inline):
     assert again.status_code == 202 and again.json["counts"]["unchanged"] == 5
 
 
+def test_the_profile_may_be_sent_as_a_json_file_part(make, api, inline):
+    """`curl -F file=@export.csv -F profile=@profile.json` sends the profile as a file, not text."""
+    _, _, people = make.unit()
+
+    started = upload(api(people["supervisor"]), profile=(io.BytesIO(PROFILE.encode()), "county-profile.json"))
+
+    assert started.status_code == 202, started.json
+    assert started.json["counts"]["created"] == 5
+
+
 @pytest.mark.parametrize("role", ["officer", "clinician", "partner", "integration"])
 def test_other_roles_may_not_import_read_or_undo_batches(make, api, inline, role):
     agency, team, people = make.unit()
