@@ -2,8 +2,9 @@
 
 Rows are streamed (never the whole file in memory) as lists of cell texts. CSV: the encoding is
 sniffed (a BOM, else UTF-8 if the start decodes as UTF-8, else Windows-1252, else Latin-1), the
-delimiter is the most frequent of `, ; tab |` in the header line, Windows and old Mac line ends
-and blank lines are tolerated. XLSX: the first sheet (or the named one), read-only; dates, times
+delimiter is the most frequent of `, ; tab |` in the header line (or the one an Excel `sep=X`
+line above the header names; that line is skipped), Windows and old Mac line ends and blank
+lines are tolerated. XLSX: the first sheet (or the named one), read-only; dates, times
 and numbers become text the mapping reads (ISO 8601, integral numbers without ".0").
 """
 
@@ -12,12 +13,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
+_EXCEL_SEP = re.compile(r"^\ufeff?sep=(.)$", re.IGNORECASE)
 # Cells larger than the csv module's 128 KiB default occur in narrative columns.
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -33,10 +36,11 @@ class Table:
         self.path = Path(path)
         self.sheet = sheet
         self.is_xlsx = self.path.suffix.lower() in (".xlsx", ".xlsm") or _looks_like_zip(self.path)
+        self.skips_sep_line = False
         if self.is_xlsx:
             self.encoding, self.delimiter = None, None
         else:
-            self.encoding, self.delimiter = _sniff_csv(self.path)
+            self.encoding, self.delimiter, self.skips_sep_line = _sniff_csv(self.path)
         first = next(self._records(), None)
         if first is None:
             raise FileError("the file has no header row")
@@ -59,9 +63,13 @@ class Table:
     def _csv_records(self):
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
+            skipped = 0
+            if self.skips_sep_line:
+                handle.readline()
+                skipped = 1  # row numbers stay those of the file, as a spreadsheet shows them
             try:
                 for cells in reader:
-                    yield reader.line_num, cells
+                    yield reader.line_num + skipped, cells
             except csv.Error as error:
                 raise FileError(f"line {reader.line_num}: {error}") from None
 
@@ -89,14 +97,19 @@ def _looks_like_zip(path: Path) -> bool:
         return handle.read(4) == b"PK\x03\x04"
 
 
-def _sniff_csv(path: Path) -> tuple[str, str]:
+def _sniff_csv(path: Path) -> tuple[str, str, bool]:
+    """(encoding, delimiter, whether the first line is Excel's `sep=X` hint)."""
     with open(path, "rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     encoding = sniff_encoding(sample)
     text = sample.decode(encoding, errors="replace")
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    lines = text.splitlines()
+    hint = _EXCEL_SEP.match(lines[0].strip()) if lines else None
+    if hint:
+        return encoding, hint.group(1), True
+    header = next((line for line in lines if line.strip()), "")
     delimiter = max(DELIMITERS, key=header.count) if header else ","
-    return encoding, delimiter
+    return encoding, delimiter, False
 
 
 def sniff_encoding(sample: bytes) -> str:

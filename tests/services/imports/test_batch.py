@@ -66,6 +66,20 @@ def test_tabs_utf8_without_bom_and_quoted_line_breaks(unit, tmp_path):
     assert run_file(unit, path).created == 1
 
 
+def test_an_excel_sep_line_names_the_delimiter_and_is_not_the_header(unit, tmp_path):
+    """Excel writes `sep=;` above the header when a CSV is saved for a semicolon locale."""
+    path = tmp_path / "export.csv"
+    path.write_bytes("\ufeffsep=;\r\nId;When;Area\r\n1;2026-03-01 10:00;North, upper\r\n2;;South\r\n".encode())
+
+    table = Table(path)
+    batch = run_file(unit, path)
+
+    assert (table.delimiter, table.header) == (";", ["Id", "When", "Area"])
+    assert (batch.created, batch.rejected) == (1, 1)
+    assert districts() == {"1": "North, upper"}
+    assert [reject["row"] for reject in batch.errors] == [4]  # the file's own line number
+
+
 def test_xlsx_first_sheet_or_the_named_one_with_real_dates(unit, tmp_path):
     import datetime as dt
 
