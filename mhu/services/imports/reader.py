@@ -71,7 +71,7 @@ class Table:
                 for cells in reader:
                     yield reader.line_num + skipped, cells
             except csv.Error as error:
-                raise FileError(f"line {reader.line_num}: {error}") from None
+                raise FileError(f"line {reader.line_num + skipped}: {error}") from None
 
     def _xlsx_records(self):
         try:
@@ -104,7 +104,7 @@ def _sniff_csv(path: Path) -> tuple[str, str, bool]:
     encoding = sniff_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     lines = text.splitlines()
-    hint = _EXCEL_SEP.match(lines[0].strip()) if lines else None
+    hint = _EXCEL_SEP.match(lines[0].strip(" ")) if lines else None  # not strip(): the separator may be a tab
     if hint:
         return encoding, hint.group(1), True
     header = next((line for line in lines if line.strip()), "")

@@ -78,6 +78,9 @@ def test_an_excel_sep_line_names_the_delimiter_and_is_not_the_header(unit, tmp_p
     assert (batch.created, batch.rejected) == (1, 1)
     assert districts() == {"1": "North, upper"}
     assert [reject["row"] for reject in batch.errors] == [4]  # the file's own line number
+    tabbed = tmp_path / "tabbed.csv"
+    tabbed.write_text("sep=\t\nId\tWhen\n1\t2026-03-01 10:00\n", encoding="utf-8")
+    assert (Table(tabbed).delimiter, Table(tabbed).header) == ("\t", ["Id", "When"])
 
 
 def test_xlsx_first_sheet_or_the_named_one_with_real_dates(unit, tmp_path):
