@@ -36,9 +36,8 @@ class Table:
         self.path = Path(path)
         self.sheet = sheet
         self.is_xlsx = self.path.suffix.lower() in (".xlsx", ".xlsm") or _looks_like_zip(self.path)
-        self.skips_sep_line = False
         if self.is_xlsx:
-            self.encoding, self.delimiter = None, None
+            self.encoding, self.delimiter, self.skips_sep_line = None, None, False
         else:
             self.encoding, self.delimiter, self.skips_sep_line = _sniff_csv(self.path)
         first = next(self._records(), None)
